@@ -266,7 +266,9 @@ mod tests {
     fn finite_check_reports_first_position() {
         let x = array![[1.0, 2.0], [3.0, f64::INFINITY], [f64::NAN, 0.0]];
         let err = check_finite(x.view(), "X", NanPolicy::Reject).unwrap_err();
-        assert!(matches!(err, Error::NonFinite { row: 1, col: Some(1), value, .. } if value == f64::INFINITY));
+        assert!(
+            matches!(err, Error::NonFinite { row: 1, col: Some(1), value, .. } if value == f64::INFINITY)
+        );
         let x = array![[1.0, f64::NAN], [f64::NEG_INFINITY, 0.0]];
         assert!(check_finite(x.view(), "X", NanPolicy::AllowMissing).is_err());
         let x = array![[1.0, f64::NAN], [2.0, 0.0]];

@@ -285,7 +285,10 @@ mod tests {
             col: Some(2),
             value: f64::NAN,
         };
-        assert_eq!(e.to_string(), "non-finite value NaN in X at row 3, column 2");
+        assert_eq!(
+            e.to_string(),
+            "non-finite value NaN in X at row 3, column 2"
+        );
         let e = Error::invalid_param("KMeans", "tol", "must be in [0, inf); got -1");
         assert_eq!(
             e.to_string(),

@@ -195,12 +195,19 @@ impl<L: Ord + Clone + Display> ClassLabels<L> {
             row: None,
             reason: "no positive class was set; use ClassLabels::with_positive".into(),
         })?;
-        Ok(self.encode(labels)?.mapv(|i| if i == pos { 1.0 } else { 0.0 }))
+        Ok(self
+            .encode(labels)?
+            .mapv(|i| if i == pos { 1.0 } else { 0.0 }))
     }
 
     /// The classes as printed in messages: the first ten, then a count of the rest.
     fn describe_classes(&self) -> String {
-        let shown: Vec<String> = self.classes.iter().take(10).map(|c| c.to_string()).collect();
+        let shown: Vec<String> = self
+            .classes
+            .iter()
+            .take(10)
+            .map(|c| c.to_string())
+            .collect();
         let more = self.classes.len().saturating_sub(10);
         if more > 0 {
             format!("[{}, ... and {more} more]", shown.join(", "))

@@ -77,7 +77,10 @@
 //! - **Safe persistence.** [`persist::save`] writes atomically; [`persist::load`] checks magic,
 //!   version, lengths, checksum, kind and schema before trusting a payload.
 
-#![cfg_attr(not(test), deny(clippy::unwrap_used, clippy::expect_used, clippy::panic))]
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
 
 pub mod check;
 mod error;

@@ -283,7 +283,10 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
     let file_name = path.file_name().ok_or_else(|| {
         Error::io_at(
             path,
-            std::io::Error::new(std::io::ErrorKind::InvalidInput, "the path has no file name"),
+            std::io::Error::new(
+                std::io::ErrorKind::InvalidInput,
+                "the path has no file name",
+            ),
         )
     })?;
     let dir = match path.parent() {
