@@ -54,7 +54,8 @@ pub fn check_non_empty(x: ArrayView2<'_, f64>, what: &str) -> Result<()> {
 pub fn check_finite(x: ArrayView2<'_, f64>, what: &str, nan: NanPolicy) -> Result<()> {
     for (row, line) in x.outer_iter().enumerate() {
         for (col, &v) in line.iter().enumerate() {
-            if !v.is_finite() && !(nan == NanPolicy::AllowMissing && v.is_nan()) {
+            let allowed = v.is_finite() || (nan == NanPolicy::AllowMissing && v.is_nan());
+            if !allowed {
                 return Err(Error::NonFinite {
                     what: what.to_owned(),
                     row,

@@ -120,16 +120,16 @@ impl FeatureSchema {
                 ),
             ));
         }
-        if let (Some(a), Some(b)) = (&self.names, &other.names) {
-            if let Some(i) = a.iter().zip(b).position(|(x, y)| x != y) {
-                return Err(Error::model_format(
-                    FormatCheck::Schema,
-                    format!(
-                        "feature {i} is named `{}` in the model but `{}` was expected",
-                        a[i], b[i]
-                    ),
-                ));
-            }
+        if let (Some(a), Some(b)) = (&self.names, &other.names)
+            && let Some(i) = a.iter().zip(b).position(|(x, y)| x != y)
+        {
+            return Err(Error::model_format(
+                FormatCheck::Schema,
+                format!(
+                    "feature {i} is named `{}` in the model but `{}` was expected",
+                    a[i], b[i]
+                ),
+            ));
         }
         Ok(())
     }

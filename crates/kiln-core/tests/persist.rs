@@ -120,6 +120,7 @@ fn toy() -> ToyModel {
     }
 }
 
+#[expect(clippy::panic, reason = "a test helper: failing the test is its job")]
 fn check_of(err: Error) -> FormatCheck {
     match err {
         Error::ModelFormat { check, .. } => check,
