@@ -1,1 +1,46 @@
-//! kiln
+//! # kiln: machine-learning workflows for Rust programs
+//!
+//! The facade over kiln's crates: import `kiln` for the whole workflow, or a single crate
+//! (`kiln-core`, `kiln-datasets`, ...) to compile only what you use. Each stage of the
+//! workflow lives in its own crate and is re-exported here under a short name:
+//!
+//! | here | crate | what |
+//! |---|---|---|
+//! | [`prelude`] | | the traits and types almost every program needs |
+//! | [`check`], [`persist`], [`random`] | `kiln-core` | input checks, model files, seeds |
+//! | [`datasets`] | `kiln-datasets` | bundled real data sets and seeded generators |
+//!
+//! Data preparation, the models, metrics, fairness and monitoring arrive as their crates land
+//! (see the README's crate map).
+//!
+//! # Example
+//!
+//! ```
+//! use kiln::datasets::Dataset;
+//! use kiln::prelude::*;
+//!
+//! // State the problem from the data set's metadata: binary, target `credit`, `good` is the
+//! // favourable (positive) outcome, `sex` and `age_group` are sensitive.
+//! let info = Dataset::GermanCredit.info();
+//! let target = Dataset::GermanCredit.column_strings(info.target)?;
+//! let positive = info.positive_class.unwrap_or("good").to_string();
+//! let labels = ClassLabels::binary(target.iter().cloned(), &positive)?;
+//! let y = labels.encode_positive(target.iter())?;
+//! println!("{} applicants, {:.1}% {positive}", y.len(), 100.0 * y.mean().unwrap_or(0.0));
+//! # Ok::<(), kiln::Error>(())
+//! ```
+
+pub use kiln_core::{
+    ClassLabels, Error, FeatureSchema, Fit, FitTransform, FitUnsupervised, Fitted, FormatCheck,
+    InverseTransform, Params, Persist, Predict, PredictProba, Result, Transform, check, persist,
+    random,
+};
+pub use kiln_datasets as datasets;
+
+/// The traits and types almost every kiln program uses: `use kiln::prelude::*;`.
+pub mod prelude {
+    pub use kiln_core::{
+        ClassLabels, Error, Fit, FitTransform, FitUnsupervised, Fitted, InverseTransform, Params,
+        Persist, Predict, PredictProba, Result, Transform,
+    };
+}
