@@ -1,0 +1,896 @@
+//! Reading CSV into a [`Frame`]: schema inference, per-column overrides, parallel parsing.
+//!
+//! # How a file is read
+//!
+//! 1. The header row gives the column names (duplicates are an error).
+//! 2. Types are inferred from the first [`CsvOptions::infer_rows`] records unless overridden:
+//!    a column is `bool` if every present value is `true`/`false` (any case), `int` if every
+//!    value is a whole number of at most 2^53 in magnitude, `float` if every value is a
+//!    number, else `categorical`. A column with no value present is `float`.
+//! 3. The records are cut into chunks at record boundaries (quotes respected) and parsed on
+//!    all cores. A path is read in blocks, so memory holds the frame being built plus one
+//!    block, never the whole text.
+//! 4. If a later value does not fit an inferred type (text in a column that looked numeric),
+//!    the column becomes categorical and the data is parsed again with the corrected types;
+//!    [`ReadReport::retyped`] says which column, where and why. Nothing is silently dropped.
+//!    For a column whose type was *given*, a value that does not parse is an error with its
+//!    line and column, or, with [`CsvOptions::lenient`], a missing value counted in
+//!    [`ReadReport::unparsed`].
+//!
+//! Missing values are empty fields; [`CsvOptions::na_values`] adds markers such as `NA`,
+//! opt-in because real categories can be called `None` or `NA`.
+
+use std::collections::HashMap;
+use std::fs::File;
+use std::io::Read;
+use std::path::Path;
+
+use kiln_core::{Error, Result};
+use rayon::prelude::*;
+
+use crate::frame::{Categorical, Column, ColumnType, Frame, MISSING_CODE};
+
+/// How to read a CSV file. `CsvOptions::default()` reads the common case: comma-separated,
+/// a header row, `"` quotes, empty fields missing, types inferred.
+#[derive(Debug, Clone)]
+pub struct CsvOptions {
+    /// Field separator. By default, `b','`.
+    pub delimiter: u8,
+    /// Quote character. By default, `b'"'`.
+    pub quote: u8,
+    /// Whether the first row holds column names. By default, `true`; without one, columns
+    /// are named `column_0`, `column_1`, ...
+    pub has_header: bool,
+    /// Extra texts that mean "missing" besides the empty field (e.g. `NA`, `?`). By default,
+    /// none.
+    pub na_values: Vec<String>,
+    /// Types given for some columns, by name; the others are inferred. By default, none.
+    pub types: Vec<(String, ColumnType)>,
+    /// Records used to infer types. By default, 10,000. A later value that does not fit is
+    /// handled by a second pass, so this only affects speed, never the result.
+    pub infer_rows: usize,
+    /// Whether a value that does not parse in a column of a *given* type becomes missing
+    /// (counted in the report) instead of an error. By default, `false`.
+    pub lenient: bool,
+    /// Bytes per parallel parsing chunk. By default, 4 MiB.
+    pub chunk_bytes: usize,
+    /// Bytes read at a time from a file. By default, 16 MiB.
+    pub block_bytes: usize,
+}
+
+impl Default for CsvOptions {
+    fn default() -> Self {
+        Self {
+            delimiter: b',',
+            quote: b'"',
+            has_header: true,
+            na_values: Vec::new(),
+            types: Vec::new(),
+            infer_rows: 10_000,
+            lenient: false,
+            chunk_bytes: 4 << 20,
+            block_bytes: 16 << 20,
+        }
+    }
+}
+
+/// What happened while reading, beyond the frame itself.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct ReadReport {
+    /// Data rows read.
+    pub rows: usize,
+    /// Columns whose inferred type had to change after the sample: (column, 1-based line of
+    /// the first value that did not fit, that value, the type it replaced).
+    pub retyped: Vec<(String, u64, String, ColumnType)>,
+    /// Columns of a given type where lenient parsing turned values into missing ones:
+    /// (column, how many).
+    pub unparsed: Vec<(String, usize)>,
+    /// How many times the data was parsed (2 when a type changed).
+    pub passes: usize,
+}
+
+impl CsvOptions {
+    /// Sets [`CsvOptions::delimiter`].
+    pub fn with_delimiter(mut self, delimiter: u8) -> Self {
+        self.delimiter = delimiter;
+        self
+    }
+
+    /// Sets [`CsvOptions::has_header`].
+    pub fn with_header(mut self, has_header: bool) -> Self {
+        self.has_header = has_header;
+        self
+    }
+
+    /// Adds markers to [`CsvOptions::na_values`].
+    pub fn with_na_values<S: Into<String>>(mut self, values: impl IntoIterator<Item = S>) -> Self {
+        self.na_values.extend(values.into_iter().map(Into::into));
+        self
+    }
+
+    /// Gives the type of column `name` (see [`CsvOptions::types`]).
+    pub fn with_type(mut self, name: &str, ty: ColumnType) -> Self {
+        self.types.push((name.to_owned(), ty));
+        self
+    }
+
+    /// Sets [`CsvOptions::lenient`].
+    pub fn with_lenient(mut self, lenient: bool) -> Self {
+        self.lenient = lenient;
+        self
+    }
+
+    /// Sets [`CsvOptions::infer_rows`].
+    pub fn with_infer_rows(mut self, rows: usize) -> Self {
+        self.infer_rows = rows;
+        self
+    }
+
+    /// Reads CSV text.
+    ///
+    /// # Errors
+    /// [`Error::Parse`] with line and field for malformed input (ragged rows, invalid UTF-8,
+    /// an unparseable value in a column of a given type, duplicate column names, an empty
+    /// input or a header with no rows); [`Error::InvalidValue`] for a type given for a
+    /// column that does not exist.
+    pub fn read_str(&self, text: &str) -> Result<(Frame, ReadReport)> {
+        self.read_bytes(text.as_bytes(), "<string>")
+    }
+
+    /// Reads everything from `reader` (into memory first), then parses it.
+    ///
+    /// # Errors
+    /// [`Error::Io`] if reading fails; otherwise as [`CsvOptions::read_str`].
+    pub fn read_reader(&self, mut reader: impl Read) -> Result<(Frame, ReadReport)> {
+        let mut bytes = Vec::new();
+        reader.read_to_end(&mut bytes)?;
+        self.read_bytes(&bytes, "<reader>")
+    }
+
+    /// Reads the file at `path` in blocks, parsing each on all cores.
+    ///
+    /// # Errors
+    /// [`Error::Io`] with the path if it cannot be read; otherwise as
+    /// [`CsvOptions::read_str`], with the file name in parse errors.
+    pub fn read_path(&self, path: impl AsRef<Path>) -> Result<(Frame, ReadReport)> {
+        let path = path.as_ref();
+        let name = path.display().to_string();
+        let source = Source::File(path);
+        let (names, sample) = self.header_and_sample(&source, &name)?;
+        self.read_with(&source, &name, names, &sample)
+    }
+
+    /// Reads bytes held in memory.
+    fn read_bytes(&self, bytes: &[u8], name: &str) -> Result<(Frame, ReadReport)> {
+        let source = Source::Memory(bytes);
+        let (names, sample) = self.header_and_sample(&source, name)?;
+        self.read_with(&source, name, names, &sample)
+    }
+
+    fn read_with(
+        &self,
+        source: &Source<'_>,
+        name: &str,
+        names: Vec<String>,
+        sample: &Sample,
+    ) -> Result<(Frame, ReadReport)> {
+        let mut given = vec![None; names.len()];
+        for (col, ty) in &self.types {
+            let j = names
+                .iter()
+                .position(|n| n == col)
+                .ok_or_else(|| Error::InvalidValue {
+                    what: "CSV column types".into(),
+                    row: None,
+                    reason: format!(
+                        "a type was given for `{col}`, which is not a column; the columns are: {}",
+                        names.join(", ")
+                    ),
+                })?;
+            given[j] = Some(*ty);
+        }
+        let mut types: Vec<ColumnType> = (0..names.len())
+            .map(|j| given[j].unwrap_or_else(|| self.infer(sample.iter().map(|r| r[j].as_slice()))))
+            .collect();
+        let mut report = ReadReport::default();
+        loop {
+            report.passes += 1;
+            let parsed = self.parse_source(source, name, &names, &types, &given)?;
+            let mut changed = false;
+            for (j, conflict) in parsed.conflicts.iter().enumerate() {
+                if let Some((line, value)) = conflict {
+                    report
+                        .retyped
+                        .push((names[j].clone(), *line, value.clone(), types[j]));
+                    types[j] = ColumnType::Categorical;
+                    changed = true;
+                }
+            }
+            if changed && report.passes < 3 {
+                continue;
+            }
+            report.rows = parsed.rows;
+            report.unparsed = names
+                .iter()
+                .zip(&parsed.unparsed)
+                .filter(|(_, n)| **n > 0)
+                .map(|(c, n)| (c.clone(), *n))
+                .collect();
+            let columns = names.into_iter().zip(parsed.columns).collect();
+            return Ok((Frame::new(columns)?, report));
+        }
+    }
+
+    /// Reads the header and the first `infer_rows` records (as raw fields).
+    fn header_and_sample(&self, source: &Source<'_>, name: &str) -> Result<(Vec<String>, Sample)> {
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .delimiter(self.delimiter)
+            .quote(self.quote)
+            .flexible(true)
+            .from_reader(source.open()?);
+        let mut record = csv::ByteRecord::new();
+        let mut rows = Vec::new();
+        let mut names = Vec::new();
+        let want = self.infer_rows.max(1) + usize::from(self.has_header);
+        while rows.len() + names.len().min(1) < want {
+            match rdr.read_byte_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => return Err(csv_error(name, 0, &e)),
+            }
+            if self.has_header && names.is_empty() {
+                names = header_names(&record, name)?;
+                continue;
+            }
+            rows.push(record.iter().map(<[u8]>::to_vec).collect::<Vec<_>>());
+        }
+        if !self.has_header {
+            let width = rows.first().map_or(0, Vec::len);
+            names = (0..width).map(|j| format!("column_{j}")).collect();
+        }
+        if names.is_empty() {
+            return Err(parse_err(
+                name,
+                1,
+                None,
+                "the input is empty: no header and no rows",
+            ));
+        }
+        if rows.is_empty() {
+            return Err(parse_err(
+                name,
+                2,
+                None,
+                "the input has a header but no data rows",
+            ));
+        }
+        // A short record in the sample is reported with its line by the full parse.
+        let width = names.len();
+        let sample = rows.into_iter().filter(|r| r.len() == width).collect();
+        Ok((names, sample))
+    }
+
+    fn is_na(&self, field: &[u8]) -> bool {
+        field.is_empty() || self.na_values.iter().any(|m| m.as_bytes() == field)
+    }
+
+    fn infer<'a>(&self, fields: impl Iterator<Item = &'a [u8]>) -> ColumnType {
+        let (mut any, mut all_bool, mut all_int, mut all_num) = (false, true, true, true);
+        for f in fields {
+            if self.is_na(f) {
+                continue;
+            }
+            any = true;
+            match classify(f) {
+                Kind::Bool => {
+                    all_int = false;
+                    all_num = false;
+                }
+                Kind::Int => all_bool = false,
+                Kind::Float => {
+                    all_bool = false;
+                    all_int = false;
+                }
+                Kind::Text => return ColumnType::Categorical,
+            }
+        }
+        match (any, all_bool, all_int, all_num) {
+            (false, ..) => ColumnType::Float,
+            (true, true, ..) => ColumnType::Bool,
+            (true, false, true, _) => ColumnType::Int,
+            (true, false, false, true) => ColumnType::Float,
+            _ => ColumnType::Categorical,
+        }
+    }
+
+    /// Parses all data records of `source` with the given types.
+    fn parse_source(
+        &self,
+        source: &Source<'_>,
+        name: &str,
+        names: &[String],
+        types: &[ColumnType],
+        given: &[Option<ColumnType>],
+    ) -> Result<Parsed> {
+        let width = names.len();
+        let mut acc = Accumulator::new(types);
+        let mut reader = source.open()?;
+        let mut carry: Vec<u8> = Vec::new();
+        let mut line: u64 = 1;
+        let mut header_pending = self.has_header;
+        let mut eof = false;
+        let total = source.len();
+        let mut consumed: u64 = 0;
+        while !eof {
+            let mut block = std::mem::take(&mut carry);
+            // `take` appends without zero-filling the buffer first.
+            let n = (&mut *reader)
+                .take(self.block_bytes.max(1) as u64)
+                .read_to_end(&mut block)
+                .map_err(|e| match source {
+                    Source::File(p) => Error::io_at(*p, e),
+                    Source::Memory(_) => Error::from(e),
+                })?;
+            eof = n == 0;
+            // Parse up to the last complete record; keep the rest for the next block.
+            let cut = if eof {
+                block.len()
+            } else {
+                last_record_end(&block, self.quote)
+            };
+            carry = block.split_off(cut);
+            let mut data: &[u8] = &block;
+            if header_pending {
+                let end = first_record_end(data, self.quote).unwrap_or(data.len());
+                line += count_newlines(&data[..end]);
+                data = &data[end..];
+                header_pending = false;
+            }
+            let chunks = split_chunks(data, self.chunk_bytes, self.quote);
+            let mut starts = Vec::with_capacity(chunks.len());
+            for c in &chunks {
+                starts.push(line);
+                line += count_newlines(c);
+            }
+            let results: Vec<Result<Chunk>> = chunks
+                .par_iter()
+                .zip(starts.par_iter())
+                .map(|(c, &first_line)| self.parse_chunk(c, first_line, name, width, types, given))
+                .collect();
+            for r in results {
+                acc.push(r?);
+            }
+            consumed += cut as u64;
+            if let Some(total) = total {
+                acc.reserve_for(consumed, total);
+            }
+        }
+        acc.finish()
+    }
+
+    fn parse_chunk(
+        &self,
+        data: &[u8],
+        first_line: u64,
+        name: &str,
+        width: usize,
+        types: &[ColumnType],
+        given: &[Option<ColumnType>],
+    ) -> Result<Chunk> {
+        let mut rdr = csv::ReaderBuilder::new()
+            .has_headers(false)
+            .delimiter(self.delimiter)
+            .quote(self.quote)
+            .flexible(true)
+            .from_reader(data);
+        let mut cols: Vec<ChunkColumn> = types
+            .iter()
+            .zip(given)
+            .map(|(&t, g)| ChunkColumn::new(t, g.is_some()))
+            .collect();
+        let mut conflicts: Vec<Option<(u64, String)>> = vec![None; width];
+        let mut unparsed = vec![0usize; width];
+        let mut record = csv::ByteRecord::new();
+        let mut rows = 0;
+        loop {
+            match rdr.read_byte_record(&mut record) {
+                Ok(false) => break,
+                Ok(true) => {}
+                Err(e) => return Err(csv_error(name, first_line - 1, &e)),
+            }
+            let line = first_line - 1 + record.position().map_or(1, |p| p.line());
+            if record.len() != width {
+                // A blank line is skipped by the csv crate; anything else must have every field.
+                return Err(parse_err(
+                    name,
+                    line,
+                    None,
+                    &format!("expected {width} fields, found {}", record.len()),
+                ));
+            }
+            for (j, field) in record.iter().enumerate() {
+                let missing = self.is_na(field);
+                let ok = cols[j].push(field, missing).map_err(|()| {
+                    parse_err(name, line, Some(j + 1), "the value is not valid UTF-8")
+                })?;
+                if !ok {
+                    let text = String::from_utf8_lossy(field).into_owned();
+                    match given[j] {
+                        Some(_) if self.lenient => unparsed[j] += 1,
+                        Some(ty) => {
+                            return Err(parse_err(
+                                name,
+                                line,
+                                Some(j + 1),
+                                &format!("`{text}` is not a valid {ty} value"),
+                            ));
+                        }
+                        None => {
+                            if conflicts[j].is_none() {
+                                conflicts[j] = Some((line, text));
+                            }
+                        }
+                    }
+                }
+            }
+            rows += 1;
+        }
+        Ok(Chunk {
+            cols,
+            conflicts,
+            unparsed,
+            rows,
+        })
+    }
+}
+
+/// The first records, as raw fields, for type inference.
+type Sample = Vec<Vec<Vec<u8>>>;
+
+enum Source<'a> {
+    Memory(&'a [u8]),
+    File(&'a Path),
+}
+
+impl Source<'_> {
+    /// The total size in bytes, when known.
+    fn len(&self) -> Option<u64> {
+        match self {
+            Source::Memory(b) => Some(b.len() as u64),
+            Source::File(p) => std::fs::metadata(p).ok().map(|m| m.len()),
+        }
+    }
+
+    fn open(&self) -> Result<Box<dyn Read + '_>> {
+        match self {
+            Source::Memory(b) => Ok(Box::new(*b)),
+            Source::File(p) => Ok(Box::new(File::open(p).map_err(|e| Error::io_at(*p, e))?)),
+        }
+    }
+}
+
+fn header_names(record: &csv::ByteRecord, name: &str) -> Result<Vec<String>> {
+    let mut names: Vec<String> = Vec::with_capacity(record.len());
+    for (j, f) in record.iter().enumerate() {
+        let s = std::str::from_utf8(f)
+            .map_err(|_| parse_err(name, 1, Some(j + 1), "the column name is not valid UTF-8"))?;
+        if let Some(first) = names.iter().position(|n| n == s) {
+            return Err(parse_err(
+                name,
+                1,
+                Some(j + 1),
+                &format!("duplicate column name `{s}` (also field {})", first + 1),
+            ));
+        }
+        names.push(s.to_owned());
+    }
+    Ok(names)
+}
+
+fn parse_err(name: &str, line: u64, column: Option<usize>, reason: &str) -> Error {
+    Error::Parse {
+        source_name: Some(name.to_owned()),
+        line,
+        column,
+        reason: reason.to_owned(),
+    }
+}
+
+fn csv_error(name: &str, line_offset: u64, e: &csv::Error) -> Error {
+    let line = e.position().map_or(0, |p| p.line()) + line_offset;
+    parse_err(name, line, None, &e.to_string())
+}
+
+fn count_newlines(data: &[u8]) -> u64 {
+    data.iter().filter(|&&b| b == b'\n').count() as u64
+}
+
+/// The end (exclusive) of the last complete record in `data`: one past the last newline that
+/// is outside quotes.
+fn last_record_end(data: &[u8], quote: u8) -> usize {
+    let mut in_quote = false;
+    let mut end = 0;
+    for (i, &b) in data.iter().enumerate() {
+        if b == quote {
+            in_quote = !in_quote;
+        } else if b == b'\n' && !in_quote {
+            end = i + 1;
+        }
+    }
+    end
+}
+
+fn first_record_end(data: &[u8], quote: u8) -> Option<usize> {
+    let mut in_quote = false;
+    for (i, &b) in data.iter().enumerate() {
+        if b == quote {
+            in_quote = !in_quote;
+        } else if b == b'\n' && !in_quote {
+            return Some(i + 1);
+        }
+    }
+    None
+}
+
+/// Cuts `data` into pieces of about `size` bytes, each ending at a record boundary.
+fn split_chunks(data: &[u8], size: usize, quote: u8) -> Vec<&[u8]> {
+    let mut chunks = Vec::new();
+    let mut start = 0;
+    let mut in_quote = false;
+    let mut i = 0;
+    let size = size.max(1);
+    while start < data.len() {
+        let target = (start + size).min(data.len());
+        // Track quote parity up to the target, then find the next newline outside quotes.
+        while i < target {
+            if data[i] == quote {
+                in_quote = !in_quote;
+            }
+            i += 1;
+        }
+        let mut end = data.len();
+        while i < data.len() {
+            let b = data[i];
+            i += 1;
+            if b == quote {
+                in_quote = !in_quote;
+            } else if b == b'\n' && !in_quote {
+                end = i;
+                break;
+            }
+        }
+        chunks.push(&data[start..end]);
+        start = end;
+        i = i.max(start);
+    }
+    chunks
+}
+
+#[derive(Clone, Copy)]
+enum Kind {
+    Bool,
+    Int,
+    Float,
+    Text,
+}
+
+const MAX_EXACT_INT: f64 = 9_007_199_254_740_992.0; // 2^53
+
+fn classify(field: &[u8]) -> Kind {
+    if parse_bool(field).is_some() {
+        return Kind::Bool;
+    }
+    match parse_number(field) {
+        Some((_, true)) => Kind::Int,
+        Some((_, false)) => Kind::Float,
+        None => Kind::Text,
+    }
+}
+
+fn parse_bool(field: &[u8]) -> Option<bool> {
+    if field.eq_ignore_ascii_case(b"true") {
+        Some(true)
+    } else if field.eq_ignore_ascii_case(b"false") {
+        Some(false)
+    } else {
+        None
+    }
+}
+
+/// Parses a finite number written in decimal (optionally with an exponent); the flag says
+/// whether it was written as a whole number (no `.` and no exponent).
+fn parse_number(field: &[u8]) -> Option<(f64, bool)> {
+    let t = field.trim_ascii();
+    let first = *t.first()?;
+    if !(first.is_ascii_digit() || first == b'-' || first == b'+' || first == b'.') {
+        return None;
+    }
+    let s = std::str::from_utf8(t).ok()?;
+    let whole = !t.iter().any(|&b| b == b'.' || b == b'e' || b == b'E');
+    if whole {
+        // Whole numbers must be exact: beyond 2^53 they are identifiers, not quantities.
+        let i: i64 = s.parse().ok()?;
+        return (i.unsigned_abs() <= MAX_EXACT_INT as u64).then_some((i as f64, true));
+    }
+    let v: f64 = s.parse().ok()?;
+    v.is_finite().then_some((v, false))
+}
+
+/// One column of one chunk while parsing.
+enum ChunkColumn {
+    Num {
+        ty: ColumnType,
+        values: Vec<f64>,
+        saw_float: bool,
+        strict: bool,
+    },
+    Cat {
+        codes: Vec<u32>,
+        levels: Vec<String>,
+        index: HashMap<Vec<u8>, u32>,
+    },
+}
+
+impl ChunkColumn {
+    fn new(ty: ColumnType, strict: bool) -> Self {
+        match ty {
+            ColumnType::Categorical => ChunkColumn::Cat {
+                codes: Vec::new(),
+                levels: Vec::new(),
+                index: HashMap::new(),
+            },
+            ty => ChunkColumn::Num {
+                ty,
+                values: Vec::new(),
+                saw_float: false,
+                strict,
+            },
+        }
+    }
+
+    /// Adds a field. `Ok(false)` when it does not fit the column's type (a NaN is stored in
+    /// its place); `Err(())` for invalid UTF-8 in a categorical column.
+    fn push(&mut self, field: &[u8], missing: bool) -> std::result::Result<bool, ()> {
+        match self {
+            ChunkColumn::Num {
+                ty,
+                values,
+                saw_float,
+                strict,
+            } => {
+                if missing {
+                    values.push(f64::NAN);
+                    return Ok(true);
+                }
+                let parsed = match ty {
+                    ColumnType::Bool => parse_bool(field).map(|b| if b { 1.0 } else { 0.0 }),
+                    ColumnType::Int => match parse_number(field) {
+                        Some((v, true)) => Some(v),
+                        Some((v, false)) if !*strict => {
+                            // A decimal in an inferred int column widens it to float.
+                            *saw_float = true;
+                            Some(v)
+                        }
+                        _ => None,
+                    },
+                    _ => parse_number(field).map(|(v, _)| v),
+                };
+                values.push(parsed.unwrap_or(f64::NAN));
+                Ok(parsed.is_some())
+            }
+            ChunkColumn::Cat {
+                codes,
+                levels,
+                index,
+            } => {
+                if missing {
+                    codes.push(MISSING_CODE);
+                    return Ok(true);
+                }
+                let code = match index.get(field) {
+                    Some(&c) => c,
+                    None => {
+                        let s = std::str::from_utf8(field).map_err(|_| ())?;
+                        let c = levels.len() as u32;
+                        levels.push(s.to_owned());
+                        index.insert(field.to_vec(), c);
+                        c
+                    }
+                };
+                codes.push(code);
+                Ok(true)
+            }
+        }
+    }
+}
+
+struct Chunk {
+    cols: Vec<ChunkColumn>,
+    conflicts: Vec<Option<(u64, String)>>,
+    unparsed: Vec<usize>,
+    rows: usize,
+}
+
+/// Appends chunk results, in order, straight into the final columns, so a chunk's memory
+/// is released as soon as it is merged.
+struct Accumulator {
+    columns: Vec<AccColumn>,
+    conflicts: Vec<Option<(u64, String)>>,
+    unparsed: Vec<usize>,
+    rows: usize,
+}
+
+enum AccColumn {
+    Num {
+        ty: ColumnType,
+        values: Vec<f64>,
+        saw_float: bool,
+    },
+    /// Levels in first-seen order; sorted once at the end.
+    Cat {
+        codes: Vec<u32>,
+        levels: Vec<String>,
+        index: HashMap<String, u32>,
+    },
+}
+
+struct Parsed {
+    columns: Vec<Column>,
+    conflicts: Vec<Option<(u64, String)>>,
+    unparsed: Vec<usize>,
+    rows: usize,
+}
+
+impl Accumulator {
+    fn new(types: &[ColumnType]) -> Self {
+        let columns = types
+            .iter()
+            .map(|&ty| match ty {
+                ColumnType::Categorical => AccColumn::Cat {
+                    codes: Vec::new(),
+                    levels: Vec::new(),
+                    index: HashMap::new(),
+                },
+                ty => AccColumn::Num {
+                    ty,
+                    values: Vec::new(),
+                    saw_float: false,
+                },
+            })
+            .collect();
+        Self {
+            columns,
+            conflicts: vec![None; types.len()],
+            unparsed: vec![0; types.len()],
+            rows: 0,
+        }
+    }
+
+    fn push(&mut self, chunk: Chunk) {
+        for (acc, col) in self.columns.iter_mut().zip(chunk.cols) {
+            match (acc, col) {
+                (
+                    AccColumn::Num {
+                        values, saw_float, ..
+                    },
+                    ChunkColumn::Num {
+                        values: v,
+                        saw_float: f,
+                        ..
+                    },
+                ) => {
+                    values.extend_from_slice(&v);
+                    *saw_float |= f;
+                }
+                (
+                    AccColumn::Cat {
+                        codes,
+                        levels,
+                        index,
+                    },
+                    ChunkColumn::Cat {
+                        codes: c,
+                        levels: local,
+                        ..
+                    },
+                ) => {
+                    let remap: Vec<u32> = local
+                        .into_iter()
+                        .map(|l| match index.get(&l) {
+                            Some(&g) => g,
+                            None => {
+                                let g = levels.len() as u32;
+                                levels.push(l.clone());
+                                index.insert(l, g);
+                                g
+                            }
+                        })
+                        .collect();
+                    codes.extend(c.iter().map(|&x| {
+                        if x == MISSING_CODE {
+                            x
+                        } else {
+                            remap[x as usize]
+                        }
+                    }));
+                }
+                // Both sides are built from the same types, so kinds always match.
+                _ => {}
+            }
+        }
+        for (j, c) in chunk.conflicts.into_iter().enumerate() {
+            if self.conflicts[j].is_none() {
+                self.conflicts[j] = c;
+            }
+        }
+        for (j, n) in chunk.unparsed.into_iter().enumerate() {
+            self.unparsed[j] += n;
+        }
+        self.rows += chunk.rows;
+    }
+
+    /// Reserves room for the rows still to come, estimated from the bytes read so far, so
+    /// the columns are not reallocated (and briefly held twice) as they grow.
+    fn reserve_for(&mut self, consumed: u64, total: u64) {
+        if consumed == 0 || self.rows == 0 {
+            return;
+        }
+        let estimate = (self.rows as f64 * total as f64 / consumed as f64 * 1.02) as usize;
+        for c in &mut self.columns {
+            let v: &mut dyn Reserve = match c {
+                AccColumn::Num { values, .. } => values,
+                AccColumn::Cat { codes, .. } => codes,
+            };
+            v.reserve_to(estimate);
+        }
+    }
+
+    fn finish(self) -> Result<Parsed> {
+        let columns = self
+            .columns
+            .into_iter()
+            .map(|c| {
+                Ok(match c {
+                    AccColumn::Num {
+                        ty: ColumnType::Int,
+                        values,
+                        saw_float: true,
+                    } => Column::Float(values),
+                    AccColumn::Num {
+                        ty: ColumnType::Int,
+                        values,
+                        ..
+                    } => Column::Int(values),
+                    AccColumn::Num {
+                        ty: ColumnType::Bool,
+                        values,
+                        ..
+                    } => Column::Bool(values),
+                    AccColumn::Num { values, .. } => Column::Float(values),
+                    AccColumn::Cat { codes, levels, .. } => {
+                        Column::Categorical(Categorical::from_codes(codes, levels)?)
+                    }
+                })
+            })
+            .collect::<Result<Vec<Column>>>()?;
+        Ok(Parsed {
+            columns,
+            conflicts: self.conflicts,
+            unparsed: self.unparsed,
+            rows: self.rows,
+        })
+    }
+}
+
+trait Reserve {
+    fn reserve_to(&mut self, total: usize);
+}
+
+impl<T> Reserve for Vec<T> {
+    fn reserve_to(&mut self, total: usize) {
+        if self.capacity() < total {
+            self.reserve_exact(total - self.len());
+        }
+    }
+}

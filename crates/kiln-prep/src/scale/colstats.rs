@@ -1,0 +1,342 @@
+//! Column-wise passes over row-major matrices, shared by the scalers, the imputer and the
+//! feature selectors.
+//!
+//! Every statistic of a column is accumulated in row order, one column independent of the
+//! others, so splitting the columns into blocks (and the blocks over threads) never changes a
+//! result: the outputs are identical on any number of threads.
+
+use kiln_core::{Error, Result};
+use ndarray::{Array2, ArrayView1, ArrayView2, s};
+use rayon::prelude::*;
+
+/// Columns per block when a pass runs over column blocks in parallel.
+const COL_BLOCK: usize = 64;
+
+/// Below this many elements a pass stays on the calling thread: spawning costs more than it
+/// saves on small matrices.
+const PAR_MIN_ELEMENTS: usize = 1 << 18;
+
+/// Elements per parallel chunk of an element-wise map (rounded to whole rows).
+const MAP_CHUNK_ELEMENTS: usize = 1 << 15;
+
+/// Calls `f(i, row)` for every row of `x` as a contiguous slice.
+///
+/// Rows that are not contiguous (a column slice of a row-major matrix, a transposed view) are
+/// copied into one buffer reused for every row, so nothing is allocated per row.
+pub(crate) fn for_each_row(x: ArrayView2<'_, f64>, mut f: impl FnMut(usize, &[f64])) {
+    let mut buf: Vec<f64> = Vec::new();
+    for (i, row) in x.outer_iter().enumerate() {
+        match row.as_slice() {
+            Some(values) => f(i, values),
+            None => {
+                buf.clear();
+                buf.extend(row.iter().copied());
+                f(i, &buf);
+            }
+        }
+    }
+}
+
+/// Runs `f` on blocks of at most [`COL_BLOCK`] columns and concatenates the per-column
+/// results in column order. Blocks run in parallel only on large inputs; `f` must compute each
+/// column independently of the others in its block (which makes results thread-independent).
+pub(crate) fn by_column_blocks<T, F>(x: ArrayView2<'_, f64>, f: F) -> Vec<T>
+where
+    T: Send,
+    F: Fn(ArrayView2<'_, f64>) -> Vec<T> + Sync,
+{
+    let d = x.ncols();
+    if d <= COL_BLOCK || x.len() < PAR_MIN_ELEMENTS {
+        return f(x);
+    }
+    let starts: Vec<usize> = (0..d).step_by(COL_BLOCK).collect();
+    let parts: Vec<Vec<T>> = starts
+        .par_iter()
+        .map(|&start| f(x.slice(s![.., start..(start + COL_BLOCK).min(d)])))
+        .collect();
+    parts.into_iter().flatten().collect()
+}
+
+/// Builds an `n_rows × out_cols` matrix row by row: `f(row_of_x, row_of_output)`.
+///
+/// Large inputs are split into fixed chunks of rows handled in parallel; since every output
+/// row depends only on its input row, the result does not depend on the thread count.
+pub(crate) fn map_rows<F>(x: ArrayView2<'_, f64>, out_cols: usize, f: F) -> Result<Array2<f64>>
+where
+    F: Fn(&[f64], &mut [f64]) + Sync,
+{
+    let n = x.nrows();
+    let mut out = vec![0.0; n * out_cols];
+    if out_cols > 0 {
+        let rows_per_chunk = (MAP_CHUNK_ELEMENTS / out_cols.max(x.ncols()).max(1)).max(1);
+        let work = |(c, chunk): (usize, &mut [f64])| {
+            let first = c * rows_per_chunk;
+            let rows = chunk.len() / out_cols;
+            let block = x.slice(s![first..first + rows, ..]);
+            let mut outs = chunk.chunks_exact_mut(out_cols);
+            for_each_row(block, |_, row| {
+                if let Some(o) = outs.next() {
+                    f(row, o);
+                }
+            });
+        };
+        let size = rows_per_chunk * out_cols;
+        if x.len() >= PAR_MIN_ELEMENTS {
+            out.par_chunks_mut(size).enumerate().for_each(work);
+        } else {
+            out.chunks_mut(size).enumerate().for_each(work);
+        }
+    }
+    Array2::from_shape_vec((n, out_cols), out).map_err(|e| Error::ShapeMismatch {
+        what: format!("output of a column-wise map ({e})"),
+        expected: n * out_cols,
+        got: 0,
+    })
+}
+
+/// Weighted count, mean and variance of each column, ignoring NaN.
+///
+/// The corrected two-pass algorithm (Chan, Golub & LeVeque, "Algorithms for computing the
+/// sample variance", 1983) that scikit-learn's `_incremental_mean_and_var` uses on a first
+/// fit: `mean = Σw·x / Σw`, then `var = (Σw·(x−mean)² − (Σw·(x−mean))² / Σw) / Σw`, where the
+/// correction term removes most of the rounding error of the first pass. A column without a
+/// single non-missing value gets count 0 and NaN mean and variance.
+pub(crate) struct MeanVar {
+    /// Sum of the weights of the non-missing values (their number when unweighted).
+    pub count: Vec<f64>,
+    /// The (weighted) mean.
+    pub mean: Vec<f64>,
+    /// The (weighted, population) variance.
+    pub var: Vec<f64>,
+}
+
+pub(crate) fn mean_var(x: ArrayView2<'_, f64>, w: Option<ArrayView1<'_, f64>>) -> MeanVar {
+    let triples = by_column_blocks(x, |block| mean_var_block(block, w));
+    let mut out = MeanVar {
+        count: Vec::with_capacity(triples.len()),
+        mean: Vec::with_capacity(triples.len()),
+        var: Vec::with_capacity(triples.len()),
+    };
+    for (c, m, v) in triples {
+        out.count.push(c);
+        out.mean.push(m);
+        out.var.push(v);
+    }
+    out
+}
+
+fn mean_var_block(x: ArrayView2<'_, f64>, w: Option<ArrayView1<'_, f64>>) -> Vec<(f64, f64, f64)> {
+    let d = x.ncols();
+    let (cnt, sum) = count_sum_block(x, w);
+    let mean: Vec<f64> = sum.iter().zip(&cnt).map(|(s, c)| s / c).collect();
+    let mut corr = vec![0.0; d];
+    let mut ssq = vec![0.0; d];
+    for_each_row(x, |i, row| {
+        let wi = w.map_or(1.0, |w| w[i]);
+        for (((c, q), &m), &v) in corr.iter_mut().zip(ssq.iter_mut()).zip(&mean).zip(row) {
+            let t = v - m;
+            let present = !v.is_nan();
+            *c += if present { wi * t } else { 0.0 };
+            *q += if present { wi * t * t } else { 0.0 };
+        }
+    });
+    (0..d)
+        .map(|j| {
+            let var = (ssq[j] - corr[j] * corr[j] / cnt[j]) / cnt[j];
+            (cnt[j], mean[j], var)
+        })
+        .collect()
+}
+
+/// Weighted count and weighted sum of the non-missing values of each column.
+pub(crate) fn count_sum(x: ArrayView2<'_, f64>) -> Vec<(f64, f64)> {
+    by_column_blocks(x, |block| {
+        let (cnt, sum) = count_sum_block(block, None);
+        cnt.into_iter().zip(sum).collect()
+    })
+}
+
+fn count_sum_block(x: ArrayView2<'_, f64>, w: Option<ArrayView1<'_, f64>>) -> (Vec<f64>, Vec<f64>) {
+    let d = x.ncols();
+    let mut sum = vec![0.0; d];
+    let mut cnt = vec![0.0; d];
+    for_each_row(x, |i, row| {
+        let wi = w.map_or(1.0, |w| w[i]);
+        for ((s, c), &v) in sum.iter_mut().zip(cnt.iter_mut()).zip(row) {
+            let present = !v.is_nan();
+            *s += if present { wi * v } else { 0.0 };
+            *c += if present { wi } else { 0.0 };
+        }
+    });
+    (cnt, sum)
+}
+
+/// Minimum and maximum of each column, ignoring NaN; NaN for a column with no value.
+pub(crate) fn min_max(x: ArrayView2<'_, f64>) -> Vec<(f64, f64)> {
+    by_column_blocks(x, |block| {
+        let d = block.ncols();
+        let mut lo = vec![f64::INFINITY; d];
+        let mut hi = vec![f64::NEG_INFINITY; d];
+        for_each_row(block, |_, row| {
+            for ((l, h), &v) in lo.iter_mut().zip(hi.iter_mut()).zip(row) {
+                // `f64::min`/`max` ignore a NaN operand, which is what we want here.
+                *l = l.min(v);
+                *h = h.max(v);
+            }
+        });
+        // Infinite values are rejected before any pass, so ±inf means "no value seen".
+        lo.into_iter()
+            .zip(hi)
+            .map(|(l, h)| if l > h { (f64::NAN, f64::NAN) } else { (l, h) })
+            .collect()
+    })
+}
+
+/// The non-missing values of each column, sorted ascending (the input of medians,
+/// percentiles and modes).
+pub(crate) fn sorted_columns<T, F>(x: ArrayView2<'_, f64>, per_column: F) -> Vec<T>
+where
+    T: Send,
+    F: Fn(&[f64]) -> T + Sync,
+{
+    by_column_blocks(x, |block| {
+        let d = block.ncols();
+        let mut cols: Vec<Vec<f64>> = (0..d).map(|_| Vec::with_capacity(block.nrows())).collect();
+        for_each_row(block, |_, row| {
+            for (col, &v) in cols.iter_mut().zip(row) {
+                if !v.is_nan() {
+                    col.push(v);
+                }
+            }
+        });
+        cols.into_iter()
+            .map(|mut col| {
+                col.sort_unstable_by(f64::total_cmp);
+                per_column(&col)
+            })
+            .collect()
+    })
+}
+
+/// NumPy's `percentile(values, q)` with the default "linear" method, on sorted values
+/// without NaN; NaN for an empty slice.
+///
+/// The virtual index is `q/100 · (n−1)`; between its two neighbours NumPy interpolates with
+/// `_lerp`, which computes `b − (b−a)(1−t)` instead of `a + (b−a)t` when `t ≥ 0.5`. Both are
+/// reproduced so that values compare equal to NumPy's (which matters for ties in
+/// `SelectPercentile`).
+pub(crate) fn percentile_sorted(sorted: &[f64], q: f64) -> f64 {
+    let n = sorted.len();
+    if n == 0 {
+        return f64::NAN;
+    }
+    let virtual_index = (q / 100.0) * (n - 1) as f64;
+    if virtual_index >= (n - 1) as f64 {
+        return sorted[n - 1];
+    }
+    if virtual_index <= 0.0 {
+        return sorted[0];
+    }
+    let below = virtual_index.floor();
+    let t = virtual_index - below;
+    // `below` is in [0, n-1) here, so the cast and the `+ 1` stay in bounds.
+    let i = below as usize;
+    let (a, b) = (sorted[i], sorted[i + 1]);
+    let diff = b - a;
+    if t >= 0.5 {
+        b - diff * (1.0 - t)
+    } else {
+        a + diff * t
+    }
+}
+
+/// NumPy's `median` of sorted values without NaN (the mean of the two middle values for an
+/// even count); NaN for an empty slice.
+pub(crate) fn median_sorted(sorted: &[f64]) -> f64 {
+    let n = sorted.len();
+    if n == 0 {
+        f64::NAN
+    } else if n % 2 == 1 {
+        sorted[n / 2]
+    } else {
+        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+    }
+}
+
+/// The most frequent of sorted values, the smallest among ties (SciPy's `mode`); NaN for an
+/// empty slice.
+pub(crate) fn mode_sorted(sorted: &[f64]) -> f64 {
+    let mut best = f64::NAN;
+    let mut best_count = 0usize;
+    let mut i = 0;
+    while i < sorted.len() {
+        let v = sorted[i];
+        let mut j = i + 1;
+        while j < sorted.len() && sorted[j] == v {
+            j += 1;
+        }
+        // Strictly greater: an equal count later in the order is a larger value.
+        if j - i > best_count {
+            best_count = j - i;
+            best = v;
+        }
+        i = j;
+    }
+    best
+}
+
+/// scikit-learn's `_handle_zeros_in_scale`: a scale below `10·ε` (or flagged constant) is
+/// replaced by 1 so that constant features are left unscaled instead of divided by zero.
+/// NaN (a column with no values) stays NaN.
+pub(crate) fn handle_zero_scale(scale: f64) -> f64 {
+    if scale < 10.0 * f64::EPSILON {
+        1.0
+    } else {
+        scale
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::{Array2, array};
+
+    #[test]
+    fn percentile_matches_numpy_linear() {
+        let v = [1.0, 2.0, 4.0, 8.0];
+        // np.percentile([1, 2, 4, 8], [0, 25, 50, 75, 100]) = [1, 1.75, 3, 5, 8]
+        let got: Vec<f64> = [0.0, 25.0, 50.0, 75.0, 100.0]
+            .iter()
+            .map(|&q| percentile_sorted(&v, q))
+            .collect();
+        assert_eq!(got, vec![1.0, 1.75, 3.0, 5.0, 8.0]);
+        assert!(percentile_sorted(&[], 50.0).is_nan());
+        assert_eq!(percentile_sorted(&[3.0], 10.0), 3.0);
+    }
+
+    #[test]
+    fn mode_takes_the_smallest_of_ties() {
+        assert_eq!(mode_sorted(&[1.0, 2.0, 2.0, 3.0, 3.0]), 2.0);
+        assert_eq!(mode_sorted(&[5.0]), 5.0);
+        assert!(mode_sorted(&[]).is_nan());
+    }
+
+    #[test]
+    fn column_blocks_do_not_change_results() {
+        // 100 columns (two blocks) and enough rows to take the parallel path.
+        let x = Array2::from_shape_fn((3000, 100), |(i, j)| ((i * 31 + j * 7) % 97) as f64 * 0.1);
+        let whole = mean_var_block(x.view(), None);
+        let split = mean_var(x.view(), None);
+        for (j, (c, m, v)) in whole.into_iter().enumerate() {
+            assert_eq!((c, m, v), (split.count[j], split.mean[j], split.var[j]));
+        }
+    }
+
+    #[test]
+    fn map_rows_handles_strided_rows() {
+        let x = array![[1.0, 2.0, 3.0], [4.0, 5.0, 6.0]];
+        let t = x.t();
+        let out = map_rows(t, 2, |r, o| o.copy_from_slice(r)).unwrap();
+        assert_eq!(out, t.to_owned());
+    }
+}

@@ -1,0 +1,135 @@
+//! `KFold`: consecutive (optionally shuffled) folds.
+
+use kiln_core::check::check_param;
+use kiln_core::random::rng_from_seed;
+use kiln_core::{Params, Result};
+use ndarray::ArrayView1;
+use rand::seq::SliceRandom;
+
+use super::{
+    Fold, Splitter, check_n_splits_le_n_samples, check_not_empty, check_split_inputs, chunk_sizes,
+    folds_from_assignment,
+};
+
+/// K-fold cross-validation: `n_splits` consecutive folds, each the test set once while the
+/// others train.
+///
+/// The first `n_samples % n_splits` folds hold `n_samples / n_splits + 1` samples, the
+/// others `n_samples / n_splits`. Without shuffling, fold 0 is the first block of samples,
+/// fold 1 the next, and so on, exactly as scikit-learn's `KFold`. With `shuffle`, the samples
+/// are permuted (by a generator seeded with `seed`) before being cut into blocks. Train and
+/// test indices are ascending either way.
+///
+/// # Parameters
+/// - `n_splits`: number of folds, at least 2. Default 5.
+/// - `shuffle`: whether to permute the samples before cutting them into folds. Default `false`.
+/// - `seed`: seed of the permutation; unused without `shuffle`. Default
+///   [`kiln_core::random::DEFAULT_SEED`].
+///
+/// # Example
+/// ```
+/// use kiln_prep::split::KFold;
+/// let folds = KFold::default().with_n_splits(3).split(7)?;
+/// let tests: Vec<_> = folds.iter().map(|f| f.test.clone()).collect();
+/// assert_eq!(tests, vec![vec![0, 1, 2], vec![3, 4], vec![5, 6]]);
+/// # Ok::<(), kiln_core::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct KFold {
+    /// Number of folds, at least 2. Default 5.
+    pub n_splits: usize,
+    /// Whether to permute the samples before cutting them into folds. Default `false`.
+    pub shuffle: bool,
+    /// Seed of the permutation; unused without [`Self::shuffle`]. Default
+    /// [`kiln_core::random::DEFAULT_SEED`].
+    pub seed: u64,
+}
+
+impl Default for KFold {
+    /// Five unshuffled folds, scikit-learn's default.
+    fn default() -> Self {
+        Self {
+            n_splits: 5,
+            shuffle: false,
+            seed: kiln_core::random::DEFAULT_SEED,
+        }
+    }
+}
+
+impl KFold {
+    /// Sets [`Self::n_splits`].
+    pub fn with_n_splits(mut self, n_splits: usize) -> Self {
+        self.n_splits = n_splits;
+        self
+    }
+    /// Sets [`Self::shuffle`].
+    pub fn with_shuffle(mut self, shuffle: bool) -> Self {
+        self.shuffle = shuffle;
+        self
+    }
+    /// Sets [`Self::seed`].
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Splits `n_samples` samples into [`Self::n_splits`] folds.
+    ///
+    /// # Errors
+    /// [`kiln_core::Error::InvalidParameter`] if the params are invalid;
+    /// [`kiln_core::Error::EmptyInput`] if `n_samples` is 0;
+    /// [`kiln_core::Error::TooFewSamples`] if `n_splits > n_samples`.
+    pub fn split(&self, n_samples: usize) -> Result<Vec<Fold>> {
+        self.validate()?;
+        check_not_empty(n_samples, "X")?;
+        check_n_splits_le_n_samples(Self::NAME, self.n_splits, n_samples)?;
+        let mut order: Vec<usize> = (0..n_samples).collect();
+        if self.shuffle {
+            order.shuffle(&mut rng_from_seed(self.seed));
+        }
+        let mut fold_of = vec![0; n_samples];
+        let mut start = 0;
+        for (fold, size) in chunk_sizes(n_samples, self.n_splits).enumerate() {
+            for &sample in &order[start..start + size] {
+                fold_of[sample] = fold;
+            }
+            start += size;
+        }
+        Ok(folds_from_assignment(&fold_of, self.n_splits))
+    }
+}
+
+impl Params for KFold {
+    const NAME: &'static str = "KFold";
+
+    fn validate(&self) -> Result<()> {
+        check_n_splits_param(Self::NAME, self.n_splits)
+    }
+}
+
+impl Splitter for KFold {
+    fn n_splits(&self) -> usize {
+        self.n_splits
+    }
+
+    fn folds(
+        &self,
+        n_samples: usize,
+        y: Option<ArrayView1<'_, usize>>,
+        groups: Option<ArrayView1<'_, usize>>,
+    ) -> Result<Vec<Fold>> {
+        check_split_inputs(n_samples, y, groups)?;
+        self.split(n_samples)
+    }
+}
+
+/// The `n_splits >= 2` check of every k-fold splitter.
+pub(super) fn check_n_splits_param(estimator: &str, n_splits: usize) -> Result<()> {
+    check_param(
+        estimator,
+        "n_splits",
+        n_splits,
+        n_splits >= 2,
+        "an int in the range [2, inf)",
+    )
+}
