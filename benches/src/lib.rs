@@ -24,6 +24,7 @@
 //! ```
 
 pub mod algorithms;
+pub mod ops;
 pub mod protocol;
 pub mod quality;
 pub mod workload;

@@ -19,6 +19,7 @@ use std::time::{SystemTime, UNIX_EPOCH};
 
 use kiln_benches::BenchResult;
 use kiln_benches::algorithms;
+use kiln_benches::ops::{self, Op};
 use kiln_benches::protocol::{self, Algorithm, Measured, PREDICT_ROWS, Record};
 use kiln_benches::workload::{self, Manifest, SPECS};
 
@@ -219,7 +220,41 @@ fn run(args: &Args, data: &Path, out: &Path) -> BenchResult<usize> {
                 String::from_utf8_lossy(&child.stdout).trim().to_owned()
             } else {
                 let err = String::from_utf8_lossy(&child.stderr).trim().to_owned();
-                let rec = record(&algo, entry, 0, repeats, threads, Err(err));
+                let rec = record(
+                    &Subject::of_algorithm(&algo, entry),
+                    entry,
+                    0,
+                    repeats,
+                    threads,
+                    Err(err),
+                );
+                serde_json::to_string(&rec)?
+            };
+            writeln!(file, "{line}")?;
+            written += 1;
+        }
+        for op in ops::all() {
+            if !op.workloads.contains(&entry.name.as_str())
+                || only_algos
+                    .as_ref()
+                    .is_some_and(|o| !o.iter().any(|a| a == op.name))
+            {
+                continue;
+            }
+            eprintln!("kiln-bench: {} on {} ...", op.name, entry.name);
+            let child = Command::new(&exe)
+                .args(["run-one", "--data"])
+                .arg(data)
+                .args(["--workload", &entry.name, "--op", op.name])
+                .args(["--repeats", &repeats.to_string()])
+                .args(["--threads", &threads.to_string()])
+                .env("RAYON_NUM_THREADS", threads.to_string())
+                .output()?;
+            let line = if child.status.success() {
+                String::from_utf8_lossy(&child.stdout).trim().to_owned()
+            } else {
+                let err = String::from_utf8_lossy(&child.stderr).trim().to_owned();
+                let rec = record(&Subject::of_op(&op), entry, 0, repeats, threads, Err(err));
                 serde_json::to_string(&rec)?
             };
             writeln!(file, "{line}")?;
@@ -236,6 +271,19 @@ fn run_one(args: &Args) -> BenchResult<()> {
     let entry = manifest
         .entry(&name)
         .ok_or_else(|| format!("no workload `{name}` in {}", data.display()))?;
+    if let Some(op_name) = args.opts.get("op") {
+        let op = ops::all()
+            .into_iter()
+            .find(|o| o.name == op_name)
+            .ok_or_else(|| format!("no kiln operation `{op_name}`"))?;
+        let repeats = args.number("repeats", 3)?;
+        let threads = args.number("threads", 2)?;
+        let result = ops::measure(&op, &data, entry, repeats).map_err(|e| e.to_string());
+        let mut rec = record(&Subject::of_op(&op), entry, 0, repeats, threads, result);
+        rec.quality_on = "train".into();
+        println!("{}", serde_json::to_string(&rec)?);
+        return Ok(());
+    }
     let algo_name = args.get("algorithm", "");
     let algo = algorithms::all()
         .into_iter()
@@ -253,7 +301,7 @@ fn run_one(args: &Args) -> BenchResult<()> {
     let n_test = test_entry.map_or(0, |t| t.rows);
     let result = protocol::measure(&algo, entry, &train, test.as_ref(), repeats);
     let mut rec = record(
-        &algo,
+        &Subject::of_algorithm(&algo, entry),
         entry,
         n_test,
         repeats,
@@ -265,8 +313,39 @@ fn run_one(args: &Args) -> BenchResult<()> {
     Ok(())
 }
 
+/// What a record says about the thing measured.
+struct Subject {
+    name: String,
+    family: String,
+    notes: String,
+    params: serde_json::Value,
+    predict_rows: usize,
+}
+
+impl Subject {
+    fn of_algorithm(a: &Algorithm, entry: &workload::Entry) -> Self {
+        Self {
+            name: a.name.into(),
+            family: a.family.into(),
+            notes: a.notes.into(),
+            params: (a.params)(entry),
+            predict_rows: PREDICT_ROWS,
+        }
+    }
+
+    fn of_op(op: &Op) -> Self {
+        Self {
+            name: op.name.into(),
+            family: op.family.into(),
+            notes: op.notes.into(),
+            params: serde_json::json!({}),
+            predict_rows: 0,
+        }
+    }
+}
+
 fn record(
-    algo: &Algorithm,
+    subject: &Subject,
     entry: &workload::Entry,
     n_test: usize,
     repeats: usize,
@@ -279,10 +358,10 @@ fn record(
     let mut rec = Record {
         library: "kiln".into(),
         library_version: kiln::persist::KILN_VERSION.into(),
-        algorithm: algo.name.into(),
-        family: algo.family.into(),
-        params: (algo.params)(entry),
-        notes: algo.notes.into(),
+        algorithm: subject.name.clone(),
+        family: subject.family.clone(),
+        params: subject.params.clone(),
+        notes: subject.notes.clone(),
         workload: entry.name.clone(),
         task: entry.task,
         n_train: entry.rows,
@@ -297,7 +376,7 @@ fn record(
         warmup_seconds: None,
         predict_seconds: None,
         predict_runs: Vec::new(),
-        predict_rows: PREDICT_ROWS,
+        predict_rows: subject.predict_rows,
         quality: serde_json::Map::new(),
         quality_on: "test".into(),
         model_info: serde_json::Map::new(),

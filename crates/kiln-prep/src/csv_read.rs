@@ -316,14 +316,19 @@ impl CsvOptions {
         let width = names.len();
         let mut acc = Accumulator::new(types);
         let mut reader = source.open()?;
-        let mut carry: Vec<u8> = Vec::new();
+        // One buffer for every block: fresh pages cost a kernel zero-fill each time.
+        let mut block: Vec<u8> = Vec::with_capacity(self.block_bytes.max(1) + (1 << 16));
+        let mut carried = 0;
         let mut line: u64 = 1;
         let mut header_pending = self.has_header;
         let mut eof = false;
         let total = source.len();
         let mut consumed: u64 = 0;
         while !eof {
-            let mut block = std::mem::take(&mut carry);
+            // Keep the incomplete record left over from the previous block at the front.
+            let leftover = block.len() - carried;
+            block.copy_within(carried.., 0);
+            block.truncate(leftover);
             // `take` appends without zero-filling the buffer first.
             let n = (&mut *reader)
                 .take(self.block_bytes.max(1) as u64)
@@ -339,8 +344,8 @@ impl CsvOptions {
             } else {
                 last_record_end(&block, self.quote)
             };
-            carry = block.split_off(cut);
-            let mut data: &[u8] = &block;
+            carried = cut;
+            let mut data: &[u8] = &block[..cut];
             if header_pending {
                 let end = first_record_end(data, self.quote).unwrap_or(data.len());
                 line += count_newlines(&data[..end]);
@@ -378,70 +383,125 @@ impl CsvOptions {
         types: &[ColumnType],
         given: &[Option<ColumnType>],
     ) -> Result<Chunk> {
-        let mut rdr = csv::ReaderBuilder::new()
-            .has_headers(false)
-            .delimiter(self.delimiter)
-            .quote(self.quote)
-            .flexible(true)
-            .from_reader(data);
-        let mut cols: Vec<ChunkColumn> = types
-            .iter()
-            .zip(given)
-            .map(|(&t, g)| ChunkColumn::new(t, g.is_some()))
-            .collect();
-        let mut conflicts: Vec<Option<(u64, String)>> = vec![None; width];
-        let mut unparsed = vec![0usize; width];
-        let mut record = csv::ByteRecord::new();
-        let mut rows = 0;
-        loop {
-            match rdr.read_byte_record(&mut record) {
-                Ok(false) => break,
-                Ok(true) => {}
-                Err(e) => return Err(csv_error(name, first_line - 1, &e)),
+        let rows_hint = count_newlines(data) as usize + 1;
+        let mut sink = Sink {
+            opts: self,
+            name,
+            given,
+            cols: types
+                .iter()
+                .zip(given)
+                .map(|(&t, g)| ChunkColumn::new(t, g.is_some(), rows_hint))
+                .collect(),
+            conflicts: vec![None; width],
+            unparsed: vec![0; width],
+            rows: 0,
+        };
+        if memchr::memchr(self.quote, data).is_some() {
+            let mut rdr = csv::ReaderBuilder::new()
+                .has_headers(false)
+                .delimiter(self.delimiter)
+                .quote(self.quote)
+                .flexible(true)
+                .from_reader(data);
+            let mut record = csv::ByteRecord::new();
+            loop {
+                match rdr.read_byte_record(&mut record) {
+                    Ok(false) => break,
+                    Ok(true) => {}
+                    Err(e) => return Err(csv_error(name, first_line - 1, &e)),
+                }
+                let line = first_line - 1 + record.position().map_or(1, |p| p.line());
+                sink.record(line, record.len(), record.iter())?;
             }
-            let line = first_line - 1 + record.position().map_or(1, |p| p.line());
-            if record.len() != width {
-                // A blank line is skipped by the csv crate; anything else must have every field.
-                return Err(parse_err(
-                    name,
-                    line,
-                    None,
-                    &format!("expected {width} fields, found {}", record.len()),
-                ));
+        } else {
+            // No quotes in this chunk: every newline ends a record and every delimiter ends a
+            // field, so split directly (the csv crate's state machine is not needed).
+            let d = self.delimiter;
+            let mut ends: Vec<usize> = Vec::with_capacity(width);
+            let mut start = 0;
+            let newlines = memchr::memchr_iter(b'\n', data).chain(std::iter::once(data.len()));
+            for (line, end) in (first_line..).zip(newlines) {
+                let raw = &data[start..end];
+                start = end + 1;
+                let rec = raw.strip_suffix(b"\r").unwrap_or(raw);
+                if !rec.is_empty() {
+                    // Blank lines are skipped, as the csv crate does.
+                    ends.clear();
+                    ends.extend(memchr::memchr_iter(d, rec));
+                    ends.push(rec.len());
+                    let fields = ends.iter().scan(0, |from, &to| {
+                        let f = &rec[*from..to];
+                        *from = to + 1;
+                        Some(f)
+                    });
+                    sink.record(line, ends.len(), fields)?;
+                }
             }
-            for (j, field) in record.iter().enumerate() {
-                let missing = self.is_na(field);
-                let ok = cols[j].push(field, missing).map_err(|()| {
-                    parse_err(name, line, Some(j + 1), "the value is not valid UTF-8")
-                })?;
-                if !ok {
-                    let text = String::from_utf8_lossy(field).into_owned();
-                    match given[j] {
-                        Some(_) if self.lenient => unparsed[j] += 1,
-                        Some(ty) => {
-                            return Err(parse_err(
-                                name,
-                                line,
-                                Some(j + 1),
-                                &format!("`{text}` is not a valid {ty} value"),
-                            ));
-                        }
-                        None => {
-                            if conflicts[j].is_none() {
-                                conflicts[j] = Some((line, text));
-                            }
+        }
+        Ok(Chunk {
+            cols: sink.cols,
+            conflicts: sink.conflicts,
+            unparsed: sink.unparsed,
+            rows: sink.rows,
+        })
+    }
+}
+
+/// The state of one chunk's parse: typed columns and what went wrong where.
+struct Sink<'a> {
+    opts: &'a CsvOptions,
+    name: &'a str,
+    given: &'a [Option<ColumnType>],
+    cols: Vec<ChunkColumn>,
+    conflicts: Vec<Option<(u64, String)>>,
+    unparsed: Vec<usize>,
+    rows: usize,
+}
+
+impl Sink<'_> {
+    fn record<'f>(
+        &mut self,
+        line: u64,
+        n_fields: usize,
+        fields: impl Iterator<Item = &'f [u8]>,
+    ) -> Result<()> {
+        let width = self.cols.len();
+        if n_fields != width {
+            return Err(parse_err(
+                self.name,
+                line,
+                None,
+                &format!("expected {width} fields, found {n_fields}"),
+            ));
+        }
+        for (j, field) in fields.enumerate() {
+            let missing = self.opts.is_na(field);
+            let ok = self.cols[j].push(field, missing).map_err(|()| {
+                parse_err(self.name, line, Some(j + 1), "the value is not valid UTF-8")
+            })?;
+            if !ok {
+                let text = String::from_utf8_lossy(field).into_owned();
+                match self.given[j] {
+                    Some(_) if self.opts.lenient => self.unparsed[j] += 1,
+                    Some(ty) => {
+                        return Err(parse_err(
+                            self.name,
+                            line,
+                            Some(j + 1),
+                            &format!("`{text}` is not a valid {ty} value"),
+                        ));
+                    }
+                    None => {
+                        if self.conflicts[j].is_none() {
+                            self.conflicts[j] = Some((line, text));
                         }
                     }
                 }
             }
-            rows += 1;
         }
-        Ok(Chunk {
-            cols,
-            conflicts,
-            unparsed,
-            rows,
-        })
+        self.rows += 1;
+        Ok(())
     }
 }
 
@@ -503,12 +563,15 @@ fn csv_error(name: &str, line_offset: u64, e: &csv::Error) -> Error {
 }
 
 fn count_newlines(data: &[u8]) -> u64 {
-    data.iter().filter(|&&b| b == b'\n').count() as u64
+    memchr::memchr_iter(b'\n', data).count() as u64
 }
 
 /// The end (exclusive) of the last complete record in `data`: one past the last newline that
 /// is outside quotes.
 fn last_record_end(data: &[u8], quote: u8) -> usize {
+    if memchr::memchr(quote, data).is_none() {
+        return memchr::memrchr(b'\n', data).map_or(0, |i| i + 1);
+    }
     let mut in_quote = false;
     let mut end = 0;
     for (i, &b) in data.iter().enumerate() {
@@ -535,11 +598,23 @@ fn first_record_end(data: &[u8], quote: u8) -> Option<usize> {
 
 /// Cuts `data` into pieces of about `size` bytes, each ending at a record boundary.
 fn split_chunks(data: &[u8], size: usize, quote: u8) -> Vec<&[u8]> {
+    let size = size.max(1);
+    if memchr::memchr(quote, data).is_none() {
+        // No quotes: every newline ends a record.
+        let mut chunks = Vec::new();
+        let mut start = 0;
+        while start < data.len() {
+            let target = (start + size).min(data.len());
+            let end = memchr::memchr(b'\n', &data[target..]).map_or(data.len(), |i| target + i + 1);
+            chunks.push(&data[start..end]);
+            start = end;
+        }
+        return chunks;
+    }
     let mut chunks = Vec::new();
     let mut start = 0;
     let mut in_quote = false;
     let mut i = 0;
-    let size = size.max(1);
     while start < data.len() {
         let target = (start + size).min(data.len());
         // Track quote parity up to the target, then find the next newline outside quotes.
@@ -606,15 +681,35 @@ fn parse_number(field: &[u8]) -> Option<(f64, bool)> {
     if !(first.is_ascii_digit() || first == b'-' || first == b'+' || first == b'.') {
         return None;
     }
-    let s = std::str::from_utf8(t).ok()?;
     let whole = !t.iter().any(|&b| b == b'.' || b == b'e' || b == b'E');
     if whole {
         // Whole numbers must be exact: beyond 2^53 they are identifiers, not quantities.
-        let i: i64 = s.parse().ok()?;
+        let i = parse_int(t)?;
         return (i.unsigned_abs() <= MAX_EXACT_INT as u64).then_some((i as f64, true));
     }
-    let v: f64 = s.parse().ok()?;
+    // Correctly rounded (Eisel-Lemire with a slow-path fallback), straight from the bytes.
+    let v: f64 = fast_float2::parse(t).ok()?;
     v.is_finite().then_some((v, false))
+}
+
+/// A decimal integer with an optional sign; `None` for anything else or on overflow.
+fn parse_int(t: &[u8]) -> Option<i64> {
+    let (neg, digits) = match t.first()? {
+        b'-' => (true, &t[1..]),
+        b'+' => (false, &t[1..]),
+        _ => (false, t),
+    };
+    if digits.is_empty() {
+        return None;
+    }
+    let mut v: i64 = 0;
+    for &b in digits {
+        if !b.is_ascii_digit() {
+            return None;
+        }
+        v = v.checked_mul(10)?.checked_add(i64::from(b - b'0'))?;
+    }
+    Some(if neg { -v } else { v })
 }
 
 /// One column of one chunk while parsing.
@@ -633,16 +728,16 @@ enum ChunkColumn {
 }
 
 impl ChunkColumn {
-    fn new(ty: ColumnType, strict: bool) -> Self {
+    fn new(ty: ColumnType, strict: bool, rows_hint: usize) -> Self {
         match ty {
             ColumnType::Categorical => ChunkColumn::Cat {
-                codes: Vec::new(),
+                codes: Vec::with_capacity(rows_hint),
                 levels: Vec::new(),
                 index: HashMap::new(),
             },
             ty => ChunkColumn::Num {
                 ty,
-                values: Vec::new(),
+                values: Vec::with_capacity(rows_hint),
                 saw_float: false,
                 strict,
             },

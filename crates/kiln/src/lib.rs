@@ -9,9 +9,10 @@
 //! | [`prelude`] | | the traits and types almost every program needs |
 //! | [`check`], [`persist`], [`random`] | `kiln-core` | input checks, model files, seeds |
 //! | [`datasets`] | `kiln-datasets` | bundled real data sets and seeded generators |
+//! | [`prep`] | `kiln-prep` | Frame and CSV, cleaning, imputation, scaling, feature selection, splits |
 //!
-//! Data preparation, the models, metrics, fairness and monitoring arrive as their crates land
-//! (see the README's crate map).
+//! The models, metrics, fairness and monitoring arrive as their crates land (see the README's
+//! crate map).
 //!
 //! # Example
 //!
@@ -36,6 +37,7 @@ pub use kiln_core::{
     random,
 };
 pub use kiln_datasets as datasets;
+pub use kiln_prep as prep;
 
 /// The traits and types almost every kiln program uses: `use kiln::prelude::*;`.
 pub mod prelude {

@@ -1,0 +1,180 @@
+#!/usr/bin/env python3
+"""Times the data-preparation peers (pandas, polars, scikit-learn) on the shared workloads.
+
+The same operations and inputs as kiln-bench's `ops` (benches/src/ops.rs):
+  read_csv         pandas.read_csv and polars.read_csv of the workload's CSV file
+  standard_scaler  sklearn StandardScaler().fit_transform of the feature matrix
+  drop_duplicates  pandas DataFrame.drop_duplicates and polars DataFrame.unique(keep="first",
+                   maintain_order=True) of the first 80% of the rows followed by the first 20%
+
+Protocol: each (library, operation, workload) in its own process; inputs prepared before the
+clock starts; one warm-up then the median of --repeats runs; 2 threads (POLARS_MAX_THREADS,
+OMP/OPENBLAS/MKL thread counts); peak RSS from getrusage. Results are appended as JSON lines
+in the same format as run_peers.py (default benches/results/peers.jsonl).
+
+Usage: benches/peers/.venv/bin/python benches/peers/run_prep_peers.py [--data DIR] [--out FILE]
+       [--workloads a,b] [--repeats N]
+"""
+import argparse
+import datetime
+import json
+import os
+import platform
+import resource
+import statistics
+import subprocess
+import sys
+import time
+
+REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+
+# (library, operation) -> (family, workloads, notes)
+OPS = {
+    ("pandas", "read_csv"): ("CSV read", ("clf_100k", "clf_1m"), "pandas.read_csv, default engine"),
+    ("polars", "read_csv"): ("CSV read", ("clf_100k", "clf_1m"), "polars.read_csv"),
+    ("sklearn", "standard_scaler"): ("standard scaling", ("clf_1m",),
+                                     "StandardScaler().fit_transform(X)"),
+    ("pandas", "drop_duplicates"): ("deduplication", ("clf_1m",),
+                                    "DataFrame.drop_duplicates(keep='first')"),
+    ("polars", "drop_duplicates"): ("deduplication", ("clf_1m",),
+                                    "DataFrame.unique(keep='first', maintain_order=True)"),
+}
+
+
+def peak_rss_mib():
+    return resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0
+
+
+def load_f64(data, entry):
+    import numpy as np
+    arr = np.fromfile(os.path.join(data, entry["file"]), dtype="<f8")
+    return arr.reshape(entry["rows"], entry["features"] + 1)
+
+
+def child(job):
+    import numpy as np
+    lib, op, entry, data, repeats = job["library"], job["op"], job["entry"], job["data"], job["repeats"]
+    if op == "read_csv":
+        path = os.path.join(data, entry["csv"])
+        if lib == "pandas":
+            import pandas as pd
+            def run():
+                df = pd.read_csv(path)
+                return len(df), df.shape[1], float(df.iloc[:, 0].sum())
+        else:
+            import polars as pl
+            def run():
+                df = pl.read_csv(path)
+                return df.height, df.width, float(df[:, 0].sum())
+    elif op == "standard_scaler":
+        from sklearn.preprocessing import StandardScaler
+        x = np.ascontiguousarray(load_f64(data, entry)[:, :-1])
+        def run():
+            z = StandardScaler().fit_transform(x)
+            return z.shape[0], z.shape[1], float(np.abs(z[:, 0]).sum())
+    elif op == "drop_duplicates":
+        full = load_f64(data, entry)[:, :-1]
+        n = full.shape[0]
+        x = np.concatenate([full[: n * 4 // 5], full[: n // 5]])
+        cols = {f"f{j}": x[:, j] for j in range(x.shape[1])}
+        if lib == "pandas":
+            import pandas as pd
+            df = pd.DataFrame(cols)
+            def run():
+                out = df.drop_duplicates(keep="first")
+                return len(out), out.shape[1], 0.0
+        else:
+            import polars as pl
+            df = pl.DataFrame(cols)
+            def run():
+                out = df.unique(keep="first", maintain_order=True)
+                return out.height, out.width, 0.0
+        rows_before = x.shape[0]
+    else:
+        raise ValueError(op)
+    t0 = time.perf_counter()
+    res = run()
+    warmup = time.perf_counter() - t0
+    runs = []
+    for _ in range(repeats):
+        t0 = time.perf_counter()
+        res = run()
+        runs.append(time.perf_counter() - t0)
+    quality = {"rows": res[0], "columns": res[1], "first_column_sum": res[2]}
+    if op == "drop_duplicates":
+        quality["removed"] = rows_before - res[0]
+    return {"fit_seconds": statistics.median(runs), "fit_runs": runs, "warmup_seconds": warmup,
+            "quality": quality, "peak_rss_mib": peak_rss_mib()}
+
+
+def library_version(lib):
+    name = {"sklearn": "sklearn"}.get(lib, lib)
+    try:
+        return __import__(name).__version__
+    except Exception:  # noqa: BLE001 - recorded, not fatal
+        return None
+
+
+def main():
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("--data", default=os.path.join(REPO, "benches", "data"))
+    ap.add_argument("--out", default=os.path.join(REPO, "benches", "results", "peers.jsonl"))
+    ap.add_argument("--workloads")
+    ap.add_argument("--repeats", type=int, default=3)
+    ap.add_argument("--threads", type=int, default=2)
+    ap.add_argument("--child", help=argparse.SUPPRESS)
+    args = ap.parse_args()
+    if args.child:
+        with open(args.child) as f:
+            job = json.load(f)
+        try:
+            out = {"status": "ok", **child(job)}
+        except Exception as e:  # noqa: BLE001 - reported in the record
+            out = {"status": "error", "error": f"{type(e).__name__}: {e}", "peak_rss_mib": peak_rss_mib()}
+        print(json.dumps(out))
+        return
+    with open(os.path.join(args.data, "manifest.json")) as f:
+        manifest = json.load(f)
+    entries = {e["name"]: e for e in manifest["workloads"]}
+    only = set(args.workloads.split(",")) if args.workloads else None
+    env = dict(os.environ)
+    for k in ("OPENBLAS_CORETYPE", "OPENBLAS_L2_SIZE"):
+        env.pop(k, None)
+    for k in ("POLARS_MAX_THREADS", "OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS"):
+        env[k] = str(args.threads)
+    os.makedirs(os.path.dirname(args.out), exist_ok=True)
+    import tempfile
+    for (lib, op), (family, workloads, notes) in OPS.items():
+        for name in workloads:
+            if (only and name not in only) or name not in entries:
+                continue
+            entry = entries[name]
+            job = {"library": lib, "op": op, "entry": entry, "data": os.path.abspath(args.data),
+                   "repeats": args.repeats}
+            with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
+                json.dump(job, f)
+                job_path = f.name
+            print(f"{lib} {op} on {name} ...", file=sys.stderr)
+            proc = subprocess.run([sys.executable, __file__, "--child", job_path], env=env,
+                                  capture_output=True, text=True)
+            os.unlink(job_path)
+            try:
+                result = json.loads(proc.stdout.strip().splitlines()[-1])
+            except (IndexError, json.JSONDecodeError):
+                result = {"status": "error", "error": proc.stderr.strip()[-2000:]}
+            record = {
+                "library": lib, "library_version": library_version(lib), "algorithm": op,
+                "family": family, "params": {}, "notes": notes, "workload": name,
+                "task": entry["task"], "n_train": entry["rows"], "n_test": 0,
+                "n_features": entry["features"], "repeats": args.repeats, "threads": args.threads,
+                "predict_seconds": None, "predict_runs": [], "predict_rows": 0,
+                "quality_on": "train", "python": platform.python_version(),
+                "timestamp": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
+                **result,
+            }
+            with open(args.out, "a") as f:
+                f.write(json.dumps(record) + "\n")
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,148 @@
+//! Data-preparation operations timed beside their peers (pandas, polars, scikit-learn):
+//! reading a CSV file, standard scaling, and dropping duplicate rows.
+//!
+//! An operation has no predict step: its "fit" time is the operation itself, under the same
+//! warm-up and median-of-repeats protocol as the models. The duplicate workload is built the
+//! same way on every side: the first 80% of the rows followed by the first 20% again, so a
+//! fifth of the rows are duplicates.
+
+use std::path::Path;
+use std::time::Instant;
+
+use kiln::prelude::*;
+use kiln::prep::scale::StandardScaler;
+use kiln::prep::{Column, CsvOptions, Frame, Keep};
+use ndarray::{Axis, s};
+use serde_json::{Map, Value, json};
+
+use crate::BenchResult;
+use crate::protocol::Measured;
+use crate::workload::{self, Entry};
+
+/// A data-preparation operation registered with the harness.
+pub struct Op {
+    /// Snake-case name, e.g. `read_csv`.
+    pub name: &'static str,
+    /// The family it is compared in.
+    pub family: &'static str,
+    /// The workloads it runs on.
+    pub workloads: &'static [&'static str],
+    /// A note for the report.
+    pub notes: &'static str,
+    prepare: fn(&Path, &Entry) -> BenchResult<Input>,
+    run: fn(&Input) -> BenchResult<Map<String, Value>>,
+}
+
+/// What an operation works on, prepared before the clock starts.
+pub enum Input {
+    /// A file to read.
+    Path(std::path::PathBuf),
+    /// A numeric matrix.
+    Matrix(ndarray::Array2<f64>),
+    /// A table.
+    Frame(Frame),
+}
+
+/// Every registered operation.
+pub fn all() -> Vec<Op> {
+    vec![
+        Op {
+            name: "read_csv",
+            family: "CSV read",
+            workloads: &["clf_100k", "clf_1m"],
+            notes: "types inferred; all columns parsed; parallel over blocks of records",
+            prepare: |dir, e| {
+                let csv = e
+                    .csv
+                    .as_ref()
+                    .ok_or("the workload was generated without CSV")?;
+                Ok(Input::Path(dir.join(csv)))
+            },
+            run: |input| {
+                let Input::Path(p) = input else {
+                    return Err("read_csv needs a path".into());
+                };
+                let (frame, _) = CsvOptions::default().read_path(p)?;
+                let first = frame.columns()[0]
+                    .as_numeric()
+                    .map_or(0.0, |v| v.iter().sum());
+                Ok(quality(frame.n_rows(), frame.n_cols(), first))
+            },
+        },
+        Op {
+            name: "standard_scaler",
+            family: "standard scaling",
+            workloads: &["clf_1m"],
+            notes: "fit then transform of the feature matrix (label excluded)",
+            prepare: |dir, e| Ok(Input::Matrix(workload::load(dir, e, false)?.x)),
+            run: |input| {
+                let Input::Matrix(x) = input else {
+                    return Err("standard_scaler needs a matrix".into());
+                };
+                let (_, z) = StandardScaler::default().fit_transform(x.view())?;
+                let first = z.column(0).iter().map(|v| v.abs()).sum::<f64>();
+                Ok(quality(z.nrows(), z.ncols(), first))
+            },
+        },
+        Op {
+            name: "drop_duplicates",
+            family: "deduplication",
+            workloads: &["clf_1m"],
+            notes: "all columns compared; the first 80% of rows then the first 20% again",
+            prepare: |dir, e| {
+                let t = workload::load(dir, e, false)?;
+                let n = t.x.nrows();
+                let (keep, again) = (n * 4 / 5, n / 5);
+                let x = ndarray::concatenate(
+                    Axis(0),
+                    &[t.x.slice(s![..keep, ..]), t.x.slice(s![..again, ..])],
+                )?;
+                let columns = x
+                    .axis_iter(Axis(1))
+                    .enumerate()
+                    .map(|(j, c)| (format!("f{j}"), Column::Float(c.to_vec())))
+                    .collect();
+                Ok(Input::Frame(Frame::new(columns)?))
+            },
+            run: |input| {
+                let Input::Frame(f) = input else {
+                    return Err("drop_duplicates needs a frame".into());
+                };
+                let (out, report) = f.drop_duplicates::<&str>(None, Keep::First)?;
+                let mut q = quality(out.n_rows(), out.n_cols(), 0.0);
+                q.insert("removed".into(), json!(report.removed));
+                Ok(q)
+            },
+        },
+    ]
+}
+
+fn quality(rows: usize, cols: usize, first_column: f64) -> Map<String, Value> {
+    let mut q = Map::new();
+    q.insert("rows".into(), json!(rows));
+    q.insert("columns".into(), json!(cols));
+    q.insert("first_column_sum".into(), json!(first_column));
+    q
+}
+
+/// Prepares the input of `op` on `entry`, then times the operation: one warm-up and
+/// `repeats` timed runs.
+pub fn measure(op: &Op, dir: &Path, entry: &Entry, repeats: usize) -> BenchResult<Measured> {
+    let input = (op.prepare)(dir, entry)?;
+    let t = Instant::now();
+    let mut q = (op.run)(&input)?;
+    let warmup = t.elapsed().as_secs_f64();
+    let mut fits = Vec::new();
+    for _ in 0..repeats.max(1) {
+        let t = Instant::now();
+        q = (op.run)(&input)?;
+        fits.push(t.elapsed().as_secs_f64());
+    }
+    Ok(Measured {
+        fits,
+        warmup,
+        predicts: Vec::new(),
+        quality: q,
+        info: Map::new(),
+    })
+}
