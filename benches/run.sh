@@ -8,7 +8,7 @@
 #
 # Steps: build kiln-bench; generate the workloads into benches/data if missing (kiln-bench gen);
 # time kiln (benches/results/kiln.jsonl), the Python peers (peers.jsonl: scikit-learn, LightGBM,
-# XGBoost, in their own venv) and the Rust peers (rust-peers.jsonl: linfa, smartcore,
+# XGBoost, pandas, polars, in their own venv) and the Rust peers (rust-peers.jsonl: linfa, smartcore,
 # ferrolearn, from their own Cargo project); then benches/peers/report.py writes the report.
 # Each run starts from empty results files, so the report shows one run of every library.
 # Run it on a quiet machine: anything else running skews the timings (the report prints the
@@ -50,6 +50,7 @@ if [[ ",$skip," != *",python,"* ]]; then
   echo "== Python peers"
   benches/peers/setup-venv.sh
   benches/peers/.venv/bin/python benches/peers/run_peers.py --repeats "$repeats" $slow "${wl_args[@]}"
+  benches/peers/.venv/bin/python benches/peers/run_prep_peers.py --repeats "$repeats" "${wl_args[@]}"
 fi
 
 if [[ ",$skip," != *",rust,"* ]]; then

@@ -331,14 +331,17 @@ def main():
     w("## Reproducing")
     w("")
     w("```sh")
-    w("benches/peers/setup-venv.sh                      # pinned peers in benches/peers/.venv")
-    w("# workloads: the project's writer into benches/data/, or the fallback generator:")
-    w("benches/peers/.venv/bin/python benches/peers/make_test_workloads.py --full --no-csv "
-      "--out benches/data")
-    w("benches/peers/.venv/bin/python benches/peers/run_peers.py --data benches/data   "
-      "# appends benches/results/peers.jsonl")
-    w("python3 benches/peers/report.py                  # rewrites docs/benchmarks.md")
+    w("benches/run.sh                          # everything, back to back, then this report")
+    w("benches/run.sh --workloads clf_100k     # a subset; --skip python,rust; --repeats N; --slow")
     w("```")
+    w("")
+    w("`benches/run.sh` builds `kiln-bench`, writes the workloads into `benches/data/` if they are "
+      "missing (`kiln-bench gen`: raw little-endian f64 + CSV + `manifest.json` with SHA-256), "
+      "times kiln (`kiln-bench run`), the Python peers (`benches/peers/run_peers.py` and "
+      "`run_prep_peers.py`, in the pinned venv made by `benches/peers/setup-venv.sh`) and the "
+      "Rust peers (`benches/peers-rust`, its own Cargo project), then runs this report. "
+      "For data-preparation rows (CSV read, scaling, deduplication) the *fit s* column is the "
+      "time of the operation itself.")
     w("")
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     tmp = args.out + ".tmp"

@@ -91,8 +91,9 @@ ALGORITHMS = {
         "defaults: squared error, unlimited depth, all features"),
     ("sklearn", "random_forest_regressor"): (
         "random forest", ("regression",),
-        dict(n_estimators=100, max_features=1.0, n_jobs=2, random_state=0), True,
-        "max_features=1.0 is scikit-learn's default for regression"),
+        dict(n_estimators=100, max_features=1.0, n_jobs=2, random_state=0), "always",
+        "max_features=1.0 is scikit-learn's default for regression; minutes per fit, so only "
+        "with --slow"),
     ("sklearn", "hist_gradient_boosting_regressor"): (
         "gradient boosting", ("regression",), boosting_params("sklearn"), False,
         "HistGradientBoostingRegressor, squared error"),
@@ -407,7 +408,9 @@ def plan(args, manifest):
             if algorithms and alg not in algorithms:
                 continue
             skip = None
-            if slow and not args.slow and int(entry["rows"]) > SLOW_ROWS:
+            if slow == "always" and not args.slow:
+                skip = "skipped: slow at any size (use --slow)"
+            elif slow and not args.slow and int(entry["rows"]) > SLOW_ROWS:
                 skip = f"skipped: more than {SLOW_ROWS} training rows (use --slow)"
             jobs.append((lib, alg, name, skip))
     return jobs
