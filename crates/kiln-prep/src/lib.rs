@@ -11,9 +11,10 @@
 //! |---|---|
 //! | [`Frame`], [`CsvOptions`] | typed columns with missing values; CSV reading with type inference, overrides and parallel parsing; writing back |
 //! | [`Frame::drop_duplicates`], [`Frame::missing_report`] | duplicate rows, missing values per column, dropping rows or columns |
+//! | [`rules`] | declarative data-quality rules (range, non-negative, not null, allowed categories) with flag / set-missing / drop-row actions; IQR and z-score outlier flags |
 //! | [`impute`] | `SimpleImputer` (mean, median, most frequent, constant; missing indicators) |
 //! | [`scale`] | standard, min-max, robust and max-abs scalers |
-//! | [`select`] | variance threshold; univariate scores (ANOVA F, F-regression, chi²) with k-best and percentile selection |
+//! | [`select`] | variance threshold; univariate scores (ANOVA F, F-regression, chi²) with k-best and percentile selection; correlation filter |
 //! | [`split`] | train/test split, k-fold, stratified, grouped, time-series and shuffle splits, as indices |
 //!
 //! # Example
@@ -63,6 +64,7 @@ mod csv_read;
 mod describe;
 mod frame;
 pub mod impute;
+pub mod rules;
 pub mod scale;
 pub mod select;
 pub mod split;

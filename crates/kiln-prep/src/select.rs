@@ -1,6 +1,7 @@
 //! Feature selection: [`VarianceThreshold`], the univariate scores [`f_classif`],
-//! [`f_regression`] and [`chi2`], and the selectors [`SelectKBest`] and [`SelectPercentile`]
-//! that keep the best-scoring features, following scikit-learn.
+//! [`f_regression`] and [`chi2`], the selectors [`SelectKBest`] and [`SelectPercentile`]
+//! that keep the best-scoring features, following scikit-learn, and a [`CorrelationFilter`]
+//! that drops one feature of each highly correlated pair.
 //!
 //! # Example
 //!
@@ -34,13 +35,17 @@
 //! from the regularized incomplete beta and gamma functions (continued fractions after
 //! Numerical Recipes §6.2 and §6.4, DLMF 8.9.2 and 8.17.22).
 //!
-//! Not here yet: mutual information scores and a correlation filter.
+//! Not here yet: mutual information scores.
 
+mod correlation;
 mod kbest;
 pub(crate) mod special;
 mod univariate;
 mod variance;
 
+pub use correlation::{
+    CorrelationFilter, CorrelationMethod, DroppedFeature, FittedCorrelationFilter,
+};
 pub use kbest::{FittedSelectKBest, FittedSelectPercentile, K, SelectKBest, SelectPercentile};
 pub use univariate::{ClassifScore, RegressionScore, ScoreFunc, chi2, f_classif, f_regression};
 pub use variance::{FittedVarianceThreshold, VarianceThreshold};
