@@ -49,7 +49,7 @@ pub fn all() -> Vec<Op> {
         Op {
             name: "read_csv",
             family: "CSV read",
-            workloads: &["clf_100k", "clf_1m"],
+            workloads: &["tiny_clf", "clf_100k", "clf_1m"],
             notes: "types inferred; all columns parsed; parallel over blocks of records",
             prepare: |dir, e| {
                 let csv = e
@@ -72,7 +72,7 @@ pub fn all() -> Vec<Op> {
         Op {
             name: "standard_scaler",
             family: "standard scaling",
-            workloads: &["clf_1m"],
+            workloads: &["tiny_clf", "clf_1m"],
             notes: "fit then transform of the feature matrix (label excluded)",
             prepare: |dir, e| Ok(Input::Matrix(workload::load(dir, e, false)?.x)),
             run: |input| {
@@ -87,7 +87,7 @@ pub fn all() -> Vec<Op> {
         Op {
             name: "drop_duplicates",
             family: "deduplication",
-            workloads: &["clf_1m"],
+            workloads: &["tiny_clf", "clf_1m"],
             notes: "all columns compared; the first 80% of rows then the first 20% again",
             prepare: |dir, e| {
                 let t = workload::load(dir, e, false)?;

@@ -13,7 +13,9 @@ fn kiln_bench_smoke_runs_the_tiny_workload() {
     let stderr = String::from_utf8_lossy(&out.stderr);
     assert!(out.status.success(), "stdout:\n{stdout}\nstderr:\n{stderr}");
     assert!(stdout.contains("wrote tiny_clf "), "{stdout}");
-    assert!(stdout.contains("ok       prior"), "{stdout}");
+    for name in ["prior", "read_csv", "standard_scaler", "drop_duplicates"] {
+        assert!(stdout.contains(&format!("ok       {name}")), "{name}: {stdout}");
+    }
 }
 
 #[test]
