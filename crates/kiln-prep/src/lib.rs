@@ -12,6 +12,7 @@
 //! | [`Frame`], [`CsvOptions`] | typed columns with missing values; CSV reading with type inference, overrides and parallel parsing; writing back |
 //! | [`Frame::drop_duplicates`], [`Frame::missing_report`] | duplicate rows, missing values per column, dropping rows or columns |
 //! | [`rules`] | declarative data-quality rules (range, non-negative, not null, allowed categories) with flag / set-missing / drop-row actions; IQR and z-score outlier flags |
+//! | [`encode`] | one-hot and ordinal encoders, out-of-fold target encoding, a column transformer mapping column sets to steps with output feature names, target label encoding |
 //! | [`impute`] | `SimpleImputer` (mean, median, most frequent, constant; missing indicators) |
 //! | [`scale`] | standard, min-max, robust and max-abs scalers |
 //! | [`select`] | variance threshold; univariate scores (ANOVA F, F-regression, chi²) with k-best and percentile selection; correlation filter |
@@ -62,6 +63,7 @@
 mod clean;
 mod csv_read;
 mod describe;
+pub mod encode;
 mod frame;
 pub mod impute;
 pub mod rules;
