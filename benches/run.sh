@@ -5,6 +5,7 @@
 #   benches/run.sh --workloads clf_100k    a subset (comma-separated workload names)
 #   benches/run.sh --skip python,rust      leave out the Python peers and/or the Rust peers
 #   benches/run.sh --repeats 5 --slow      more timed fits; include the slow runs (forests on 1M rows)
+#   benches/run.sh --timeout 120           seconds allowed per Rust-peer run (default 300)
 #
 # Steps: build kiln-bench; generate the workloads into benches/data if missing (kiln-bench gen);
 # time kiln (benches/results/kiln.jsonl), the Python peers (peers.jsonl: scikit-learn, LightGBM,
@@ -20,13 +21,15 @@ workloads=""
 skip=""
 repeats=3
 slow=""
+timeout=300
 while [ $# -gt 0 ]; do
   case "$1" in
     --workloads) workloads=$2; shift 2 ;;
     --skip) skip=$2; shift 2 ;;
     --repeats) repeats=$2; shift 2 ;;
     --slow) slow="--slow"; shift ;;
-    -h|--help) sed -n '2,16p' "$0"; exit 0 ;;
+    --timeout) timeout=$2; shift 2 ;;
+    -h|--help) sed -n '2,19p' "$0"; exit 0 ;;
     *) echo "unknown option $1 (see --help)" >&2; exit 2 ;;
   esac
 done
@@ -55,8 +58,14 @@ fi
 
 if [[ ",$skip," != *",rust,"* ]]; then
   echo "== Rust peers"
+  # ferrolearn links the system OpenBLAS.
+  if ! ldconfig -p | grep -q libopenblas; then
+    echo "ferrolearn needs OpenBLAS: apt-get install -y libopenblas-dev" >&2
+    exit 1
+  fi
   (cd benches/peers-rust && cargo build --release)
-  benches/peers-rust/target/release/peers-rust run --repeats "$repeats" $slow "${wl_args[@]}"
+  benches/peers-rust/target/release/peers-rust run --repeats "$repeats" --timeout "$timeout" \
+    $slow "${wl_args[@]}"
 fi
 
 echo "== report"
