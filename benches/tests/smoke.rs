@@ -14,7 +14,10 @@ fn kiln_bench_smoke_runs_the_tiny_workload() {
     assert!(out.status.success(), "stdout:\n{stdout}\nstderr:\n{stderr}");
     assert!(stdout.contains("wrote tiny_clf "), "{stdout}");
     for name in ["prior", "read_csv", "standard_scaler", "drop_duplicates"] {
-        assert!(stdout.contains(&format!("ok       {name}")), "{name}: {stdout}");
+        assert!(
+            stdout.contains(&format!("ok       {name}")),
+            "{name}: {stdout}"
+        );
     }
 }
 
