@@ -353,15 +353,17 @@ impl CsvOptions {
                 header_pending = false;
             }
             let chunks = split_chunks(data, self.chunk_bytes, self.quote);
+            // (first line, line count) of each chunk: the count also sizes its columns.
             let mut starts = Vec::with_capacity(chunks.len());
             for c in &chunks {
-                starts.push(line);
-                line += count_newlines(c);
+                let n = count_newlines(c);
+                starts.push((line, n));
+                line += n;
             }
             let results: Vec<Result<Chunk>> = chunks
                 .par_iter()
                 .zip(starts.par_iter())
-                .map(|(c, &first_line)| self.parse_chunk(c, first_line, name, width, types, given))
+                .map(|(c, &lines)| self.parse_chunk(c, lines, name, width, types, given))
                 .collect();
             for r in results {
                 acc.push(r?);
@@ -377,13 +379,13 @@ impl CsvOptions {
     fn parse_chunk(
         &self,
         data: &[u8],
-        first_line: u64,
+        (first_line, n_lines): (u64, u64),
         name: &str,
         width: usize,
         types: &[ColumnType],
         given: &[Option<ColumnType>],
     ) -> Result<Chunk> {
-        let rows_hint = count_newlines(data) as usize + 1;
+        let rows_hint = n_lines as usize + 1;
         let mut sink = Sink {
             opts: self,
             name,
