@@ -5,8 +5,7 @@ use std::marker::PhantomData;
 
 use kiln_core::check::NanPolicy;
 use kiln_core::{
-    Error, Fit, FitTransform, FitUnsupervised, Fitted, Params, Persist, Predict, PredictProba,
-    Transform,
+    Error, Fit, FitTransform, FitUnsupervised, Params, Persist, Predict, PredictProba, Transform,
 };
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
 
@@ -150,9 +149,6 @@ where
     fn predict(m: &P::Fitted, x: ArrayView2<'_, f64>) -> kiln_core::Result<Array2<usize>> {
         Ok(m.predict(x)?.insert_axis(Axis(1)))
     }
-    fn n_features_in(m: &P::Fitted) -> usize {
-        m.n_features_in()
-    }
 }
 
 /// Probabilities are the prediction, so every common check also covers `predict_proba`.
@@ -175,9 +171,6 @@ where
     fn predict(m: &P::Fitted, x: ArrayView2<'_, f64>) -> kiln_core::Result<Array2<f64>> {
         m.predict_proba(x)
     }
-    fn n_features_in(m: &P::Fitted) -> usize {
-        m.n_features_in()
-    }
 }
 
 impl<P> Subject<P> for Regressor
@@ -198,9 +191,6 @@ where
     }
     fn predict(m: &P::Fitted, x: ArrayView2<'_, f64>) -> kiln_core::Result<Array2<f64>> {
         Ok(m.predict(x)?.insert_axis(Axis(1)))
-    }
-    fn n_features_in(m: &P::Fitted) -> usize {
-        m.n_features_in()
     }
 }
 
@@ -223,9 +213,6 @@ where
     fn predict(m: &P::Fitted, x: ArrayView2<'_, f64>) -> kiln_core::Result<Array2<usize>> {
         Ok(m.predict(x)?.insert_axis(Axis(1)))
     }
-    fn n_features_in(m: &P::Fitted) -> usize {
-        m.n_features_in()
-    }
 }
 
 impl<P> Subject<P> for Transformer
@@ -246,9 +233,6 @@ where
     }
     fn predict(m: &P::Fitted, x: ArrayView2<'_, f64>) -> kiln_core::Result<Array2<f64>> {
         m.transform(x)
-    }
-    fn n_features_in(m: &P::Fitted) -> usize {
-        m.n_features_in()
     }
 }
 

@@ -6,7 +6,7 @@ use std::panic::{AssertUnwindSafe, catch_unwind};
 
 use kiln_core::check::NanPolicy;
 use kiln_core::persist::{self, Persist};
-use kiln_core::{Error, Params};
+use kiln_core::{Error, Fitted, Params};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, concatenate, s};
 
 use crate::report::{Check, CheckResult, Outcome};
@@ -43,7 +43,7 @@ pub(crate) trait Subject<P> {
     /// Target element: `usize`, `f64`, or `()` for unsupervised estimators.
     type Y: Clone + Send + Sync;
     /// The fitted model.
-    type Model: Persist + Send + Sync;
+    type Model: Fitted + Persist + Send + Sync;
     /// Prediction element.
     type Out: Value;
 
@@ -56,8 +56,6 @@ pub(crate) trait Subject<P> {
 
     /// Predictions as a matrix: one row per row of `x` (one column for label or value outputs).
     fn predict(m: &Self::Model, x: ArrayView2<'_, f64>) -> kiln_core::Result<Array2<Self::Out>>;
-
-    fn n_features_in(m: &Self::Model) -> usize;
 }
 
 /// What every check needs besides the subject.
@@ -285,10 +283,10 @@ fn empty_data<P, S: Subject<P>>(s: &Setup<'_, P, S::Y>) -> Verdict {
 fn feature_count<P, S: Subject<P>>(s: &Setup<'_, P, S::Y>) -> Verdict {
     let d = s.x.ncols();
     let m = S::fit(s.params, s.x.view(), s.y.view(), None).map_err(|e| e.to_string())?;
-    if S::n_features_in(&m) != d {
+    if m.n_features_in() != d {
         return Err(format!(
             "n_features_in() is {} after fitting on {d} columns",
-            S::n_features_in(&m)
+            m.n_features_in()
         ));
     }
     let wider =
@@ -361,7 +359,7 @@ fn save_load<P, S: Subject<P>>(s: &Setup<'_, P, S::Y>) -> Verdict {
     let before = predict::<P, S>(&m, s.x.view())?;
     let bytes = persist::to_bytes(&m).map_err(|e| format!("to_bytes: {e}"))?;
     let back: S::Model = persist::from_bytes(&bytes).map_err(|e| format!("from_bytes: {e}"))?;
-    if S::n_features_in(&back) != S::n_features_in(&m) {
+    if back.n_features_in() != m.n_features_in() {
         return Err("n_features_in() changed through save and load".into());
     }
     compare(
