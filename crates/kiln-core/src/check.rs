@@ -9,6 +9,7 @@
 use std::collections::BTreeMap;
 
 use ndarray::{ArrayView1, ArrayView2};
+use rayon::prelude::*;
 
 use crate::{Error, Result};
 
@@ -45,6 +46,9 @@ pub fn check_non_empty(x: ArrayView2<'_, f64>, what: &str) -> Result<()> {
     Ok(())
 }
 
+/// Inputs with at least this many elements are checked in parallel.
+const PAR_CHECK_ELEMENTS: usize = 1 << 20;
+
 /// Checks that every value of `x` is finite (or NaN, under [`NanPolicy::AllowMissing`]).
 ///
 /// Reports the first offending value in row-major order.
@@ -59,7 +63,14 @@ pub fn check_finite(x: ArrayView2<'_, f64>, what: &str, nan: NanPolicy) -> Resul
             NanPolicy::Reject => block.iter().fold(true, |ok, v| ok & v.is_finite()),
             NanPolicy::AllowMissing => block.iter().fold(true, |ok, v| ok & !v.is_infinite()),
         };
-        if values.chunks(4096).all(block_ok) {
+        // Large inputs are scanned on all threads (a yes/no answer: the thread count cannot
+        // change it).
+        let ok = if values.len() >= PAR_CHECK_ELEMENTS {
+            values.par_chunks(4096).all(block_ok)
+        } else {
+            values.chunks(4096).all(block_ok)
+        };
+        if ok {
             return Ok(());
         }
     }

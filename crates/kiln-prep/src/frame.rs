@@ -5,6 +5,7 @@ use std::fmt;
 
 use kiln_core::{Error, Result};
 use ndarray::Array2;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 /// The code of a missing value in a [`Categorical`] column.
@@ -432,7 +433,12 @@ impl Frame {
         }
         Ok(Frame {
             names: self.names.clone(),
-            columns: self.columns.iter().map(|c| c.take(rows)).collect(),
+            // Columns are gathered independently; in parallel when there is enough to do.
+            columns: if rows.len() * self.columns.len() >= 1 << 18 {
+                self.columns.par_iter().map(|c| c.take(rows)).collect()
+            } else {
+                self.columns.iter().map(|c| c.take(rows)).collect()
+            },
             n_rows: rows.len(),
         })
     }

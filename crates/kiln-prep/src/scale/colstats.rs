@@ -17,6 +17,10 @@ const COL_BLOCK: usize = 64;
 const PAR_MIN_ELEMENTS: usize = 1 << 18;
 
 /// Elements per parallel chunk of an element-wise map (rounded to whole rows).
+/// The elements in one block of rows of a statistics pass (about 512 KiB, so a block read
+/// twice stays in cache).
+const STAT_CHUNK_ELEMENTS: usize = 1 << 16;
+
 const MAP_CHUNK_ELEMENTS: usize = 1 << 15;
 
 /// Calls `f(i, row)` for every row of `x` as a contiguous slice.
@@ -111,18 +115,63 @@ pub(crate) struct MeanVar {
 }
 
 pub(crate) fn mean_var(x: ArrayView2<'_, f64>, w: Option<ArrayView1<'_, f64>>) -> MeanVar {
-    let triples = by_column_blocks(x, |block| mean_var_block(block, w));
+    let d = x.ncols();
+    let partials = by_row_chunks(x, |start, block| {
+        mean_var_block(
+            block,
+            w.map(|w| w.slice_move(s![start..start + block.nrows()])),
+        )
+    });
+    // Chan, Golub and LeVeque's pairwise update merges the chunks' (count, mean, M2) in
+    // chunk order; the chunks do not depend on the thread count, so neither does the result.
     let mut out = MeanVar {
-        count: Vec::with_capacity(triples.len()),
-        mean: Vec::with_capacity(triples.len()),
-        var: Vec::with_capacity(triples.len()),
+        count: vec![0.0; d],
+        mean: vec![f64::NAN; d],
+        var: vec![0.0; d],
     };
-    for (c, m, v) in triples {
-        out.count.push(c);
-        out.mean.push(m);
-        out.var.push(v);
+    let mut m2 = vec![0.0; d];
+    for part in partials {
+        for (j, (nb, mb, vb)) in part.into_iter().enumerate() {
+            let na = out.count[j];
+            if nb == 0.0 {
+                continue;
+            }
+            if na == 0.0 {
+                out.count[j] = nb;
+                out.mean[j] = mb;
+                m2[j] = vb * nb;
+                continue;
+            }
+            let total = na + nb;
+            let delta = mb - out.mean[j];
+            out.mean[j] += delta * (nb / total);
+            m2[j] += vb * nb + delta * delta * (na * nb / total);
+            out.count[j] = total;
+        }
+    }
+    for ((v, &c), &m) in out.var.iter_mut().zip(&out.count).zip(&m2) {
+        *v = if c > 0.0 { m / c } else { f64::NAN };
     }
     out
+}
+
+/// Applies `f` to consecutive blocks of rows (`f(first_row, block)`), in parallel when `x`
+/// is large, and returns the results in block order. Block boundaries depend only on the
+/// shape of `x`, never on the thread count.
+pub(crate) fn by_row_chunks<T, F>(x: ArrayView2<'_, f64>, f: F) -> Vec<T>
+where
+    T: Send,
+    F: Fn(usize, ArrayView2<'_, f64>) -> T + Sync,
+{
+    let n = x.nrows();
+    let rows = (STAT_CHUNK_ELEMENTS / x.ncols().max(1)).max(1);
+    let starts: Vec<usize> = (0..n).step_by(rows).collect();
+    let run = |&start: &usize| f(start, x.slice(s![start..(start + rows).min(n), ..]));
+    if x.len() >= PAR_MIN_ELEMENTS {
+        starts.par_iter().map(run).collect()
+    } else {
+        starts.iter().map(run).collect()
+    }
 }
 
 fn mean_var_block(x: ArrayView2<'_, f64>, w: Option<ArrayView1<'_, f64>>) -> Vec<(f64, f64, f64)> {
@@ -322,13 +371,32 @@ mod tests {
     }
 
     #[test]
-    fn column_blocks_do_not_change_results() {
-        // 100 columns (two blocks) and enough rows to take the parallel path.
-        let x = Array2::from_shape_fn((3000, 100), |(i, j)| ((i * 31 + j * 7) % 97) as f64 * 0.1);
+    fn row_blocks_agree_with_one_pass_and_ignore_the_thread_count() {
+        // Enough rows for several row blocks and the parallel path.
+        let x = Array2::from_shape_fn((9000, 100), |(i, j)| {
+            1e3 + ((i * 31 + j * 7) % 97) as f64 * 0.1
+        });
         let whole = mean_var_block(x.view(), None);
-        let split = mean_var(x.view(), None);
+        let pool = |t| {
+            rayon::ThreadPoolBuilder::new()
+                .num_threads(t)
+                .build()
+                .unwrap()
+        };
+        let one = pool(1).install(|| mean_var(x.view(), None));
+        let two = pool(2).install(|| mean_var(x.view(), None));
         for (j, (c, m, v)) in whole.into_iter().enumerate() {
-            assert_eq!((c, m, v), (split.count[j], split.mean[j], split.var[j]));
+            assert_eq!(c, one.count[j]);
+            assert!(
+                (m - one.mean[j]).abs() <= 1e-12 * m.abs(),
+                "{m} {}",
+                one.mean[j]
+            );
+            assert!((v - one.var[j]).abs() <= 1e-9 * v, "{v} {}", one.var[j]);
+            assert_eq!(
+                (one.mean[j].to_bits(), one.var[j].to_bits()),
+                (two.mean[j].to_bits(), two.var[j].to_bits())
+            );
         }
     }
 
