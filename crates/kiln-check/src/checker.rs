@@ -12,6 +12,8 @@ use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
 use crate::data;
 use crate::engine::{self, Setup, Subject, Verdict, compare, fit_predict, predict, run};
 use crate::report::{Check, CheckResult, Report};
+use crate::target::SupervisedTarget;
+use crate::target::sealed::Sealed;
 
 /// Configures and runs the estimator checks for one params value.
 ///
@@ -26,6 +28,24 @@ pub struct Checker<P> {
     y_value: Option<Array1<f64>>,
     tol: f64,
     nan: NanPolicy,
+}
+
+impl<P> Checker<P> {
+    /// The data given with [`Checker::classification_data`], if any.
+    pub(crate) fn given_classification(&self) -> Option<(Array2<f64>, Array1<usize>)> {
+        match (&self.x, &self.y_class) {
+            (Some(x), Some(y)) => Some((x.clone(), y.clone())),
+            _ => None,
+        }
+    }
+
+    /// The data given with [`Checker::regression_data`], if any.
+    pub(crate) fn given_regression(&self) -> Option<(Array2<f64>, Array1<f64>)> {
+        match (&self.x, &self.y_value) {
+            (Some(x), Some(y)) => Some((x.clone(), y.clone())),
+            _ => None,
+        }
+    }
 }
 
 impl<P: Params + Clone + Sync> Checker<P> {
@@ -111,13 +131,6 @@ impl<P: Params + Clone + Sync> Checker<P> {
         }
     }
 
-    fn class_data(&self) -> (Array2<f64>, Array1<usize>) {
-        match (&self.x, &self.y_class) {
-            (Some(x), Some(y)) => (x.clone(), y.clone()),
-            _ => data::classification(),
-        }
-    }
-
     fn unsupervised(&self) -> (Array2<f64>, Array1<()>) {
         let x = self.x.clone().unwrap_or_else(data::unsupervised);
         let y = Array1::from_elem(x.nrows(), ());
@@ -129,6 +142,7 @@ struct Classifier<M>(PhantomData<M>);
 struct Regressor;
 struct Clusterer;
 struct Transformer;
+struct SupervisedTransformer;
 
 impl<P> Subject<P> for Classifier<()>
 where
@@ -194,6 +208,29 @@ where
     }
 }
 
+/// A transformer fitted on `X` and a target, e.g. a univariate feature selector.
+impl<P> Subject<P> for SupervisedTransformer
+where
+    P: Fit,
+    P::Target: SupervisedTarget,
+    P::Fitted: Transform + Persist + Send + Sync,
+{
+    type Y = P::Target;
+    type Model = P::Fitted;
+    type Out = f64;
+    fn fit(
+        p: &P,
+        x: ArrayView2<'_, f64>,
+        y: ArrayView1<'_, P::Target>,
+        w: Option<ArrayView1<'_, f64>>,
+    ) -> kiln_core::Result<P::Fitted> {
+        p.fit_weighted(x, y, w)
+    }
+    fn predict(m: &P::Fitted, x: ArrayView2<'_, f64>) -> kiln_core::Result<Array2<f64>> {
+        m.transform(x)
+    }
+}
+
 impl<P> Subject<P> for Clusterer
 where
     P: FitUnsupervised,
@@ -243,7 +280,7 @@ where
 {
     /// Runs the classifier checks on `predict`.
     pub fn check_classifier(&self) -> Report {
-        let (x, y) = self.class_data();
+        let (x, y) = usize::data(self);
         let setup = self.setup(&x, &y);
         let mut out = Vec::new();
         engine::common::<P, Classifier<()>>(&setup, &mut out);
@@ -267,7 +304,7 @@ where
     /// checks that probabilities are valid and agree with `predict`.
     pub fn check_probabilistic_classifier(&self) -> Report {
         let mut report = self.check_classifier();
-        let (x, y) = self.class_data();
+        let (x, y) = usize::data(self);
         let setup = self.setup(&x, &y);
         let mut proba = Vec::new();
         engine::common::<P, Classifier<f64>>(&setup, &mut proba);
@@ -294,10 +331,7 @@ where
 {
     /// Runs the regressor checks.
     pub fn check_regressor(&self) -> Report {
-        let (x, y) = match (&self.x, &self.y_value) {
-            (Some(x), Some(y)) => (x.clone(), y.clone()),
-            _ => data::regression(),
-        };
+        let (x, y) = f64::data(self);
         let setup = self.setup(&x, &y);
         let mut out = Vec::new();
         engine::common::<P, Regressor>(&setup, &mut out);
@@ -305,7 +339,7 @@ where
             target_length::<P, Regressor>(&setup)
         }));
         out.push(run(&setup, Check::NonFiniteTarget, || {
-            non_finite_target(&setup)
+            non_finite_target::<P, Regressor>(&setup)
         }));
         Self::report(out)
     }
@@ -339,6 +373,36 @@ where
         let mut out = Vec::new();
         engine::common::<P, Transformer>(&setup, &mut out);
         out.push(run(&setup, Check::FitTransform, || fit_transform(&setup)));
+        Self::report(out)
+    }
+}
+
+impl<P> Checker<P>
+where
+    P: Fit + Params + Clone + Sync,
+    P::Target: SupervisedTarget,
+    P::Fitted: Transform + Persist + Send + Sync,
+{
+    /// Runs the transformer checks on a transformer fitted on `X` and a target (a feature
+    /// selector scoring features against the target, a supervised projection).
+    ///
+    /// The data is the one given with [`Checker::classification_data`] for a `usize` target
+    /// or [`Checker::regression_data`] for an `f64` target, else the built-in data of that
+    /// kind. The checks are those common to every estimator (on `transform`), the target
+    /// length, and for an `f64` target non-finite target values.
+    pub fn check_supervised_transformer(&self) -> Report {
+        let (x, y) = P::Target::data(self);
+        let setup = self.setup(&x, &y);
+        let mut out = Vec::new();
+        engine::common::<P, SupervisedTransformer>(&setup, &mut out);
+        out.push(run(&setup, Check::TargetLength, || {
+            target_length::<P, SupervisedTransformer>(&setup)
+        }));
+        if P::Target::from_f64(f64::NAN).is_some() {
+            out.push(run(&setup, Check::NonFiniteTarget, || {
+                non_finite_target::<P, SupervisedTransformer>(&setup)
+            }));
+        }
         Self::report(out)
     }
 }
@@ -444,15 +508,18 @@ where
     Ok(())
 }
 
-fn non_finite_target<P>(s: &Setup<'_, P, f64>) -> Verdict
+fn non_finite_target<P, S: Subject<P>>(s: &Setup<'_, P, S::Y>) -> Verdict
 where
-    P: Fit<Target = f64>,
+    S::Y: SupervisedTarget,
 {
     let row = s.y.len() / 3;
     for v in [f64::NAN, f64::INFINITY, f64::NEG_INFINITY] {
+        let Some(bad) = S::Y::from_f64(v) else {
+            return Err("this kind of target cannot hold non-finite values".into());
+        };
         let mut y = s.y.clone();
-        y[row] = v;
-        match s.params.fit(s.x.view(), y.view()) {
+        y[row] = bad;
+        match S::fit(s.params, s.x.view(), y.view(), None) {
             Err(Error::NonFinite {
                 row: r, col: None, ..
             }) if r == row => {}

@@ -75,7 +75,16 @@ pub(crate) fn run<P, Y>(
     check: Check,
     f: impl FnOnce() -> Verdict,
 ) -> CheckResult {
-    let outcome = match setup.skips.iter().find(|(c, _)| *c == check) {
+    run_with(setup.skips, check, f)
+}
+
+/// Runs `f` as `check` unless `skips` names it, turning panics into failures.
+pub(crate) fn run_with(
+    skips: &[(Check, String)],
+    check: Check,
+    f: impl FnOnce() -> Verdict,
+) -> CheckResult {
+    let outcome = match skips.iter().find(|(c, _)| *c == check) {
         Some((_, reason)) if reason.trim().is_empty() => {
             Outcome::Failed("skipped without a reason; every skip must say why".into())
         }
@@ -152,7 +161,11 @@ pub(crate) fn compare<T: Value>(
     Ok(())
 }
 
-fn expect_err<T>(what: &str, r: kiln_core::Result<T>, ok: impl Fn(&Error) -> bool) -> Verdict {
+pub(crate) fn expect_err<T>(
+    what: &str,
+    r: kiln_core::Result<T>,
+    ok: impl Fn(&Error) -> bool,
+) -> Verdict {
     match r {
         Ok(_) => Err(format!("{what}: expected an error, got Ok")),
         Err(e) if ok(&e) => Ok(()),

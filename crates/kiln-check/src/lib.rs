@@ -18,6 +18,14 @@
 //!   and weight 0 a removed one;
 //! - `fit_transform` equals `fit` then `transform`.
 //!
+//! One `check_*` method per kind of estimator picks the checks that apply:
+//! [`Checker::check_classifier`], [`Checker::check_probabilistic_classifier`],
+//! [`Checker::check_regressor`], [`Checker::check_clusterer`], [`Checker::check_transformer`]
+//! (unsupervised, on `transform`, plus `fit_transform`), and
+//! [`Checker::check_supervised_transformer`] for transformers fitted on `X` and a target
+//! (feature selectors): the common checks on `transform`, the target length, and non-finite
+//! targets when the target is `f64` (see [`SupervisedTarget`]).
+//!
 //! `Send + Sync` of fitted models is checked by the compiler: the `check_*` methods require it.
 //! A panic anywhere is caught and reported as a failure of the check that caused it. A check
 //! can be skipped only with a written reason, which the report shows.
@@ -88,6 +96,121 @@
 //!     .invalid_param(MeanRegressor { shrink: 2.0 }, "shrink")
 //!     .tolerance(1e-12)
 //!     .check_regressor()
+//!     .assert_passed();
+//! ```
+//!
+//! # Frame mode
+//!
+//! Encoders fitted on a table of named, typed columns (kiln-prep's `Frame`) are checked by
+//! [`FrameChecker`]: it takes a [`FrameAdapter`] (how to take rows, drop or retype a column,
+//! put an unseen category in one, and transform with a fitted model; kiln-check cannot depend
+//! on kiln-prep, whose tests depend on kiln-check), a training frame, and a fit closure. It
+//! checks determinism (also across refits and thread counts), that a subset of rows and single
+//! rows transform as the same rows of the whole frame, save → load, `feature_names_out` against
+//! the output width, that a missing column or a column of the wrong type gives an error naming
+//! it, what an unseen category gives ([`Unseen`]), and that an empty or one-row frame gives a
+//! typed error or a result, never a panic.
+//!
+//! ```
+//! use kiln_check::{FrameAdapter, FrameChecker};
+//! use kiln_core::persist::{FeatureSchema, Persist};
+//! use kiln_core::{Error, Result};
+//! use ndarray::Array2;
+//! use serde::{Deserialize, Serialize};
+//!
+//! /// A table: named columns of text (`Ok`) or numbers (`Err`).
+//! type Table = Vec<(String, std::result::Result<Vec<String>, Vec<f64>>)>;
+//!
+//! /// Codes each text column by its sorted categories.
+//! #[derive(Serialize, Deserialize)]
+//! struct Codes { columns: Vec<String>, categories: Vec<Vec<String>> }
+//!
+//! fn col<'a>(t: &'a Table, name: &str) -> Result<&'a [String]> {
+//!     let bad = |reason: &str| Error::InvalidValue {
+//!         what: format!("column `{name}`"), row: None, reason: reason.into() };
+//!     match t.iter().find(|(n, _)| n == name) {
+//!         Some((_, Ok(v))) => Ok(v),
+//!         Some((_, Err(_))) => Err(bad("is numeric")),
+//!         None => Err(bad("is absent")),
+//!     }
+//! }
+//!
+//! fn fit(t: &Table, columns: &[&str]) -> Result<Codes> {
+//!     let mut categories = Vec::new();
+//!     for &c in columns {
+//!         let mut v = col(t, c)?.to_vec();
+//!         if v.is_empty() {
+//!             return Err(Error::EmptyInput { what: "table".into(), reason: "0 rows".into() });
+//!         }
+//!         v.sort();
+//!         v.dedup();
+//!         categories.push(v);
+//!     }
+//!     Ok(Codes { columns: columns.iter().map(|c| c.to_string()).collect(), categories })
+//! }
+//!
+//! impl Persist for Codes {
+//!     const KIND: &'static str = "doc::Codes";
+//!     type Params = ();
+//!     fn params(&self) -> &() { &() }
+//!     fn feature_schema(&self) -> FeatureSchema { FeatureSchema::with_names(self.columns.clone()) }
+//! }
+//!
+//! struct Tables;
+//!
+//! impl FrameAdapter<Codes> for Tables {
+//!     type Frame = Table;
+//!     fn n_rows(&self, t: &Table) -> usize {
+//!         t[0].1.as_ref().map_or_else(|v| v.len(), |v| v.len())
+//!     }
+//!     fn take_rows(&self, t: &Table, rows: &[usize]) -> Result<Table> {
+//!         Ok(t.iter().map(|(n, c)| (n.clone(), match c {
+//!             Ok(v) => Ok(rows.iter().map(|&r| v[r].clone()).collect()),
+//!             Err(v) => Err(rows.iter().map(|&r| v[r]).collect()),
+//!         })).collect())
+//!     }
+//!     fn drop_column(&self, t: &Table, name: &str) -> Result<Table> {
+//!         Ok(t.iter().filter(|(n, _)| n != name).cloned().collect())
+//!     }
+//!     fn retype_column(&self, t: &Table, name: &str) -> Result<Table> {
+//!         let n = self.n_rows(t);
+//!         Ok(t.iter().map(|(c, v)| (c.clone(), match (c == name, v) {
+//!             (true, Ok(_)) => Err(vec![0.0; n]),
+//!             (true, Err(_)) => Ok(vec!["x".to_string(); n]),
+//!             (false, v) => v.clone(),
+//!         })).collect())
+//!     }
+//!     fn with_unseen_category(&self, t: &Table, name: &str, row: usize) -> Result<Option<Table>> {
+//!         let mut t = t.clone();
+//!         match t.iter_mut().find(|(n, _)| n == name) {
+//!             Some((_, Ok(v))) => { v[row] = "never seen".into(); Ok(Some(t)) }
+//!             _ => Ok(None),
+//!         }
+//!     }
+//!     fn input_columns(&self, m: &Codes) -> Vec<String> { m.columns.clone() }
+//!     fn transform(&self, m: &Codes, t: &Table) -> Result<Array2<f64>> {
+//!         let mut out = Array2::zeros((self.n_rows(t), m.columns.len()));
+//!         for (j, (name, cats)) in m.columns.iter().zip(&m.categories).enumerate() {
+//!             for (i, v) in col(t, name)?.iter().enumerate() {
+//!                 let code = cats.binary_search(v).map_err(|_| Error::UnknownLabel {
+//!                     what: format!("column `{name}`"), label: v.clone(), row: Some(i),
+//!                     known: cats.join(", ") })?;
+//!                 out[[i, j]] = code as f64;
+//!             }
+//!         }
+//!         Ok(out)
+//!     }
+//!     fn feature_names_out(&self, m: &Codes) -> Vec<String> { m.columns.clone() }
+//! }
+//!
+//! let colours = ["red", "green", "blue"].map(String::from);
+//! let table: Table = vec![
+//!     ("colour".into(), Ok((0..12).map(|i| colours[i % 3].clone()).collect())),
+//!     ("weight".into(), Err((0..12).map(|i| i as f64).collect())),
+//! ];
+//! FrameChecker::new(Tables, table, |t: &Table| fit(t, &["colour"]))
+//!     .skip(kiln_check::Check::InvalidParams, "Codes has no parameters")
+//!     .check()
 //!     .assert_passed();
 //! ```
 //!
@@ -168,7 +291,12 @@
 mod checker;
 mod data;
 mod engine;
+mod frame;
+mod frame_checks;
 mod report;
+mod target;
 
 pub use checker::Checker;
+pub use frame::{FrameAdapter, FrameChecker, Unseen};
 pub use report::{Check, CheckResult, Outcome, Report};
+pub use target::SupervisedTarget;

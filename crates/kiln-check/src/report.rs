@@ -16,7 +16,9 @@ pub enum Check {
     NonFiniteAtPredict,
     /// NaN or infinite values in a regression target give `NonFinite` with their row.
     NonFiniteTarget,
-    /// Zero rows or zero columns at fit, and zero rows at predict, give `EmptyInput`.
+    /// Zero rows or zero columns at fit, and zero rows at predict, give `EmptyInput`. In frame
+    /// mode: fitting on a frame of zero rows gives `EmptyInput`, and transforming one gives
+    /// `EmptyInput` or an empty result of the output width; never a panic.
     EmptyData,
     /// A target whose length differs from the rows of `X` gives `ShapeMismatch`.
     TargetLength,
@@ -24,6 +26,7 @@ pub enum Check {
     /// fewer column gives `FeatureCountMismatch` with both counts.
     FeatureCount,
     /// Fitting on a single sample gives a typed error or a model that predicts; never a panic.
+    /// In frame mode, the model must transform that one row.
     OneSample,
     /// Fitting on a single feature gives a typed error or a model that predicts; never a panic.
     OneFeature,
@@ -37,7 +40,9 @@ pub enum Check {
     /// Fitting on other data in between does not change what a fit on the original data gives
     /// (no state leaks between fits).
     RefitIdempotent,
-    /// Predicting a whole batch equals predicting row by row (within the tolerance).
+    /// Predicting a whole batch equals predicting row by row (within the tolerance). In frame
+    /// mode: transforming a subset of the rows, and single rows, equals the same rows of the
+    /// whole frame's transform.
     BatchEqualsRows,
     /// Probabilities have one column per class, lie in [0, 1], sum to 1 per row, and their
     /// arg-max (lowest class on ties) is what `predict` returns.
@@ -54,6 +59,20 @@ pub enum Check {
     SampleWeightEquivalence,
     /// `fit_transform` equals `fit` then `transform`.
     FitTransform,
+    /// Frame mode: a category not seen at fit, put in one row of a categorical input column,
+    /// gives a typed error naming the column ([`crate::Unseen::Error`]), or is encoded
+    /// without error, changing only that row and only output columns named after that
+    /// input column ([`crate::Unseen::Accept`]).
+    UnseenCategory,
+    /// Frame mode: a frame without one of the input columns gives an error whose message
+    /// names that column (as `` `name` ``), for every input column.
+    MissingColumn,
+    /// Frame mode: a frame in which an input column has another type (numeric for
+    /// categorical, categorical for numeric) gives an error naming that column.
+    WrongColumnType,
+    /// Frame mode: `feature_names_out` has one name per output column, and the same names
+    /// after save and load.
+    FeatureNamesOut,
 }
 
 impl Check {
@@ -80,6 +99,10 @@ impl Check {
             Check::SampleWeightValidation => "sample_weight_validation",
             Check::SampleWeightEquivalence => "sample_weight_equivalence",
             Check::FitTransform => "fit_transform",
+            Check::UnseenCategory => "unseen_category",
+            Check::MissingColumn => "missing_column",
+            Check::WrongColumnType => "wrong_column_type",
+            Check::FeatureNamesOut => "feature_names_out",
         }
     }
 }

@@ -3,7 +3,8 @@
 
 mod toys;
 
-use kiln_check::{Check, Checker, Outcome, Report};
+use kiln_check::{Check, Checker, FrameChecker, Outcome, Report, Unseen};
+use toys::frame::{Codes, FrameFlaw, ToyAdapter, ToyFrame};
 use toys::{Centroid, Flaw, Line, Scaler, TwoMeans};
 
 fn classifier(flaw: Option<Flaw>) -> Report {
@@ -123,6 +124,57 @@ fn correct_transformer_passes_and_inconsistent_fit_transform_fails() {
 }
 
 #[test]
+fn supervised_transformers_are_checked_with_their_kind_of_target() {
+    let bad = Line {
+        flaw: None,
+        ridge: -1.0,
+    };
+    let report = Checker::new(Line::default())
+        .invalid_param(bad.clone(), "ridge")
+        .check_supervised_transformer();
+    report.assert_passed();
+    // An f64 target is checked for non-finite values; class indices are not.
+    assert_eq!(
+        report.outcome(Check::NonFiniteTarget),
+        Some(&Outcome::Passed)
+    );
+    let report = Checker::new(Line {
+        flaw: Some(Flaw::NoTargetCheck),
+        ridge: 0.0,
+    })
+    .invalid_param(bad, "ridge")
+    .check_supervised_transformer();
+    assert!(report.failed(Check::NonFiniteTarget), "{report}");
+    assert_eq!(report.failures().len(), 1, "{report}");
+
+    let invalid = Centroid {
+        temperature: 0.0,
+        flaw: None,
+    };
+    let report = Checker::new(Centroid::new(None))
+        .invalid_param(invalid, "temperature")
+        .check_supervised_transformer();
+    report.assert_passed();
+    assert_eq!(report.outcome(Check::NonFiniteTarget), None, "{report}");
+    assert_eq!(report.outcome(Check::TargetLength), Some(&Outcome::Passed));
+    for (flaw, check) in [
+        (Flaw::NoFeatureCheck, Check::FeatureCount),
+        (Flaw::NoLengthCheck, Check::TargetLength),
+        (Flaw::BatchStatistics, Check::BatchEqualsRows),
+        (Flaw::UnsavedField, Check::SaveLoad),
+        (Flaw::IgnoresWeights, Check::SampleWeightEquivalence),
+    ] {
+        let report = Checker::new(Centroid::new(Some(flaw)))
+            .skip(Check::InvalidParams, "tested above")
+            .check_supervised_transformer();
+        assert!(
+            report.failed(check),
+            "{flaw:?} should fail {check}:\n{report}"
+        );
+    }
+}
+
+#[test]
 fn clusterer_runs_with_a_reasoned_skip() {
     let report = Checker::new(TwoMeans {
         seed: 3,
@@ -188,4 +240,99 @@ fn report_lists_failures_by_name() {
     assert!(text.contains("FAILED  feature_count"), "{text}");
     let result = std::panic::catch_unwind(|| report.assert_passed());
     assert!(result.is_err());
+}
+
+fn frame_report(params: Codes, unseen: Unseen) -> Report {
+    let bad = Codes {
+        offset: f64::INFINITY,
+        ..params.clone()
+    };
+    let columns = ["colour", "weight", "size"];
+    FrameChecker::new(ToyAdapter, ToyFrame::sample(), move |f: &ToyFrame| {
+        params.fit(f, &columns)
+    })
+    .invalid_param("offset", move |f: &ToyFrame| bad.fit(f, &columns))
+    .unseen(unseen)
+    .check()
+}
+
+fn codes(flaw: Option<FrameFlaw>) -> Codes {
+    Codes {
+        offset: 1.0,
+        accept_unseen: false,
+        flaw,
+    }
+}
+
+#[test]
+fn correct_frame_encoder_passes_every_frame_check() {
+    let report = frame_report(codes(None), Unseen::Error);
+    report.assert_passed();
+    assert_eq!(report.estimator, "kiln_check_selftest::Codes");
+    for check in [
+        Check::InvalidParams,
+        Check::EmptyData,
+        Check::BatchEqualsRows,
+        Check::SaveLoad,
+        Check::FeatureNamesOut,
+        Check::MissingColumn,
+        Check::WrongColumnType,
+        Check::UnseenCategory,
+        Check::ThreadInvariance,
+    ] {
+        assert_eq!(report.outcome(check), Some(&Outcome::Passed), "{check}");
+    }
+    // An encoder that accepts unseen categories passes when declared to, and fails when the
+    // suite expects an error.
+    let accepting = Codes {
+        accept_unseen: true,
+        ..codes(None)
+    };
+    frame_report(accepting.clone(), Unseen::Accept).assert_passed();
+    let report = frame_report(accepting, Unseen::Error);
+    assert!(report.failed(Check::UnseenCategory), "{report}");
+    assert_eq!(report.failures().len(), 1, "{report}");
+}
+
+#[test]
+fn each_frame_flaw_fails_its_check() {
+    let cases = [
+        (FrameFlaw::VagueMissingColumn, Check::MissingColumn),
+        (FrameFlaw::NoTypeCheck, Check::WrongColumnType),
+        (FrameFlaw::UnseenAsZero, Check::UnseenCategory),
+        (FrameFlaw::BatchCodes, Check::BatchEqualsRows),
+        (FrameFlaw::ExtraName, Check::FeatureNamesOut),
+        (FrameFlaw::UnsavedOffset, Check::SaveLoad),
+        (FrameFlaw::PanicsOnEmpty, Check::EmptyData),
+        (FrameFlaw::GlobalState, Check::Determinism),
+        (FrameFlaw::GlobalState, Check::RefitIdempotent),
+    ];
+    for (flaw, check) in cases {
+        let report = frame_report(codes(Some(flaw)), Unseen::Error);
+        assert!(
+            report.failed(check),
+            "{flaw:?} should fail {check}, report:\n{report}"
+        );
+    }
+}
+
+#[test]
+fn frame_checks_need_invalid_params_or_a_reasoned_skip() {
+    let params = codes(None);
+    let fit = move |f: &ToyFrame| params.fit(f, &["colour"]);
+    let report = FrameChecker::new(ToyAdapter, ToyFrame::sample(), fit).check();
+    assert!(report.failed(Check::InvalidParams), "{report}");
+    assert_eq!(report.failures().len(), 1, "{report}");
+    let params = codes(None);
+    let report = FrameChecker::new(ToyAdapter, ToyFrame::sample(), move |f: &ToyFrame| {
+        params.fit(f, &["weight"])
+    })
+    .skip(Check::InvalidParams, "offset is tested above")
+    .check();
+    // A numeric-only transformer cannot be given an unseen category.
+    assert!(report.failed(Check::UnseenCategory), "{report}");
+    assert!(matches!(
+        report.outcome(Check::InvalidParams),
+        Some(Outcome::Skipped(_))
+    ));
 }

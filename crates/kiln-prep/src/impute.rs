@@ -1,8 +1,9 @@
 //! Filling in missing values: [`SimpleImputer`], the numeric twin of scikit-learn's
-//! `SimpleImputer`, with its optional missing-value indicator.
+//! `SimpleImputer`, with its optional missing-value indicator; and [`FrameImputer`], which
+//! fills the categorical and numeric columns of a [`crate::Frame`] and gives a frame back.
 //!
-//! Missing means NaN. Fitting learns one statistic per feature from its non-missing values;
-//! transforming replaces every NaN with its feature's statistic.
+//! For [`SimpleImputer`], missing means NaN. Fitting learns one statistic per feature from its
+//! non-missing values; transforming replaces every NaN with its feature's statistic.
 //!
 //! # Example
 //!
@@ -32,6 +33,10 @@ use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use crate::scale::colstats;
+
+mod categorical;
+
+pub use categorical::{CategoricalStrategy, Fill, FittedFrameImputer, FrameImputer};
 
 /// The statistic that replaces a feature's missing values.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]

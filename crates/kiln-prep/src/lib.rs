@@ -13,7 +13,7 @@
 //! | [`Frame::drop_duplicates`], [`Frame::missing_report`] | duplicate rows, missing values per column, dropping rows or columns |
 //! | [`rules`] | declarative data-quality rules (range, non-negative, not null, allowed categories) with flag / set-missing / drop-row actions; IQR and z-score outlier flags |
 //! | [`encode`] | one-hot and ordinal encoders, out-of-fold target encoding, a column transformer mapping column sets to steps with output feature names, target label encoding |
-//! | [`impute`] | `SimpleImputer` (mean, median, most frequent, constant; missing indicators) |
+//! | [`impute`] | `SimpleImputer` (numeric: mean, median, most frequent, constant; missing indicators), `FrameImputer` (numeric and categorical columns of a Frame) |
 //! | [`scale`] | standard, min-max, robust and max-abs scalers |
 //! | [`select`] | variance threshold; univariate scores (ANOVA F, F-regression, chi²) with k-best and percentile selection; correlation filter |
 //! | [`split`] | train/test split, k-fold, stratified, grouped, time-series and shuffle splits, as indices |

@@ -21,3 +21,6 @@ mod behaviour;
 
 #[path = "encode/bad_input.rs"]
 mod bad_input;
+
+#[path = "encode/check_suite.rs"]
+mod check_suite;

@@ -4,14 +4,12 @@
 mod numeric_common;
 
 use kiln_check::Checker;
-use kiln_core::{
-    Error, Fit, FitTransform, FitUnsupervised, Fitted, InverseTransform, Params, Result, Transform,
-};
+use kiln_core::{Error, Fit, FitUnsupervised, Fitted, InverseTransform, Transform};
 use kiln_prep::select::{
     ClassifScore, K, RegressionScore, SelectKBest, SelectPercentile, VarianceThreshold, chi2,
     f_classif, f_regression,
 };
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2, array};
+use ndarray::{Array1, Array2, array};
 use numeric_common::{
     ABS, REL, assert_close, assert_mat_close, bools, class_target, data_x, fixture, mat, rows,
     usizes, value_target, vec1,
@@ -176,61 +174,6 @@ fn variance_threshold_matches_scikit_learn() {
     }
 }
 
-/// The kiln-check suite has no mode for supervised transformers, so this test-only adapter
-/// runs a supervised selector as an unsupervised transformer whose target is derived from the
-/// row index (`i % 3` classes: the suite's built-in rows are interleaved by class) or from the
-/// row's values (regression). Every check that applies to a transformer then runs on the
-/// real `fit`, `transform` and persistence of the selector.
-#[derive(Debug, Clone)]
-struct Supervised<P>(P);
-
-trait DerivedTarget: Sized {
-    fn derive(x: ArrayView2<'_, f64>) -> Array1<Self>;
-}
-
-impl DerivedTarget for usize {
-    fn derive(x: ArrayView2<'_, f64>) -> Array1<usize> {
-        Array1::from_shape_fn(x.nrows(), |i| i % 3)
-    }
-}
-
-impl DerivedTarget for f64 {
-    fn derive(x: ArrayView2<'_, f64>) -> Array1<f64> {
-        Array1::from_shape_fn(x.nrows(), |i| {
-            x.row(i).iter().filter(|v| v.is_finite()).sum::<f64>() + (i % 3) as f64
-        })
-    }
-}
-
-impl<P: Params> Params for Supervised<P> {
-    const NAME: &'static str = P::NAME;
-    fn validate(&self) -> Result<()> {
-        self.0.validate()
-    }
-}
-
-impl<P: Fit> FitUnsupervised for Supervised<P>
-where
-    P::Target: DerivedTarget,
-{
-    type Fitted = P::Fitted;
-    fn fit_weighted(
-        &self,
-        x: ArrayView2<'_, f64>,
-        w: Option<ArrayView1<'_, f64>>,
-    ) -> Result<P::Fitted> {
-        let y = P::Target::derive(x);
-        self.0.fit_weighted(x, y.view(), w)
-    }
-}
-
-impl<P: Fit> FitTransform for Supervised<P>
-where
-    P::Target: DerivedTarget,
-    P::Fitted: Transform,
-{
-}
-
 /// Non-negative data for chi2: 60 rows, 4 features, three interleaved classes.
 fn counts_data() -> Array2<f64> {
     Array2::from_shape_fn((60, 4), |(i, j)| {
@@ -253,40 +196,40 @@ fn selectors_pass_the_estimator_suite() {
         .check_transformer()
         .assert_passed();
     let kbest = SelectKBest::new(ClassifScore::FClassif).with_k(2);
-    Checker::new(Supervised(kbest))
+    Checker::new(kbest)
         .skip(
             kiln_check::Check::InvalidParams,
             "SelectKBest has no invalid value: every k is accepted, k > n_features keeps all",
         )
-        .check_transformer()
+        .check_supervised_transformer()
         .assert_passed();
-    Checker::new(Supervised(SelectKBest::new(ClassifScore::Chi2).with_k(1)))
-        .unsupervised_data(counts_data())
+    let counts = counts_data();
+    let classes = Array1::from_shape_fn(counts.nrows(), |i| i % 3);
+    Checker::new(SelectKBest::new(ClassifScore::Chi2).with_k(1))
+        .classification_data(counts, classes)
         .skip(
             kiln_check::Check::InvalidParams,
             "SelectKBest has no invalid value: every k is accepted, k > n_features keeps all",
         )
-        .check_transformer()
+        .check_supervised_transformer()
         .assert_passed();
-    Checker::new(Supervised(
-        SelectKBest::new(RegressionScore::FRegression).with_k(K::Count(2)),
-    ))
-    .skip(
-        kiln_check::Check::InvalidParams,
-        "SelectKBest has no invalid value: every k is accepted, k > n_features keeps all",
-    )
-    .check_transformer()
-    .assert_passed();
+    Checker::new(SelectKBest::new(RegressionScore::FRegression).with_k(K::Count(2)))
+        .skip(
+            kiln_check::Check::InvalidParams,
+            "SelectKBest has no invalid value: every k is accepted, k > n_features keeps all",
+        )
+        .check_supervised_transformer()
+        .assert_passed();
     let pct = SelectPercentile::new(ClassifScore::FClassif).with_percentile(50.0);
-    Checker::new(Supervised(pct))
-        .invalid_param(Supervised(pct.with_percentile(101.0)), "percentile")
-        .invalid_param(Supervised(pct.with_percentile(f64::NAN)), "percentile")
-        .check_transformer()
+    Checker::new(pct)
+        .invalid_param(pct.with_percentile(101.0), "percentile")
+        .invalid_param(pct.with_percentile(f64::NAN), "percentile")
+        .check_supervised_transformer()
         .assert_passed();
     let pct = SelectPercentile::new(RegressionScore::FRegression).with_percentile(70.0);
-    Checker::new(Supervised(pct))
-        .invalid_param(Supervised(pct.with_percentile(-5.0)), "percentile")
-        .check_transformer()
+    Checker::new(pct)
+        .invalid_param(pct.with_percentile(-5.0), "percentile")
+        .check_supervised_transformer()
         .assert_passed();
 }
 

@@ -1,6 +1,8 @@
 //! Toy estimators for the suite's self-test: each is correct by default, and each `Flaw`
 //! breaks one rule the way a real bug would.
 
+pub mod frame;
+
 use std::sync::atomic::{AtomicU64, Ordering};
 
 use kiln_core::check::{self, NanPolicy};
@@ -237,6 +239,13 @@ impl Predict for FittedCentroid {
     }
 }
 
+/// As a supervised transformer: the class scores (negative scaled squared distances).
+impl Transform for FittedCentroid {
+    fn transform(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+        self.scores(x)
+    }
+}
+
 impl PredictProba for FittedCentroid {
     fn classes(&self) -> &[usize] {
         &self.classes
@@ -340,6 +349,14 @@ impl Predict for FittedLine {
     fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
         check::check_predict_x(Line::NAME, self.n_features, x, NanPolicy::Reject)?;
         Ok(x.column(0).mapv(|v| self.intercept + self.slope * v))
+    }
+}
+
+/// As a supervised transformer: every feature mapped through the fitted line.
+impl Transform for FittedLine {
+    fn transform(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+        check::check_predict_x(Line::NAME, self.n_features, x, NanPolicy::Reject)?;
+        Ok(x.mapv(|v| self.intercept + self.slope * v))
     }
 }
 
