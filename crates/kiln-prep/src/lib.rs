@@ -15,7 +15,7 @@
 //! | [`encode`] | one-hot and ordinal encoders, out-of-fold target encoding, a column transformer mapping column sets to steps with output feature names, target label encoding |
 //! | [`impute`] | `SimpleImputer` (numeric: mean, median, most frequent, constant; missing indicators), `FrameImputer` (numeric and categorical columns of a Frame) |
 //! | [`scale`] | standard, min-max, robust and max-abs scalers |
-//! | [`select`] | variance threshold; univariate scores (ANOVA F, F-regression, chi²) with k-best and percentile selection; correlation filter |
+//! | [`select`] | variance threshold; univariate scores (ANOVA F, F-regression, chi², mutual information) with k-best and percentile selection; correlation filter |
 //! | [`split`] | train/test split, k-fold, stratified, grouped, time-series and shuffle splits, as indices |
 //!
 //! # Example

@@ -1,5 +1,6 @@
 //! Feature selection: [`VarianceThreshold`], the univariate scores [`f_classif`],
-//! [`f_regression`] and [`chi2`], the selectors [`SelectKBest`] and [`SelectPercentile`]
+//! [`f_regression`], [`chi2`], [`mutual_info_classif`] and [`mutual_info_regression`], the
+//! selectors [`SelectKBest`] and [`SelectPercentile`]
 //! that keep the best-scoring features, following scikit-learn, and a [`CorrelationFilter`]
 //! that drops one feature of each highly correlated pair.
 //!
@@ -28,6 +29,8 @@
 //! | [`f_classif`] (ANOVA F) | class indices | |
 //! | [`chi2`] | class indices | non-negative features |
 //! | [`f_regression`] (F of the correlation) | real values | |
+//! | [`mutual_info_classif`] (mutual information, nats) | class indices | no p-values |
+//! | [`mutual_info_regression`] (mutual information, nats) | real values | no p-values |
 //!
 //! The selectors are generic over a [`ScoreFunc`]: [`ClassifScore`] fits on `usize` class
 //! indices and [`RegressionScore`] on `f64` values, so choosing the score chooses the
@@ -35,10 +38,15 @@
 //! from the regularized incomplete beta and gamma functions (continued fractions after
 //! Numerical Recipes §6.2 and §6.4, DLMF 8.9.2 and 8.17.22).
 //!
-//! Not here yet: mutual information scores.
+//! Mutual information sees any dependence, not only linear ones or shifted class means, at
+//! the cost of a k-nearest-neighbour estimate per feature (`O(n log n)`, features in
+//! parallel). [`ClassifScore::MutualInfo`] and [`RegressionScore::MutualInfo`] use the
+//! default settings; [`MutualInfoClassif`] and [`MutualInfoRegression`] carry chosen
+//! [`MutualInfo`] settings (discrete features, neighbours, noise, seed).
 
 mod correlation;
 mod kbest;
+mod mutual_info;
 pub(crate) mod special;
 mod univariate;
 mod variance;
@@ -47,6 +55,10 @@ pub use correlation::{
     CorrelationFilter, CorrelationMethod, DroppedFeature, FittedCorrelationFilter,
 };
 pub use kbest::{FittedSelectKBest, FittedSelectPercentile, K, SelectKBest, SelectPercentile};
+pub use mutual_info::{
+    DiscreteFeatures, MutualInfo, MutualInfoClassif, MutualInfoRegression, mutual_info_classif,
+    mutual_info_regression,
+};
 pub use univariate::{ClassifScore, RegressionScore, ScoreFunc, chi2, f_classif, f_regression};
 pub use variance::{FittedVarianceThreshold, VarianceThreshold};
 

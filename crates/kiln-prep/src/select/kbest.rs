@@ -105,12 +105,13 @@ impl<S> SelectKBest<S> {
     }
 }
 
-impl<S> Params for SelectKBest<S> {
+impl<S: ScoreFunc> Params for SelectKBest<S> {
     const NAME: &'static str = "SelectKBest";
 
-    /// Every `k` is valid (`k` above the feature count keeps all features).
+    /// Every `k` is valid (`k` above the feature count keeps all features); the score's own
+    /// settings (e.g. mutual information's `n_neighbors`) are checked.
     fn validate(&self) -> Result<()> {
-        Ok(())
+        self.score.validate()
     }
 }
 
@@ -227,7 +228,7 @@ impl<S> SelectPercentile<S> {
     }
 }
 
-impl<S> Params for SelectPercentile<S> {
+impl<S: ScoreFunc> Params for SelectPercentile<S> {
     const NAME: &'static str = "SelectPercentile";
 
     fn validate(&self) -> Result<()> {
@@ -237,7 +238,8 @@ impl<S> Params for SelectPercentile<S> {
             self.percentile,
             (0.0..=100.0).contains(&self.percentile),
             "a float in the range [0, 100]",
-        )
+        )?;
+        self.score.validate()
     }
 }
 
@@ -338,7 +340,7 @@ macro_rules! fitted_selector {
             /// (scikit-learn warns and does the same).
             fn transform(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
                 self.selection
-                    .transform($params::<S>::NAME, x, NanPolicy::Reject)
+                    .transform(stringify!($params), x, NanPolicy::Reject)
             }
         }
 
@@ -347,7 +349,7 @@ macro_rules! fitted_selector {
             /// scikit-learn's `inverse_transform`).
             fn inverse_transform(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
                 self.selection
-                    .inverse_transform($params::<S>::NAME, x, NanPolicy::Reject)
+                    .inverse_transform(stringify!($params), x, NanPolicy::Reject)
             }
         }
 

@@ -1,5 +1,6 @@
 //! Univariate scores: [`f_classif`], [`f_regression`] and [`chi2`], and the [`ScoreFunc`]
-//! choices that [`super::SelectKBest`] and [`super::SelectPercentile`] rank features by.
+//! choices that [`super::SelectKBest`] and [`super::SelectPercentile`] rank features by
+//! (these three and the mutual information of [`super::mutual_info`]).
 
 use std::fmt::Debug;
 
@@ -9,7 +10,7 @@ use ndarray::{Array1, ArrayView1, ArrayView2};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::special;
+use super::{mutual_info, special};
 use crate::scale::colstats;
 
 fn unzip(pairs: Vec<(f64, f64)>) -> (Array1<f64>, Array1<f64>) {
@@ -269,15 +270,26 @@ pub trait ScoreFunc: Debug + Clone + Serialize + DeserializeOwned + Send + Sync 
     /// The persistence kind of a fitted `SelectPercentile` using this score type.
     const PERCENTILE_KIND: &'static str;
 
-    /// Scores every feature of `x` against `y`: `(scores, p-values)`.
+    /// Scores every feature of `x` against `y`: `(scores, p-values)`. A score without a
+    /// p-value (mutual information) gives NaN p-values.
     ///
     /// # Errors
-    /// As the underlying function ([`f_classif`], [`chi2`], [`f_regression`]).
+    /// As the underlying function ([`f_classif`], [`chi2`], [`f_regression`],
+    /// [`super::MutualInfo`]).
     fn score(
         &self,
         x: ArrayView2<'_, f64>,
         y: ArrayView1<'_, Self::Target>,
     ) -> Result<(Array1<f64>, Array1<f64>)>;
+
+    /// Checks the score's own settings, without data (the F-tests and chi² have none, so by
+    /// default every value is valid). [`ScoreFunc::score`] checks them too.
+    ///
+    /// # Errors
+    /// [`Error::InvalidParameter`] naming the first setting out of range.
+    fn validate(&self) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// Scores for a classification target (class indices).
@@ -288,6 +300,10 @@ pub enum ClassifScore {
     FClassif,
     /// Chi-squared statistic of non-negative features, [`chi2`].
     Chi2,
+    /// Mutual information with the default settings (3 neighbours, continuous features,
+    /// tie-breaking noise from the default seed), [`super::mutual_info_classif`]; the
+    /// p-values are NaN. For other settings use [`super::MutualInfoClassif`].
+    MutualInfo,
 }
 
 impl ScoreFunc for ClassifScore {
@@ -303,6 +319,7 @@ impl ScoreFunc for ClassifScore {
         match self {
             ClassifScore::FClassif => f_classif(x, y),
             ClassifScore::Chi2 => chi2(x, y),
+            ClassifScore::MutualInfo => mutual_info::default_classif(x, y),
         }
     }
 }
@@ -313,6 +330,9 @@ pub enum RegressionScore {
     /// F-statistic of a univariate linear regression, [`f_regression`] (the default).
     #[default]
     FRegression,
+    /// Mutual information with the default settings, [`super::mutual_info_regression`]; the
+    /// p-values are NaN. For other settings use [`super::MutualInfoRegression`].
+    MutualInfo,
 }
 
 impl ScoreFunc for RegressionScore {
@@ -327,6 +347,7 @@ impl ScoreFunc for RegressionScore {
     ) -> Result<(Array1<f64>, Array1<f64>)> {
         match self {
             RegressionScore::FRegression => f_regression(x, y),
+            RegressionScore::MutualInfo => mutual_info::default_regression(x, y),
         }
     }
 }
