@@ -9,7 +9,7 @@
 
 mod numeric_common;
 
-use kiln_check::{Check, Checker};
+use kiln_check::Checker;
 use kiln_core::random::rng_from_seed;
 use kiln_core::{Error, Fit, Params, Transform};
 use kiln_prep::select::{
