@@ -1,6 +1,8 @@
 //! The kiln algorithms the harness runs. Each model issue adds its estimators here, with the
 //! parameters matched to the peers' (see `docs/benchmarks.md`).
 
+use kiln::linear::{Lasso, LinearRegression, LogisticRegression, Ridge};
+use kiln::prelude::*;
 use ndarray::{Array1, Array2, ArrayView2};
 use serde_json::{Value, json};
 
@@ -10,15 +12,98 @@ use crate::workload::{Entry, Table, Task};
 
 /// Every registered algorithm.
 pub fn all() -> Vec<Algorithm> {
-    vec![Algorithm {
-        name: "prior",
-        family: "baseline (class prior / mean)",
-        tasks: &[Task::Binary, Task::Multiclass, Task::Regression],
-        params: |_| json!({}),
-        fit: fit_prior,
-        notes: "predicts the training class frequencies (or mean): the quality floor, and a \
-                check of the harness itself",
-    }]
+    vec![
+        Algorithm {
+            name: "prior",
+            family: "baseline (class prior / mean)",
+            tasks: &[Task::Binary, Task::Multiclass, Task::Regression],
+            params: |_| json!({}),
+            fit: fit_prior,
+            notes: "predicts the training class frequencies (or mean): the quality floor, and a \
+                    check of the harness itself",
+        },
+        Algorithm {
+            name: "logistic_regression",
+            family: "logistic regression",
+            tasks: &[Task::Binary, Task::Multiclass],
+            params: |_| json!({"C": 1.0, "l1_ratio": 0.0, "max_iter": 1000, "tol": 1e-4}),
+            fit: |_, t| {
+                let m = LogisticRegression::default()
+                    .with_c(1.0)
+                    .with_max_iter(1000)
+                    .fit(t.x.view(), t.classes().view())?;
+                let info = json!({"n_iter": m.n_iter(), "converged": m.converged()});
+                Ok(Box::new(Classifier(m, info)))
+            },
+            notes: "L2, Newton with the exact Hessian; multinomial for more than two classes",
+        },
+        Algorithm {
+            name: "linear_regression",
+            family: "linear regression",
+            tasks: &[Task::Regression],
+            params: |_| json!({}),
+            fit: |_, t| {
+                let m = LinearRegression::default().fit(t.x.view(), t.y.view())?;
+                let info = json!({"rank": m.rank()});
+                Ok(Box::new(Regressor(m, info)))
+            },
+            notes: "normal equations when well conditioned, else QR + SVD",
+        },
+        Algorithm {
+            name: "ridge",
+            family: "ridge regression",
+            tasks: &[Task::Regression],
+            params: |_| json!({"alpha": 1.0}),
+            fit: |_, t| {
+                let m = Ridge::default().fit(t.x.view(), t.y.view())?;
+                Ok(Box::new(Regressor(m, json!({}))))
+            },
+            notes: "Cholesky of the Gram matrix",
+        },
+        Algorithm {
+            name: "lasso",
+            family: "lasso",
+            tasks: &[Task::Regression],
+            params: |_| json!({"alpha": 0.1, "max_iter": 1000, "tol": 1e-4}),
+            fit: |_, t| {
+                let m = Lasso::default()
+                    .with_alpha(0.1)
+                    .fit(t.x.view(), t.y.view())?;
+                let info = json!({"n_iter": m.n_iter(), "converged": m.converged()});
+                Ok(Box::new(Regressor(m, info)))
+            },
+            notes: "coordinate descent on the Gram matrix, duality-gap stop (as scikit-learn)",
+        },
+    ]
+}
+
+/// A fitted kiln classifier with probabilities, and facts for the record.
+struct Classifier<M>(M, Value);
+
+impl<M: PredictProba> BenchModel for Classifier<M> {
+    fn predict(&self, x: ArrayView2<'_, f64>) -> BenchResult<Prediction> {
+        Ok(Prediction::Classes {
+            labels: self.0.predict(x)?,
+            proba: Some(self.0.predict_proba(x)?),
+        })
+    }
+
+    fn info(&self) -> serde_json::Map<String, Value> {
+        self.1.as_object().cloned().unwrap_or_default()
+    }
+}
+
+/// A fitted kiln regressor, and facts for the record.
+struct Regressor<M>(M, Value);
+
+impl<M: Predict<Output = f64>> BenchModel for Regressor<M> {
+    fn predict(&self, x: ArrayView2<'_, f64>) -> BenchResult<Prediction> {
+        Ok(Prediction::Values(self.0.predict(x)?))
+    }
+
+    fn info(&self) -> serde_json::Map<String, Value> {
+        self.1.as_object().cloned().unwrap_or_default()
+    }
 }
 
 /// The class prior or the mean of the target.

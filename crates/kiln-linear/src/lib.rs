@@ -59,9 +59,11 @@ pub mod logistic;
 mod lstsq;
 pub mod ols;
 pub mod ridge;
+pub mod sgd;
 
 pub use common::NamedCoef;
 pub use enet::{ElasticNet, FittedElasticNet, FittedLasso, Lasso};
 pub use logistic::{FittedLogisticRegression, LogisticRegression};
 pub use ols::{FittedLinearRegression, LinearRegression};
 pub use ridge::{FittedRidge, Ridge};
+pub use sgd::{FittedSGDClassifier, FittedSGDRegressor, SGDClassifier, SGDRegressor};

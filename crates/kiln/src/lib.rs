@@ -10,6 +10,7 @@
 //! | [`check`], [`persist`], [`random`] | `kiln-core` | input checks, model files, seeds |
 //! | [`datasets`] | `kiln-datasets` | bundled real data sets and seeded generators |
 //! | [`prep`] | `kiln-prep` | Frame and CSV, cleaning, imputation, scaling, feature selection, splits |
+//! | [`linear`] | `kiln-linear` | least squares, ridge, lasso, elastic-net, logistic regression |
 //!
 //! The models, metrics, fairness and monitoring arrive as their crates land (see the README's
 //! crate map).
@@ -37,6 +38,7 @@ pub use kiln_core::{
     random,
 };
 pub use kiln_datasets as datasets;
+pub use kiln_linear as linear;
 pub use kiln_prep as prep;
 
 /// The traits and types almost every kiln program uses: `use kiln::prelude::*;`.
