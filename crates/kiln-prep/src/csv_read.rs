@@ -388,6 +388,10 @@ impl CsvOptions {
         let rows_hint = n_lines as usize + 1;
         let mut sink = Sink {
             opts: self,
+            fast_numbers: !self
+                .na_values
+                .iter()
+                .any(|m| parse_number(m.as_bytes()).is_some()),
             name,
             given,
             cols: types
@@ -420,7 +424,6 @@ impl CsvOptions {
             // No quotes in this chunk: every newline ends a record and every delimiter ends a
             // field, so split directly (the csv crate's state machine is not needed).
             let d = self.delimiter;
-            let mut ends: Vec<usize> = Vec::with_capacity(width);
             let mut start = 0;
             let newlines = memchr::memchr_iter(b'\n', data).chain(std::iter::once(data.len()));
             for (line, end) in (first_line..).zip(newlines) {
@@ -429,15 +432,7 @@ impl CsvOptions {
                 let rec = raw.strip_suffix(b"\r").unwrap_or(raw);
                 if !rec.is_empty() {
                     // Blank lines are skipped, as the csv crate does.
-                    ends.clear();
-                    ends.extend(memchr::memchr_iter(d, rec));
-                    ends.push(rec.len());
-                    let fields = ends.iter().scan(0, |from, &to| {
-                        let f = &rec[*from..to];
-                        *from = to + 1;
-                        Some(f)
-                    });
-                    sink.record(line, ends.len(), fields)?;
+                    sink.record_unquoted(line, rec, d)?;
                 }
             }
         }
@@ -453,6 +448,8 @@ impl CsvOptions {
 /// The state of one chunk's parse: typed columns and what went wrong where.
 struct Sink<'a> {
     opts: &'a CsvOptions,
+    /// Whether numeric fields may be parsed in place (no missing-value marker is a number).
+    fast_numbers: bool,
     name: &'a str,
     given: &'a [Option<ColumnType>],
     cols: Vec<ChunkColumn>,
@@ -478,31 +475,82 @@ impl Sink<'_> {
             ));
         }
         for (j, field) in fields.enumerate() {
-            let missing = self.opts.is_na(field);
-            let ok = self.cols[j].push(field, missing).map_err(|()| {
-                parse_err(self.name, line, Some(j + 1), "the value is not valid UTF-8")
-            })?;
-            if !ok {
-                let text = String::from_utf8_lossy(field).into_owned();
-                match self.given[j] {
-                    Some(_) if self.opts.lenient => self.unparsed[j] += 1,
-                    Some(ty) => {
-                        return Err(parse_err(
-                            self.name,
-                            line,
-                            Some(j + 1),
-                            &format!("`{text}` is not a valid {ty} value"),
-                        ));
-                    }
-                    None => {
-                        if self.conflicts[j].is_none() {
-                            self.conflicts[j] = Some((line, text));
-                        }
+            self.field(line, j, field)?;
+        }
+        self.rows += 1;
+        Ok(())
+    }
+
+    /// A record of a chunk without quotes: numbers are parsed straight from the record, each
+    /// scan ending at its field's delimiter, so a numeric field is read once.
+    fn record_unquoted(&mut self, line: u64, rec: &[u8], d: u8) -> Result<()> {
+        let width = self.cols.len();
+        let mut pos = 0;
+        for j in 0..width {
+            if j > 0 {
+                // `pos` is at the delimiter that ended the previous field.
+                if pos >= rec.len() {
+                    return Err(self.field_count_error(line, rec, d));
+                }
+                pos += 1;
+            }
+            let rest = &rec[pos..];
+            let fast = if self.fast_numbers {
+                self.cols[j].push_leading_number(rest, d)
+            } else {
+                None
+            };
+            pos += match fast {
+                Some(len) => len,
+                None => {
+                    let len = memchr::memchr(d, rest).unwrap_or(rest.len());
+                    self.field(line, j, &rest[..len])?;
+                    len
+                }
+            };
+        }
+        if pos != rec.len() {
+            return Err(self.field_count_error(line, rec, d));
+        }
+        self.rows += 1;
+        Ok(())
+    }
+
+    fn field_count_error(&self, line: u64, rec: &[u8], d: u8) -> Error {
+        let found = memchr::memchr_iter(d, rec).count() + 1;
+        parse_err(
+            self.name,
+            line,
+            None,
+            &format!("expected {} fields, found {found}", self.cols.len()),
+        )
+    }
+
+    /// Adds field `j` of the record on `line`.
+    fn field(&mut self, line: u64, j: usize, field: &[u8]) -> Result<()> {
+        let missing = self.opts.is_na(field);
+        let ok = self.cols[j].push(field, missing).map_err(|()| {
+            parse_err(self.name, line, Some(j + 1), "the value is not valid UTF-8")
+        })?;
+        if !ok {
+            let text = String::from_utf8_lossy(field).into_owned();
+            match self.given[j] {
+                Some(_) if self.opts.lenient => self.unparsed[j] += 1,
+                Some(ty) => {
+                    return Err(parse_err(
+                        self.name,
+                        line,
+                        Some(j + 1),
+                        &format!("`{text}` is not a valid {ty} value"),
+                    ));
+                }
+                None => {
+                    if self.conflicts[j].is_none() {
+                        self.conflicts[j] = Some((line, text));
                     }
                 }
             }
         }
-        self.rows += 1;
         Ok(())
     }
 }
@@ -743,6 +791,51 @@ impl ChunkColumn {
                 saw_float: false,
                 strict,
             },
+        }
+    }
+
+    /// Parses a number at the start of `rest` and adds it, when the column is numeric and the
+    /// number fills the field (it ends at the delimiter `d` or at the end of the record), and
+    /// it is one [`parse_number`] would read the same way. Returns the field's length, or
+    /// `None` to leave the field to [`ChunkColumn::push`] (missing values, text, whitespace,
+    /// whole numbers beyond 2^53, `-0`).
+    #[inline]
+    fn push_leading_number(&mut self, rest: &[u8], d: u8) -> Option<usize> {
+        let ends_field = |n: usize| n > 0 && (n == rest.len() || rest[n] == d);
+        match self {
+            ChunkColumn::Num {
+                ty: ColumnType::Float,
+                values,
+                ..
+            } => {
+                let (v, n) = fast_float2::parse_partial::<f64, _>(rest).ok()?;
+                // Beyond 2^53 a whole number is an identifier (see `parse_number`); NaN and
+                // infinities are not numbers here; `-0` parses to +0 there.
+                let plain = v.abs() <= MAX_EXACT_INT && !(v == 0.0 && v.is_sign_negative());
+                (ends_field(n) && plain).then(|| values.push(v))?;
+                Some(n)
+            }
+            ChunkColumn::Num {
+                ty: ColumnType::Int,
+                values,
+                ..
+            } => {
+                let digits_from = usize::from(rest.first() == Some(&b'-'));
+                let mut v: i64 = 0;
+                let mut n = digits_from;
+                // 15 digits stay below 2^53, so the value is exact and no overflow check is
+                // needed; longer numbers take the general path.
+                while n < rest.len() && n < digits_from + 15 && rest[n].is_ascii_digit() {
+                    v = v * 10 + i64::from(rest[n] - b'0');
+                    n += 1;
+                }
+                if n == digits_from || !ends_field(n) || (digits_from == 1 && v == 0) {
+                    return None;
+                }
+                values.push(if digits_from == 1 { -v } else { v } as f64);
+                Some(n)
+            }
+            _ => None,
         }
     }
 
