@@ -3,6 +3,7 @@
 
 use kiln::linear::{Lasso, LinearRegression, LogisticRegression, Ridge};
 use kiln::prelude::*;
+use kiln::tree::{DecisionTreeClassifier, DecisionTreeRegressor};
 use ndarray::{Array1, Array2, ArrayView2};
 use serde_json::{Value, json};
 
@@ -74,6 +75,30 @@ pub fn all() -> Vec<Algorithm> {
             },
             notes: "coordinate descent on the Gram matrix, duality-gap stop (as scikit-learn)",
         },
+        Algorithm {
+            name: "decision_tree",
+            family: "decision tree",
+            tasks: &[Task::Binary, Task::Multiclass],
+            params: |_| json!({"criterion": "gini", "max_depth": null, "seed": 0}),
+            fit: |_, t| {
+                let m = DecisionTreeClassifier::default().fit(t.x.view(), t.classes().view())?;
+                let info = json!({"depth": m.depth(), "leaves": m.n_leaves()});
+                Ok(Box::new(Classifier(m, info)))
+            },
+            notes: "exact splits on per-feature sorted lists split stably down the tree",
+        },
+        Algorithm {
+            name: "decision_tree_regressor",
+            family: "decision tree",
+            tasks: &[Task::Regression],
+            params: |_| json!({"criterion": "squared_error", "max_depth": null, "seed": 0}),
+            fit: |_, t| {
+                let m = DecisionTreeRegressor::default().fit(t.x.view(), t.y.view())?;
+                let info = json!({"depth": m.depth(), "leaves": m.n_leaves()});
+                Ok(Box::new(Regressor(m, info)))
+            },
+            notes: "exact splits on per-feature sorted lists split stably down the tree",
+        },
     ]
 }
 
@@ -86,6 +111,11 @@ impl<M: PredictProba> BenchModel for Classifier<M> {
             labels: self.0.predict(x)?,
             proba: Some(self.0.predict_proba(x)?),
         })
+    }
+
+    fn predict_timed(&self, x: ArrayView2<'_, f64>) -> BenchResult<()> {
+        self.0.predict(x)?;
+        Ok(())
     }
 
     fn info(&self) -> serde_json::Map<String, Value> {

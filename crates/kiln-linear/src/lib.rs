@@ -58,6 +58,7 @@ pub mod enet;
 pub mod logistic;
 mod lstsq;
 pub mod ols;
+mod predict;
 pub mod ridge;
 pub mod sgd;
 

@@ -28,8 +28,7 @@ use faer::linalg::matmul::triangular::{self as tri, BlockStructure};
 use faer::linalg::{cholesky, evd, qr, svd, triangular_solve};
 use faer::{Accum, Mat, MatRef, Par};
 use kiln_core::{Error, Result};
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, s};
-use rayon::prelude::*;
+use ndarray::{ArrayView1, ArrayView2};
 
 /// Elements (rows × columns) in one leaf buffer: 256 KiB, which stays in a core's L2 cache.
 const LEAF_ELEMS: usize = 1 << 15;
@@ -37,10 +36,6 @@ const LEAF_ELEMS: usize = 1 << 15;
 const MIN_LEAF_ROWS: usize = 64;
 /// Multiply-adds below which a subtree runs on the calling thread (a rayon task costs more).
 const PAR_WORK: usize = 1 << 20;
-/// Rows per parallel chunk of `predict`.
-const PREDICT_ROWS: usize = 4096;
-/// Multiply-adds from which `predict` runs in parallel.
-const PREDICT_PAR_WORK: usize = 1 << 18;
 
 /// The data of one least-squares problem: `x` (n × p), targets `y` (n × k), optional weights.
 #[derive(Clone, Copy)]
@@ -488,72 +483,4 @@ pub(crate) fn ridge_cholesky(
     triangular_solve::solve_lower_triangular_in_place(a.as_ref(), x.as_mut(), Par::Seq);
     triangular_solve::solve_upper_triangular_in_place(a.transpose(), x.as_mut(), Par::Seq);
     Some(x)
-}
-
-/// `x · coef + intercept` for every row of `x`, in parallel over fixed chunks of rows when the
-/// work is large. Each row's value is computed the same way whatever the chunking or layout,
-/// so a batch prediction equals row-by-row ones bit for bit.
-pub(crate) fn predict(x: ArrayView2<'_, f64>, coef: &[f64], intercept: f64) -> Array1<f64> {
-    let n = x.nrows();
-    let mut out = Array1::zeros(n);
-    let Some(out_s) = out.as_slice_mut() else {
-        return out;
-    };
-    let run = |(c, chunk): (usize, &mut [f64])| {
-        let start = c * PREDICT_ROWS;
-        let rows = x.slice(s![start..start + chunk.len(), ..]);
-        let mut scratch = Vec::new();
-        for (o, row) in chunk.iter_mut().zip(rows.rows()) {
-            *o = intercept + dot(row_slice(row, &mut scratch), coef);
-        }
-    };
-    if n * x.ncols() >= PREDICT_PAR_WORK && n > PREDICT_ROWS {
-        out_s.par_chunks_mut(PREDICT_ROWS).enumerate().for_each(run);
-    } else {
-        out_s.chunks_mut(PREDICT_ROWS).enumerate().for_each(run);
-    }
-    out
-}
-
-/// `x · coefᵀ + intercept` for k targets (`coef` is k × p); as [`predict`], per target.
-pub(crate) fn predict_multi(
-    x: ArrayView2<'_, f64>,
-    coef: ArrayView2<'_, f64>,
-    intercept: ArrayView1<'_, f64>,
-) -> Array2<f64> {
-    let k = coef.nrows();
-    let mut out = Array2::zeros((x.nrows(), k));
-    for (t, mut col) in out.axis_iter_mut(Axis(1)).enumerate() {
-        let c = coef.row(t).to_vec();
-        col.assign(&predict(x, &c, intercept[t]));
-    }
-    out
-}
-
-fn row_slice<'a>(row: ArrayView1<'a, f64>, scratch: &'a mut Vec<f64>) -> &'a [f64] {
-    match row.to_slice() {
-        Some(s) => s,
-        None => {
-            scratch.clear();
-            scratch.extend(row.iter().copied());
-            scratch
-        }
-    }
-}
-
-/// A dot product with four independent accumulators, which the compiler vectorizes.
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    let mut acc = [0.0; 4];
-    let (ca, cb) = (a.chunks_exact(4), b.chunks_exact(4));
-    let (ra, rb) = (ca.remainder(), cb.remainder());
-    for (x, y) in ca.zip(cb) {
-        for l in 0..4 {
-            acc[l] += x[l] * y[l];
-        }
-    }
-    let mut sum = (acc[0] + acc[1]) + (acc[2] + acc[3]);
-    for (x, y) in ra.iter().zip(rb) {
-        sum += x * y;
-    }
-    sum
 }

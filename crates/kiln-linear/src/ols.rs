@@ -261,7 +261,7 @@ impl Predict for FittedLinearRegression {
             NanPolicy::Reject,
         )?;
         let coef = self.coef.to_vec();
-        Ok(lstsq::predict(x, &coef, self.intercept))
+        Ok(crate::predict::linear(x, &coef, self.intercept))
     }
 }
 

@@ -363,7 +363,11 @@ impl Predict for FittedRidge {
 
     fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
         check::check_predict_x(Ridge::NAME, self.n_features, x, NanPolicy::Reject)?;
-        Ok(lstsq::predict(x, &self.coef.to_vec(), self.intercept))
+        Ok(crate::predict::linear(
+            x,
+            &self.coef.to_vec(),
+            self.intercept,
+        ))
     }
 }
 
@@ -433,7 +437,7 @@ impl FittedRidgeMulti {
     /// As [`Predict::predict`].
     pub fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
         check::check_predict_x(Ridge::NAME, self.n_features, x, NanPolicy::Reject)?;
-        Ok(lstsq::predict_multi(
+        Ok(crate::predict::linear_multi(
             x,
             self.coef.view(),
             self.intercept.view(),

@@ -10,7 +10,8 @@
 //! | [`check`], [`persist`], [`random`] | `kiln-core` | input checks, model files, seeds |
 //! | [`datasets`] | `kiln-datasets` | bundled real data sets and seeded generators |
 //! | [`prep`] | `kiln-prep` | Frame and CSV, cleaning, imputation, scaling, feature selection, splits |
-//! | [`linear`] | `kiln-linear` | least squares, ridge, lasso, elastic-net, logistic regression |
+//! | [`linear`] | `kiln-linear` | least squares, ridge, lasso, elastic-net, logistic regression, SGD |
+//! | [`tree`] | `kiln-tree` | decision trees (forests and gradient boosting to come) |
 //!
 //! The models, metrics, fairness and monitoring arrive as their crates land (see the README's
 //! crate map).
@@ -40,6 +41,7 @@ pub use kiln_core::{
 pub use kiln_datasets as datasets;
 pub use kiln_linear as linear;
 pub use kiln_prep as prep;
+pub use kiln_tree as tree;
 
 /// The traits and types almost every kiln program uses: `use kiln::prelude::*;`.
 pub mod prelude {

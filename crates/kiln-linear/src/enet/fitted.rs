@@ -113,7 +113,11 @@ macro_rules! fitted_model {
 
             fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
                 check::check_predict_x($params::NAME, self.n_features_in(), x, NanPolicy::Reject)?;
-                Ok(x.dot(&self.sol.coef) + self.sol.intercept)
+                Ok(crate::predict::linear(
+                    x,
+                    &self.sol.coef.to_vec(),
+                    self.sol.intercept,
+                ))
             }
         }
 

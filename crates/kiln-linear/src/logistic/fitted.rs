@@ -3,7 +3,6 @@
 use kiln_core::check::{self, NanPolicy};
 use kiln_core::persist::{FeatureSchema, Persist};
 use kiln_core::{Fitted, Params, Predict, PredictProba, Result};
-use ndarray::linalg::general_mat_mul;
 use ndarray::{Array1, Array2, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
@@ -126,10 +125,11 @@ impl FittedLogisticRegression {
             x,
             NanPolicy::Reject,
         )?;
-        let mut z = Array2::<f64>::zeros((x.nrows(), self.coef.nrows()));
-        general_mat_mul(1.0, &x, &self.coef.t(), 0.0, &mut z);
-        z += &self.intercept;
-        Ok(z)
+        Ok(crate::predict::linear_multi(
+            x,
+            self.coef.view(),
+            self.intercept.view(),
+        ))
     }
 }
 
@@ -142,20 +142,26 @@ impl Fitted for FittedLogisticRegression {
 impl Predict for FittedLogisticRegression {
     type Output = usize;
 
-    /// The class with the highest probability; ties go to the lowest class index, so the
-    /// prediction is always the arg-max of [`PredictProba::predict_proba`].
+    /// The class with the largest decision value (binary: the larger class when the decision
+    /// value is positive), as scikit-learn does; the probabilities are monotone in the decision
+    /// values, so this is the arg-max of [`PredictProba::predict_proba`] (up to rounding when
+    /// two classes are within an ulp of each other). Ties go to the lowest class index.
     fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<usize>> {
-        let proba = self.predict_proba(x)?;
-        Ok(proba
-            .rows()
+        let z = self.decision_function(x)?;
+        Ok(z.rows()
             .into_iter()
             .map(|row| {
-                let mut best = 0;
-                for (j, &p) in row.iter().enumerate() {
-                    if p > row[best] {
-                        best = j;
+                let best = if row.len() == 1 {
+                    usize::from(row[0] > 0.0)
+                } else {
+                    let mut best = 0;
+                    for (j, &v) in row.iter().enumerate() {
+                        if v > row[best] {
+                            best = j;
+                        }
                     }
-                }
+                    best
+                };
                 self.classes[best]
             })
             .collect())

@@ -16,9 +16,7 @@ const MEMORY: usize = 10;
 const SIGMA: f64 = 1e-4;
 const MAX_HALVINGS: usize = 60;
 
-fn dot(a: &[f64], b: &[f64]) -> f64 {
-    a.iter().zip(b).map(|(x, y)| x * y).sum()
-}
+use crate::predict::dot;
 
 /// Minimizes the smooth objective from zero until `max |gradient| ≤ tol`.
 pub(crate) fn lbfgs(prob: &Problem<'_>, tol: f64, max_iter: usize) -> Solution {

@@ -1,0 +1,46 @@
+//! Tree models for kiln: decision trees now; random forests and histogram gradient boosting
+//! (which reuse the tree storage, split search and builder of [`tree`]) later.
+//!
+//! | model | fits | how |
+//! |---|---|---|
+//! | [`DecisionTreeClassifier`] | CART with Gini or entropy, class and sample weights | exact splits on features sorted once and partitioned stably down the tree |
+//! | [`DecisionTreeRegressor`] | CART with squared error | the same |
+//!
+//! Both handle missing values (NaN) natively, grow depth first or best first
+//! (`max_leaf_nodes`), prune by minimal cost-complexity (`ccp_alpha`, with the whole path),
+//! report impurity-based feature importances, leaf indices and decision paths, render as
+//! text or Graphviz DOT, and save and load through [`kiln_core::persist`]. Trees without
+//! tied splits are identical to scikit-learn's, node for node (see `tests/reference.rs`).
+//!
+//! # Example
+//!
+//! ```
+//! use kiln_core::{Fit, Predict, PredictProba};
+//! use kiln_datasets::Dataset;
+//! use kiln_tree::{DecisionTreeClassifier, ExportOptions};
+//!
+//! let cancer = Dataset::BreastCancer.load_numeric()?;
+//! let y = cancer.target.class_indices().ok_or("a classification set")?;
+//! let tree = DecisionTreeClassifier::default()
+//!     .with_max_depth(Some(3))
+//!     .fit(cancer.x.view(), y.view())?;
+//! assert!(tree.depth() <= 3);
+//! assert!((tree.feature_importances().sum() - 1.0).abs() < 1e-12);
+//! let p = tree.predict_proba(cancer.x.view())?;
+//! assert_eq!(p.ncols(), 2);
+//! let rules = tree.export_text(&ExportOptions::default().with_feature_names(cancer.feature_names.clone()));
+//! assert!(rules.starts_with("|--- "));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+#![cfg_attr(
+    not(test),
+    deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
+)]
+
+pub mod tree;
+pub use tree::{
+    CcpPath, ClassWeight, ClassificationCriterion, DecisionPath, DecisionTreeClassifier,
+    DecisionTreeRegressor, ExportOptions, FittedDecisionTreeClassifier,
+    FittedDecisionTreeRegressor, MaxFeatures, RegressionCriterion, Tree,
+};

@@ -1,0 +1,175 @@
+//! Per-feature sorted row lists, kept partitioned down the tree.
+//!
+//! Every feature's active rows are sorted once (NaN last). A node owns the same range
+//! `start..end` in every feature's list, and that range holds exactly the node's rows, sorted
+//! by that feature. Splitting a node partitions each feature's range *stably* into the left
+//! rows then the right rows, so both children inherit sorted ranges without sorting again:
+//! one level of the tree costs O(n·p) instead of O(n·p·log n) (the "pre-sorting" of
+//! Mehta, Agrawal & Rissanen 1996, SLIQ). Values are stored beside the row indices so that a
+//! scan reads contiguous memory.
+
+use ndarray::ArrayView2;
+use rayon::prelude::*;
+
+/// Ranges at least this long are partitioned over features in parallel.
+const PAR_PARTITION_ROWS: usize = 8_192;
+
+/// Sorted rows and values for every feature, feature-major.
+#[derive(Debug, Clone)]
+pub(crate) struct SortedColumns {
+    n: usize,
+    values: Vec<f64>,
+    rows: Vec<u32>,
+    scratch_values: Vec<f64>,
+    scratch_rows: Vec<u32>,
+}
+
+impl SortedColumns {
+    /// Sorts the rows `active` of every column of `x` (NaN last, ties by row index, so the
+    /// order is unique).
+    pub(crate) fn new(x: ArrayView2<'_, f64>, active: &[u32]) -> Self {
+        let (n, p) = (active.len(), x.ncols());
+        let mut values = vec![0.0; n * p];
+        let mut rows = vec![0u32; n * p];
+        if n > 0 {
+            values
+                .par_chunks_mut(n)
+                .zip(rows.par_chunks_mut(n))
+                .enumerate()
+                .for_each(|(j, (vals, rws))| {
+                    let col = x.column(j);
+                    // One integer per entry, (order-preserving key of the value, row): the
+                    // integer sort is much faster than a comparator on (f64, u32) pairs, and
+                    // the row breaks ties so the order is unique.
+                    let mut keys: Vec<u128> = active
+                        .iter()
+                        .map(|&r| (u128::from(sort_key(col[r as usize])) << 32) | u128::from(r))
+                        .collect();
+                    keys.sort_unstable();
+                    for (k, key) in keys.into_iter().enumerate() {
+                        let r = key as u32;
+                        vals[k] = col[r as usize];
+                        rws[k] = r;
+                    }
+                });
+        }
+        Self {
+            n,
+            values,
+            rows,
+            scratch_values: vec![0.0; n],
+            scratch_rows: vec![0; n],
+        }
+    }
+
+    /// The number of rows in each feature's list.
+    pub(crate) fn n_rows(&self) -> usize {
+        self.n
+    }
+
+    /// Feature `j`'s sorted values and rows over `start..end`.
+    #[inline]
+    pub(crate) fn segment(&self, j: usize, start: usize, end: usize) -> (&[f64], &[u32]) {
+        let base = j * self.n;
+        (
+            &self.values[base + start..base + end],
+            &self.rows[base + start..base + end],
+        )
+    }
+
+    /// Partitions `start..end` of every feature's list: rows with `left[row]` first, each side
+    /// keeping its sorted order. `n_left` is the number of left rows.
+    pub(crate) fn partition(&mut self, start: usize, end: usize, left: &[bool], n_left: usize) {
+        let n = self.n;
+        if n == 0 {
+            return;
+        }
+        let len = end - start;
+        if len >= PAR_PARTITION_ROWS {
+            self.values
+                .par_chunks_mut(n)
+                .zip(self.rows.par_chunks_mut(n))
+                .for_each(|(vals, rws)| {
+                    let mut sv = vec![0.0; len - n_left];
+                    let mut sr = vec![0u32; len - n_left];
+                    stable_partition(
+                        &mut vals[start..end],
+                        &mut rws[start..end],
+                        left,
+                        &mut sv,
+                        &mut sr,
+                    );
+                });
+        } else {
+            let (sv, sr) = (
+                &mut self.scratch_values[..len - n_left],
+                &mut self.scratch_rows[..len - n_left],
+            );
+            for (vals, rws) in self.values.chunks_mut(n).zip(self.rows.chunks_mut(n)) {
+                stable_partition(&mut vals[start..end], &mut rws[start..end], left, sv, sr);
+            }
+        }
+    }
+}
+
+/// Maps `v` to an integer with the same order (IEEE 754 total order, every NaN last).
+#[inline]
+fn sort_key(v: f64) -> u64 {
+    if v.is_nan() {
+        return u64::MAX;
+    }
+    let bits = v.to_bits();
+    if bits >> 63 == 1 {
+        !bits
+    } else {
+        bits | (1 << 63)
+    }
+}
+
+/// Moves the entries whose row is marked left to the front, in order, and the others after
+/// them, in order. `sv` / `sr` hold exactly the right side's length.
+#[inline]
+fn stable_partition(
+    vals: &mut [f64],
+    rws: &mut [u32],
+    left: &[bool],
+    sv: &mut [f64],
+    sr: &mut [u32],
+) {
+    let (mut l, mut r) = (0usize, 0usize);
+    for i in 0..vals.len() {
+        let (v, row) = (vals[i], rws[i]);
+        if left[row as usize] {
+            // l <= i, so this never overwrites an entry not yet read.
+            vals[l] = v;
+            rws[l] = row;
+            l += 1;
+        } else {
+            sv[r] = v;
+            sr[r] = row;
+            r += 1;
+        }
+    }
+    vals[l..].copy_from_slice(&sv[..r]);
+    rws[l..].copy_from_slice(&sr[..r]);
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn sorts_nan_last_and_partitions_stably() {
+        let x = array![[3.0, 1.0], [f64::NAN, 0.0], [1.0, 1.0], [2.0, -1.0]];
+        let mut s = SortedColumns::new(x.view(), &[0, 1, 2, 3]);
+        let (v, r) = s.segment(0, 0, 4);
+        assert_eq!(r, &[2, 3, 0, 1]);
+        assert!(v[3].is_nan());
+        assert_eq!(s.segment(1, 0, 4).1, &[3, 1, 0, 2]);
+        let left = [true, false, false, true];
+        s.partition(0, 4, &left, 2);
+        assert_eq!(s.segment(0, 0, 4).1, &[3, 0, 2, 1]);
+        assert_eq!(s.segment(1, 0, 4).1, &[3, 0, 1, 2]);
+    }
+}

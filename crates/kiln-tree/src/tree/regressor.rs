@@ -1,0 +1,365 @@
+//! [`DecisionTreeRegressor`]: a CART regression tree.
+
+use kiln_core::check::{self, NanPolicy};
+use kiln_core::persist::{FeatureSchema, Persist};
+use kiln_core::{Fit, Fitted, Params, Predict, Result};
+use ndarray::{Array1, ArrayView1, ArrayView2};
+use serde::{Deserialize, Serialize};
+
+use super::CcpPath;
+use super::criterion::{Impurity, TargetData};
+use super::export::{self, ExportOptions, Leaf};
+use super::fit::{fit_tree, pruning_path};
+use super::nodes::{DecisionPath, Tree};
+use super::params::{Growth, MaxFeatures, RegressionCriterion};
+
+/// A decision tree regressor grown by exact greedy splitting (CART, Breiman et al. 1984), as
+/// scikit-learn's `DecisionTreeRegressor`. Leaves predict the weighted mean of their rows.
+///
+/// # Parameters
+/// - `criterion` (default [`RegressionCriterion::SquaredError`]): the weighted variance.
+/// - `max_depth` (default `None`): the deepest level grown; `None` grows until leaves are pure
+///   or too small.
+/// - `min_samples_split` (default `2`): a node with fewer rows is a leaf.
+/// - `min_samples_leaf` (default `1`): every leaf keeps at least this many rows.
+/// - `max_features` (default [`MaxFeatures::All`]): features searched per split, drawn anew at
+///   every split from the `seed`.
+/// - `max_leaf_nodes` (default `None`): when set, the tree grows best first until it has this
+///   many leaves.
+/// - `min_impurity_decrease` (default `0.0`): the least weighted impurity decrease of a split.
+/// - `ccp_alpha` (default `0.0`): minimal cost-complexity pruning strength.
+/// - `seed` (default `0`): drives feature sampling when `max_features` is not `All`.
+///
+/// # Fitted attributes
+/// [`FittedDecisionTreeRegressor::tree`], [`FittedDecisionTreeRegressor::feature_importances`],
+/// [`FittedDecisionTreeRegressor::depth`] and [`FittedDecisionTreeRegressor::n_leaves`].
+///
+/// # Errors
+/// `fit` returns [`kiln_core::Error::InvalidParameter`] for a parameter out of range (including
+/// `max_features` above the number of features), [`kiln_core::Error::EmptyInput`],
+/// [`kiln_core::Error::NonFinite`] for infinite values in `X` or any non-finite target, and the
+/// sample-weight errors of `kiln_core::check`. Prediction rejects a different feature count and
+/// infinite values.
+///
+/// # Notes
+/// Missing values, thresholds, ties, zero weights and the split search behave as described
+/// for [`DecisionTreeClassifier`](super::DecisionTreeClassifier). Node impurities are computed
+/// with a two-pass variance (scikit-learn uses `E[y²] − E[y]²`), so a node whose targets are
+/// all equal has impurity exactly 0 and is not split further.
+///
+/// # References
+/// Breiman, Friedman, Olshen & Stone (1984). *Classification and Regression Trees*.
+///
+/// # Example
+/// ```
+/// use kiln_core::Predict;
+/// use kiln_core::Fit;
+/// use kiln_tree::DecisionTreeRegressor;
+/// use ndarray::array;
+///
+/// let x = array![[1.0], [2.0], [3.0], [4.0]];
+/// let y = array![1.0, 1.0, 5.0, 7.0];
+/// let tree = DecisionTreeRegressor::default().with_max_depth(Some(1)).fit(x.view(), y.view())?;
+/// assert_eq!(tree.predict(array![[0.0], [10.0]].view())?.to_vec(), vec![1.0, 6.0]);
+/// assert_eq!(tree.feature_importances().to_vec(), vec![1.0]);
+/// # Ok::<(), kiln_core::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct DecisionTreeRegressor {
+    /// The split-quality measure. By default, squared error.
+    pub criterion: RegressionCriterion,
+    /// The deepest level grown. By default, `None` (no limit).
+    pub max_depth: Option<usize>,
+    /// The fewest rows a node needs to be split. By default, `2`.
+    pub min_samples_split: usize,
+    /// The fewest rows in a leaf. By default, `1`.
+    pub min_samples_leaf: usize,
+    /// Features searched per split. By default, all.
+    pub max_features: MaxFeatures,
+    /// Grow best first up to this many leaves. By default, `None` (depth first, no limit).
+    pub max_leaf_nodes: Option<usize>,
+    /// The least weighted impurity decrease a split must bring. By default, `0.0`.
+    pub min_impurity_decrease: f64,
+    /// Cost-complexity pruning strength. By default, `0.0` (no pruning).
+    pub ccp_alpha: f64,
+    /// Seed of the feature sampling. By default, `0`.
+    pub seed: u64,
+}
+
+impl Default for DecisionTreeRegressor {
+    fn default() -> Self {
+        Self {
+            criterion: RegressionCriterion::SquaredError,
+            max_depth: None,
+            min_samples_split: 2,
+            min_samples_leaf: 1,
+            max_features: MaxFeatures::All,
+            max_leaf_nodes: None,
+            min_impurity_decrease: 0.0,
+            ccp_alpha: 0.0,
+            seed: kiln_core::random::DEFAULT_SEED,
+        }
+    }
+}
+
+impl DecisionTreeRegressor {
+    /// Sets `criterion` (by default, squared error).
+    #[must_use]
+    pub fn with_criterion(mut self, criterion: RegressionCriterion) -> Self {
+        self.criterion = criterion;
+        self
+    }
+
+    /// Sets `max_depth` (by default, `None`).
+    #[must_use]
+    pub fn with_max_depth(mut self, max_depth: Option<usize>) -> Self {
+        self.max_depth = max_depth;
+        self
+    }
+
+    /// Sets `min_samples_split` (by default, `2`).
+    #[must_use]
+    pub fn with_min_samples_split(mut self, n: usize) -> Self {
+        self.min_samples_split = n;
+        self
+    }
+
+    /// Sets `min_samples_leaf` (by default, `1`).
+    #[must_use]
+    pub fn with_min_samples_leaf(mut self, n: usize) -> Self {
+        self.min_samples_leaf = n;
+        self
+    }
+
+    /// Sets `max_features` (by default, all).
+    #[must_use]
+    pub fn with_max_features(mut self, max_features: MaxFeatures) -> Self {
+        self.max_features = max_features;
+        self
+    }
+
+    /// Sets `max_leaf_nodes` (by default, `None`).
+    #[must_use]
+    pub fn with_max_leaf_nodes(mut self, max_leaf_nodes: Option<usize>) -> Self {
+        self.max_leaf_nodes = max_leaf_nodes;
+        self
+    }
+
+    /// Sets `min_impurity_decrease` (by default, `0.0`).
+    #[must_use]
+    pub fn with_min_impurity_decrease(mut self, v: f64) -> Self {
+        self.min_impurity_decrease = v;
+        self
+    }
+
+    /// Sets `ccp_alpha` (by default, `0.0`).
+    #[must_use]
+    pub fn with_ccp_alpha(mut self, ccp_alpha: f64) -> Self {
+        self.ccp_alpha = ccp_alpha;
+        self
+    }
+
+    /// Sets `seed` (by default, `0`).
+    #[must_use]
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    fn growth(&self) -> Growth {
+        Growth {
+            max_depth: self.max_depth,
+            min_samples_split: self.min_samples_split,
+            min_samples_leaf: self.min_samples_leaf,
+            max_features: self.max_features,
+            max_leaf_nodes: self.max_leaf_nodes,
+            min_impurity_decrease: self.min_impurity_decrease,
+            ccp_alpha: self.ccp_alpha,
+            seed: self.seed,
+        }
+    }
+
+    fn prepare(
+        &self,
+        x: ArrayView2<'_, f64>,
+        y: ArrayView1<'_, f64>,
+        sample_weight: Option<ArrayView1<'_, f64>>,
+    ) -> Result<(Vec<f64>, Vec<f64>)> {
+        self.validate()?;
+        check::check_fit_xy(x, y.len(), NanPolicy::AllowMissing)?;
+        check::check_finite_1d(y, "y")?;
+        check::check_sample_weight(sample_weight, y.len())?;
+        let weights = match sample_weight {
+            Some(w) => w.to_vec(),
+            None => vec![1.0; y.len()],
+        };
+        Ok((y.to_vec(), weights))
+    }
+
+    /// The minimal cost-complexity pruning path of the tree these params grow on `x`, `y`
+    /// (with `ccp_alpha` ignored), as scikit-learn's `cost_complexity_pruning_path`.
+    ///
+    /// # Errors
+    /// As [`Fit::fit_weighted`].
+    pub fn cost_complexity_pruning_path(
+        &self,
+        x: ArrayView2<'_, f64>,
+        y: ArrayView1<'_, f64>,
+        sample_weight: Option<ArrayView1<'_, f64>>,
+    ) -> Result<CcpPath> {
+        let (y, weights) = self.prepare(x, y, sample_weight)?;
+        let target = TargetData::Values { y: &y };
+        let steps = pruning_path(
+            Self::NAME,
+            &self.growth(),
+            x,
+            &weights,
+            target,
+            Impurity::SquaredError,
+        )?;
+        Ok(CcpPath {
+            ccp_alphas: Array1::from(steps.alphas),
+            impurities: Array1::from(steps.impurities),
+        })
+    }
+}
+
+impl Params for DecisionTreeRegressor {
+    const NAME: &'static str = "DecisionTreeRegressor";
+
+    fn validate(&self) -> Result<()> {
+        self.growth().validate(Self::NAME)
+    }
+}
+
+impl Fit for DecisionTreeRegressor {
+    type Target = f64;
+    type Fitted = FittedDecisionTreeRegressor;
+
+    fn fit_weighted(
+        &self,
+        x: ArrayView2<'_, f64>,
+        y: ArrayView1<'_, f64>,
+        sample_weight: Option<ArrayView1<'_, f64>>,
+    ) -> Result<FittedDecisionTreeRegressor> {
+        let (y, weights) = self.prepare(x, y, sample_weight)?;
+        let target = TargetData::Values { y: &y };
+        let tree = fit_tree(
+            Self::NAME,
+            &self.growth(),
+            x,
+            &weights,
+            target,
+            Impurity::SquaredError,
+        )?;
+        let feature_importances = tree.feature_importances(x.ncols());
+        Ok(FittedDecisionTreeRegressor {
+            params: self.clone(),
+            n_features: x.ncols(),
+            tree,
+            feature_importances,
+        })
+    }
+}
+
+/// A fitted [`DecisionTreeRegressor`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FittedDecisionTreeRegressor {
+    params: DecisionTreeRegressor,
+    n_features: usize,
+    tree: Tree,
+    feature_importances: Array1<f64>,
+}
+
+impl FittedDecisionTreeRegressor {
+    /// The params it was fitted with.
+    pub fn params(&self) -> &DecisionTreeRegressor {
+        &self.params
+    }
+
+    /// The tree structure (scikit-learn's `tree_`); node values are weighted means.
+    pub fn tree(&self) -> &Tree {
+        &self.tree
+    }
+
+    /// Impurity-based importances (mean decrease in impurity), summing to 1 unless the tree is
+    /// a single leaf (then all 0), as scikit-learn's `feature_importances_`.
+    pub fn feature_importances(&self) -> &Array1<f64> {
+        &self.feature_importances
+    }
+
+    /// The depth of the tree (0 for a single leaf).
+    pub fn depth(&self) -> usize {
+        self.tree.depth()
+    }
+
+    /// The number of leaves.
+    pub fn n_leaves(&self) -> usize {
+        self.tree.n_leaves()
+    }
+
+    /// The index (into [`FittedDecisionTreeRegressor::tree`]) of the leaf each row reaches.
+    ///
+    /// # Errors
+    /// As [`Predict::predict`].
+    pub fn apply(&self, x: ArrayView2<'_, f64>) -> Result<Array1<usize>> {
+        self.check_x(x)?;
+        Ok(self.tree.apply(x))
+    }
+
+    /// The nodes each row passes through, root to leaf.
+    ///
+    /// # Errors
+    /// As [`Predict::predict`].
+    pub fn decision_path(&self, x: ArrayView2<'_, f64>) -> Result<DecisionPath> {
+        self.check_x(x)?;
+        Ok(DecisionPath::of(&self.tree, x))
+    }
+
+    /// The decision rules as indented text (scikit-learn's `export_text` layout).
+    pub fn export_text(&self, options: &ExportOptions) -> String {
+        export::text(&self.tree, options, &Leaf::Value)
+    }
+
+    /// The tree in Graphviz DOT (scikit-learn's `export_graphviz` layout, without colours).
+    pub fn export_graphviz(&self, options: &ExportOptions) -> String {
+        export::dot(&self.tree, options, &Leaf::Value, "squared_error")
+    }
+
+    fn check_x(&self, x: ArrayView2<'_, f64>) -> Result<()> {
+        check::check_predict_x(
+            DecisionTreeRegressor::NAME,
+            self.n_features,
+            x,
+            NanPolicy::AllowMissing,
+        )
+    }
+}
+
+impl Fitted for FittedDecisionTreeRegressor {
+    fn n_features_in(&self) -> usize {
+        self.n_features
+    }
+}
+
+impl Predict for FittedDecisionTreeRegressor {
+    type Output = f64;
+
+    fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
+        self.check_x(x)?;
+        Ok(self.tree.apply(x).mapv(|leaf| self.tree.values[leaf]))
+    }
+}
+
+impl Persist for FittedDecisionTreeRegressor {
+    const KIND: &'static str = "kiln_tree::DecisionTreeRegressor";
+    type Params = DecisionTreeRegressor;
+
+    fn params(&self) -> &DecisionTreeRegressor {
+        &self.params
+    }
+
+    fn feature_schema(&self) -> FeatureSchema {
+        FeatureSchema::new(self.n_features)
+    }
+}

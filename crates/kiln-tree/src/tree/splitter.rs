@@ -1,0 +1,305 @@
+//! The exact best-split search of one node over pre-sorted features.
+//!
+//! For each candidate feature the node's rows are scanned in sorted order; a threshold is
+//! tried between each pair of consecutive values that differ by more than
+//! [`FEATURE_THRESHOLD`], at their midpoint (scikit-learn's rule). When the node has missing
+//! values in the feature, the scan runs twice, with the missing rows on the right and then on
+//! the left, and also tries "non-missing left, missing right" (threshold `+inf`), as
+//! scikit-learn ≥ 1.3 does for its best splitter.
+//!
+//! **Ties.** Candidates are compared by the proxy of their impurity decrease; a later
+//! candidate replaces the best only when strictly better. Within a feature the first
+//! candidate in scan order wins (the lowest threshold, missing-right before missing-left);
+//! across features the lowest feature index wins. scikit-learn visits features in a random
+//! order, so the two agree exactly only when no two candidates tie.
+
+use kiln_core::random::KilnRng;
+use rand::Rng;
+use rayon::prelude::*;
+
+use super::criterion::{EntropyScan, GiniScan, Impurity, MseScan, Scan, Stats, TargetData};
+use super::presort::SortedColumns;
+
+/// Values closer than this are treated as equal (scikit-learn's `FEATURE_THRESHOLD`).
+pub(crate) const FEATURE_THRESHOLD: f64 = 1e-7;
+
+/// Nodes with at least this many rows × candidate features search features in parallel.
+const PAR_SEARCH_WORK: usize = 1 << 16;
+
+/// The best split found on one feature.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Candidate {
+    pub(crate) feature: usize,
+    pub(crate) threshold: f64,
+    pub(crate) missing_left: bool,
+    pub(crate) proxy: f64,
+    /// The number of rows sent left.
+    pub(crate) n_left: usize,
+    /// The number of non-missing rows sent left (they are the first in sorted order).
+    pub(crate) q: usize,
+}
+
+/// What scanning one feature gave.
+#[derive(Debug, Clone, Copy)]
+enum FeatureOutcome {
+    /// All values are missing, or the non-missing ones are equal and none is missing.
+    Constant,
+    /// No split satisfies `min_samples_leaf`.
+    NoValid,
+    Split(Candidate),
+}
+
+/// Everything the search needs besides the node.
+pub(crate) struct Splitter<'a> {
+    pub(crate) target: TargetData<'a>,
+    pub(crate) weights: &'a [f64],
+    pub(crate) kind: Impurity,
+    pub(crate) min_samples_leaf: usize,
+    pub(crate) max_features: usize,
+    pub(crate) n_features: usize,
+    /// Feature order scratch for sampling.
+    order: Vec<usize>,
+    outcomes: Vec<FeatureOutcome>,
+}
+
+impl<'a> Splitter<'a> {
+    pub(crate) fn new(
+        target: TargetData<'a>,
+        weights: &'a [f64],
+        kind: Impurity,
+        min_samples_leaf: usize,
+        max_features: usize,
+        n_features: usize,
+    ) -> Self {
+        Self {
+            target,
+            weights,
+            kind,
+            min_samples_leaf,
+            max_features: max_features.clamp(1, n_features.max(1)),
+            n_features,
+            order: (0..n_features).collect(),
+            outcomes: Vec::new(),
+        }
+    }
+
+    /// The best split of the node `start..end` with statistics `node`, or `None` when no
+    /// feature gives a valid split. With `max_features < n_features`, features are drawn
+    /// without replacement from `rng` until `max_features` non-constant ones have been
+    /// searched (so constant features do not count, as in scikit-learn).
+    pub(crate) fn best_split(
+        &mut self,
+        sorted: &SortedColumns,
+        start: usize,
+        end: usize,
+        node: &Stats,
+        rng: &mut KilnRng,
+    ) -> Option<Candidate> {
+        let p = self.n_features;
+        let mut best: Option<Candidate> = None;
+        if self.max_features >= p {
+            let all: Vec<usize> = (0..p).collect();
+            self.search(sorted, start, end, node, &all);
+            for o in self.outcomes.iter() {
+                if let FeatureOutcome::Split(c) = o {
+                    best = better(best, *c);
+                }
+            }
+            return best;
+        }
+        // Partial Fisher–Yates over `order`: positions < drawn hold the features drawn so far.
+        for (i, f) in self.order.iter_mut().enumerate() {
+            *f = i;
+        }
+        let mut drawn = 0usize;
+        let mut non_constant = 0usize;
+        while drawn < p && non_constant < self.max_features {
+            let want = (self.max_features - non_constant).min(p - drawn);
+            for k in drawn..drawn + want {
+                let j = rng.random_range(k..p);
+                self.order.swap(k, j);
+            }
+            let batch: Vec<usize> = self.order[drawn..drawn + want].to_vec();
+            drawn += want;
+            self.search(sorted, start, end, node, &batch);
+            for o in self.outcomes.iter() {
+                match o {
+                    FeatureOutcome::Constant => {}
+                    FeatureOutcome::NoValid => non_constant += 1,
+                    FeatureOutcome::Split(c) => {
+                        non_constant += 1;
+                        best = better(best, *c);
+                    }
+                }
+            }
+        }
+        best
+    }
+
+    /// Scans `features` (in parallel for large nodes) into `self.outcomes`, in order.
+    fn search(
+        &mut self,
+        sorted: &SortedColumns,
+        start: usize,
+        end: usize,
+        node: &Stats,
+        features: &[usize],
+    ) {
+        let work = (end - start) * features.len();
+        let this = &*self;
+        let outcomes: Vec<FeatureOutcome> = if work >= PAR_SEARCH_WORK && features.len() > 1 {
+            features
+                .par_iter()
+                .map_init(
+                    || this.make_scan(),
+                    |scan, &f| this.scan_feature(scan, sorted, f, start, end, node),
+                )
+                .collect()
+        } else {
+            let mut scan = this.make_scan();
+            features
+                .iter()
+                .map(|&f| this.scan_feature(&mut scan, sorted, f, start, end, node))
+                .collect()
+        };
+        self.outcomes = outcomes;
+    }
+
+    fn make_scan(&self) -> AnyScan<'a> {
+        match (self.target, self.kind) {
+            (TargetData::Classes { codes, n_classes }, Impurity::Entropy) => {
+                AnyScan::Entropy(EntropyScan::new(codes, self.weights, n_classes))
+            }
+            (TargetData::Classes { codes, n_classes }, _) => {
+                AnyScan::Gini(GiniScan::new(codes, self.weights, n_classes))
+            }
+            (TargetData::Values { y }, _) => AnyScan::Mse(MseScan::new(y, self.weights)),
+        }
+    }
+
+    fn scan_feature(
+        &self,
+        scan: &mut AnyScan<'_>,
+        sorted: &SortedColumns,
+        f: usize,
+        start: usize,
+        end: usize,
+        node: &Stats,
+    ) -> FeatureOutcome {
+        let (vals, rows) = sorted.segment(f, start, end);
+        let out = match scan {
+            AnyScan::Gini(s) => scan_sorted(s, vals, rows, node, self.min_samples_leaf),
+            AnyScan::Entropy(s) => scan_sorted(s, vals, rows, node, self.min_samples_leaf),
+            AnyScan::Mse(s) => scan_sorted(s, vals, rows, node, self.min_samples_leaf),
+        };
+        match out {
+            FeatureOutcome::Split(mut c) => {
+                c.feature = f;
+                FeatureOutcome::Split(c)
+            }
+            other => other,
+        }
+    }
+}
+
+/// One scan type per criterion, chosen once per search so the hot loop is monomorphic.
+enum AnyScan<'a> {
+    Gini(GiniScan<'a>),
+    Entropy(EntropyScan<'a>),
+    Mse(MseScan<'a>),
+}
+
+/// Keeps the better of two candidates: higher proxy, then lower feature index.
+fn better(best: Option<Candidate>, c: Candidate) -> Option<Candidate> {
+    match best {
+        Some(b) if b.proxy > c.proxy || (b.proxy == c.proxy && b.feature <= c.feature) => Some(b),
+        _ => Some(c),
+    }
+}
+
+/// The midpoint threshold between two consecutive distinct values, kept strictly below `hi`
+/// (the halves are summed first so that huge values do not overflow).
+#[inline]
+fn midpoint(lo: f64, hi: f64) -> f64 {
+    let t = lo / 2.0 + hi / 2.0;
+    if t >= hi { lo } else { t }
+}
+
+/// Scans one feature's sorted values `vals` (NaN last) with rows `rows`.
+fn scan_sorted<S: Scan>(
+    s: &mut S,
+    vals: &[f64],
+    rows: &[u32],
+    node: &Stats,
+    min_leaf: usize,
+) -> FeatureOutcome {
+    let n = vals.len();
+    let n_nm = vals.partition_point(|v| !v.is_nan());
+    let n_miss = n - n_nm;
+    if n_nm == 0 || (n_miss == 0 && vals[n_nm - 1] <= vals[0] + FEATURE_THRESHOLD) {
+        return FeatureOutcome::Constant;
+    }
+    let mut best: Option<Candidate> = None;
+    let consider = |best: &mut Option<Candidate>, proxy: f64, q: usize, n_left: usize, ml: bool| {
+        if best.is_none_or(|b| proxy > b.proxy) {
+            let threshold = if q == n_nm {
+                f64::INFINITY
+            } else {
+                midpoint(vals[q - 1], vals[q])
+            };
+            let missing_left = if n_miss == 0 { n_left > n - n_left } else { ml };
+            *best = Some(Candidate {
+                feature: 0,
+                threshold,
+                missing_left,
+                proxy,
+                n_left,
+                q,
+            });
+        }
+    };
+
+    // Pass 1: missing values on the right.
+    s.reset(node);
+    // The first q with n_left = q >= min_leaf and n_right = n − q >= min_leaf.
+    let q_max = if n_miss > 0 { n_nm } else { n_nm - 1 };
+    let last = q_max.min(n.saturating_sub(min_leaf));
+    for (i, &r) in rows[..last].iter().enumerate() {
+        s.move_left(r as usize);
+        let q = i + 1;
+        if q < min_leaf {
+            continue;
+        }
+        if q < n_nm && vals[q] <= vals[q - 1] + FEATURE_THRESHOLD {
+            continue;
+        }
+        consider(&mut best, s.proxy(), q, q, false);
+    }
+
+    // Pass 2: missing values on the left (non-missing-left-only is the +inf case above).
+    if n_miss > 0 {
+        s.reset(node);
+        for &r in &rows[n_nm..] {
+            s.move_left(r as usize);
+        }
+        for (i, &r) in rows[..n_nm - 1].iter().enumerate() {
+            s.move_left(r as usize);
+            let q = i + 1;
+            let n_left = n_miss + q;
+            if n_left < min_leaf {
+                continue;
+            }
+            if n - n_left < min_leaf {
+                break;
+            }
+            if vals[q] <= vals[q - 1] + FEATURE_THRESHOLD {
+                continue;
+            }
+            consider(&mut best, s.proxy(), q, n_left, true);
+        }
+    }
+    match best {
+        Some(c) => FeatureOutcome::Split(c),
+        None => FeatureOutcome::NoValid,
+    }
+}
