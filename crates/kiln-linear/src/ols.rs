@@ -254,14 +254,8 @@ impl Predict for FittedLinearRegression {
     type Output = f64;
 
     fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
-        check::check_predict_x(
-            LinearRegression::NAME,
-            self.n_features,
-            x,
-            NanPolicy::Reject,
-        )?;
         let coef = self.coef.to_vec();
-        Ok(crate::predict::linear(x, &coef, self.intercept))
+        crate::predict::checked_linear(LinearRegression::NAME, x, &coef, self.intercept)
     }
 }
 

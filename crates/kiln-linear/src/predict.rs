@@ -4,6 +4,8 @@
 //! computed the same way whatever the chunking, thread count or memory layout, so a batch
 //! prediction equals row-by-row ones bit for bit.
 
+use kiln_core::Result;
+use kiln_core::check::{self, NanPolicy};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, s};
 use rayon::prelude::*;
 
@@ -31,6 +33,47 @@ pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {
         tail += x * y;
     }
     ((acc[0] + acc[1]) + (acc[2] + acc[3])) + ((acc[4] + acc[5]) + (acc[6] + acc[7])) + tail
+}
+
+/// [`linear`] with `predict`'s input checks (those of `check::check_predict_x`), in a single
+/// pass over `x`: the feature count and emptiness are checked first; a NaN or infinite input
+/// always makes its row's output non-finite, so `x` is scanned for the offending value only when
+/// some output is not finite, and the error is the same.
+///
+/// # Errors
+/// As `check::check_predict_x` for `estimator`.
+pub(crate) fn checked_linear(
+    estimator: &str,
+    x: ArrayView2<'_, f64>,
+    coef: &[f64],
+    intercept: f64,
+) -> Result<Array1<f64>> {
+    check::check_n_features(estimator, coef.len(), x)?;
+    check::check_non_empty(x, "X")?;
+    let out = linear(x, coef, intercept);
+    if out.iter().any(|v| !v.is_finite()) {
+        check::check_finite(x, "X", NanPolicy::Reject)?;
+    }
+    Ok(out)
+}
+
+/// [`linear_multi`] with `predict`'s input checks, as [`checked_linear`].
+///
+/// # Errors
+/// As `check::check_predict_x` for `estimator`.
+pub(crate) fn checked_linear_multi(
+    estimator: &str,
+    x: ArrayView2<'_, f64>,
+    coef: ArrayView2<'_, f64>,
+    intercept: ArrayView1<'_, f64>,
+) -> Result<Array2<f64>> {
+    check::check_n_features(estimator, coef.ncols(), x)?;
+    check::check_non_empty(x, "X")?;
+    let out = linear_multi(x, coef, intercept);
+    if out.iter().any(|v| !v.is_finite()) {
+        check::check_finite(x, "X", NanPolicy::Reject)?;
+    }
+    Ok(out)
 }
 
 /// `x · coef + intercept` for every row of `x`.
@@ -113,6 +156,40 @@ mod tests {
                 "n = {n}"
             );
         }
+    }
+
+    #[test]
+    fn checked_predictions_report_the_first_non_finite_input_and_allow_overflow() {
+        let x = array![[1.0, 2.0], [f64::INFINITY, 0.0], [3.0, f64::NAN]];
+        // A zero coefficient still turns the infinite input into a NaN output.
+        let err = checked_linear("T", x.view(), &[0.0, 1.0], 0.0).unwrap_err();
+        assert!(
+            matches!(
+                err,
+                kiln_core::Error::NonFinite {
+                    row: 1,
+                    col: Some(0),
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        let err =
+            checked_linear_multi("T", x.view(), array![[0.0, 1.0]].view(), array![0.0].view())
+                .unwrap_err();
+        assert!(
+            matches!(err, kiln_core::Error::NonFinite { row: 1, .. }),
+            "{err}"
+        );
+        // Finite inputs whose product overflows are not an input error.
+        let big = array![[1e300, 1e300]];
+        let out = checked_linear("T", big.view(), &[1e10, 1e10], 0.0).unwrap();
+        assert!(out[0].is_infinite());
+        let err = checked_linear("T", big.view(), &[1.0], 0.0).unwrap_err();
+        assert!(
+            matches!(err, kiln_core::Error::FeatureCountMismatch { .. }),
+            "{err}"
+        );
     }
 
     #[test]

@@ -362,12 +362,7 @@ impl Predict for FittedRidge {
     type Output = f64;
 
     fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
-        check::check_predict_x(Ridge::NAME, self.n_features, x, NanPolicy::Reject)?;
-        Ok(crate::predict::linear(
-            x,
-            &self.coef.to_vec(),
-            self.intercept,
-        ))
+        crate::predict::checked_linear(Ridge::NAME, x, &self.coef.to_vec(), self.intercept)
     }
 }
 
@@ -436,12 +431,12 @@ impl FittedRidgeMulti {
     /// # Errors
     /// As [`Predict::predict`].
     pub fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
-        check::check_predict_x(Ridge::NAME, self.n_features, x, NanPolicy::Reject)?;
-        Ok(crate::predict::linear_multi(
+        crate::predict::checked_linear_multi(
+            Ridge::NAME,
             x,
             self.coef.view(),
             self.intercept.view(),
-        ))
+        )
     }
 
     /// Attaches feature names, saved in the model's schema.

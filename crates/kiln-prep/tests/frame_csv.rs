@@ -338,3 +338,51 @@ fn frame_rejects_ragged_columns_and_duplicate_names() {
     assert!(f.to_array(&["b"]).is_err());
     assert!(f.take_rows(&[3]).is_err());
 }
+
+#[test]
+fn errors_in_later_blocks_name_their_line_and_the_first_one_wins() {
+    // 2,000 records over many small blocks; bad values on data records 1,500 and 1,800.
+    let mut text = String::from("a,b\n");
+    for i in 0..2000 {
+        let b = if i == 1500 || i == 1800 {
+            "oops".to_string()
+        } else {
+            format!("{}.25", i)
+        };
+        text.push_str(&format!("{i},{b}\n"));
+    }
+    let opts = CsvOptions {
+        chunk_bytes: 300,
+        block_bytes: 1000,
+        ..CsvOptions::default()
+    }
+    .with_type("b", ColumnType::Float);
+    let err = opts.read_str(&text).unwrap_err();
+    // The header is line 1, so data record i is on line i + 2.
+    assert!(
+        matches!(
+            err,
+            Error::Parse {
+                line: 1502,
+                column: Some(2),
+                ..
+            }
+        ),
+        "{err}"
+    );
+    let (f, report) = opts.with_lenient(true).read_str(&text).unwrap();
+    assert_eq!(f.n_rows(), 2000);
+    assert_eq!(report.unparsed, vec![("b".to_string(), 2)]);
+}
+
+#[test]
+fn a_numeric_missing_marker_is_missing_not_a_number() {
+    let text = "x,y\n-999,1.5\n2.5,-999\n3,4\n";
+    let (f, _) = CsvOptions::default()
+        .with_na_values(["-999"])
+        .read_str(text)
+        .unwrap();
+    assert_eq!(f.column("x").unwrap().n_missing(), 1);
+    assert_eq!(f.column("y").unwrap().n_missing(), 1);
+    assert_eq!(f.column("x").unwrap().as_numeric().unwrap()[1], 2.5);
+}

@@ -1,6 +1,5 @@
 //! The fitted models [`FittedElasticNet`] and [`FittedLasso`].
 
-use kiln_core::check::{self, NanPolicy};
 use kiln_core::persist::{FeatureSchema, Persist};
 use kiln_core::{Fitted, Params, Predict, Result};
 use ndarray::{Array1, ArrayView2};
@@ -112,12 +111,12 @@ macro_rules! fitted_model {
             type Output = f64;
 
             fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
-                check::check_predict_x($params::NAME, self.n_features_in(), x, NanPolicy::Reject)?;
-                Ok(crate::predict::linear(
+                crate::predict::checked_linear(
+                    $params::NAME,
                     x,
                     &self.sol.coef.to_vec(),
                     self.sol.intercept,
-                ))
+                )
             }
         }
 

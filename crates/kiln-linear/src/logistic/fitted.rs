@@ -1,6 +1,5 @@
 //! [`FittedLogisticRegression`]: coefficients, predictions and persistence.
 
-use kiln_core::check::{self, NanPolicy};
 use kiln_core::persist::{FeatureSchema, Persist};
 use kiln_core::{Fitted, Params, Predict, PredictProba, Result};
 use ndarray::{Array1, Array2, ArrayView2, Axis};
@@ -119,17 +118,12 @@ impl FittedLogisticRegression {
     /// # Errors
     /// As [`Predict::predict`].
     pub fn decision_function(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
-        check::check_predict_x(
+        crate::predict::checked_linear_multi(
             LogisticRegression::NAME,
-            self.coef.ncols(),
-            x,
-            NanPolicy::Reject,
-        )?;
-        Ok(crate::predict::linear_multi(
             x,
             self.coef.view(),
             self.intercept.view(),
-        ))
+        )
     }
 }
 
