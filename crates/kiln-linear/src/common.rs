@@ -1,5 +1,6 @@
 //! Pieces every linear model shares: feature names attached to coefficients.
 
+use kiln_core::check;
 use kiln_core::persist::FeatureSchema;
 use kiln_core::{Error, Result};
 use ndarray::ArrayView1;
@@ -63,4 +64,37 @@ impl FeatureNames {
             })
             .collect()
     }
+}
+
+/// `value` must be a finite float ≥ 0 (scikit-learn's "a float in the range [0, inf)").
+pub(crate) fn check_non_negative(estimator: &str, name: &str, value: f64) -> Result<()> {
+    check::check_param(
+        estimator,
+        name,
+        value,
+        value >= 0.0 && value.is_finite(),
+        "a float in the range [0, inf)",
+    )
+}
+
+/// `value` must lie in `[0, 1]` (e.g. `l1_ratio`).
+pub(crate) fn check_unit_interval(estimator: &str, name: &str, value: f64) -> Result<()> {
+    check::check_param(
+        estimator,
+        name,
+        value,
+        (0.0..=1.0).contains(&value),
+        "a float in the range [0, 1]",
+    )
+}
+
+/// `value` must be at least 1 (e.g. `max_iter`).
+pub(crate) fn check_at_least_one(estimator: &str, name: &str, value: usize) -> Result<()> {
+    check::check_param(
+        estimator,
+        name,
+        value,
+        value >= 1,
+        "an int in the range [1, inf)",
+    )
 }

@@ -20,6 +20,7 @@
 //! copy of `X`, at O(n_samples) per step. [`Precompute`] overrides the choice. Either way the
 //! result is the same optimum, and it does not depend on the number of threads.
 
+use crate::common::{check_at_least_one, check_non_negative, check_unit_interval};
 use kiln_core::check::{self, NanPolicy};
 use kiln_core::{Error, Result};
 use ndarray::{Array1, ArrayView1, ArrayView2};
@@ -97,34 +98,10 @@ impl Config {
     /// scikit-learn's parameter constraints, checked in the order of its signature.
     fn validate(&self) -> Result<()> {
         let n = self.name;
-        check::check_param(
-            n,
-            "alpha",
-            self.alpha,
-            self.alpha >= 0.0 && self.alpha.is_finite(),
-            "a float in the range [0, inf)",
-        )?;
-        check::check_param(
-            n,
-            "l1_ratio",
-            self.l1_ratio,
-            (0.0..=1.0).contains(&self.l1_ratio),
-            "a float in the range [0, 1]",
-        )?;
-        check::check_param(
-            n,
-            "max_iter",
-            self.max_iter,
-            self.max_iter >= 1,
-            "an int in the range [1, inf)",
-        )?;
-        check::check_param(
-            n,
-            "tol",
-            self.tol,
-            self.tol >= 0.0 && self.tol.is_finite(),
-            "a float in the range [0, inf)",
-        )
+        check_non_negative(n, "alpha", self.alpha)?;
+        check_unit_interval(n, "l1_ratio", self.l1_ratio)?;
+        check_at_least_one(n, "max_iter", self.max_iter)?;
+        check_non_negative(n, "tol", self.tol)
     }
 
     fn penalty(&self, alpha: f64, n_samples: usize) -> Penalty {

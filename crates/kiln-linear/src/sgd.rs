@@ -35,6 +35,7 @@
 //! - B. Zadrozny, C. Elkan (2002). Transforming classifier scores into accurate multiclass
 //!   probability estimates. *KDD*. (One-versus-rest probabilities.)
 
+use crate::common::{check_at_least_one, check_non_negative, check_unit_interval};
 use kiln_core::check::{self, NanPolicy};
 use kiln_core::random::KilnRng;
 use kiln_core::{Error, Result};
@@ -220,27 +221,9 @@ impl Common {
     /// scikit-learn's parameter constraints, in the order of its signature.
     fn validate(&self) -> Result<()> {
         let n = self.name;
-        check::check_param(
-            n,
-            "alpha",
-            self.alpha,
-            self.alpha >= 0.0 && self.alpha.is_finite(),
-            "a float in the range [0, inf)",
-        )?;
-        check::check_param(
-            n,
-            "l1_ratio",
-            self.l1_ratio,
-            (0.0..=1.0).contains(&self.l1_ratio),
-            "a float in the range [0, 1]",
-        )?;
-        check::check_param(
-            n,
-            "max_iter",
-            self.max_iter,
-            self.max_iter >= 1,
-            "an int in the range [1, inf)",
-        )?;
+        check_non_negative(n, "alpha", self.alpha)?;
+        check_unit_interval(n, "l1_ratio", self.l1_ratio)?;
+        check_at_least_one(n, "max_iter", self.max_iter)?;
         if let Some(tol) = self.tol {
             check::check_param(
                 n,
@@ -250,13 +233,7 @@ impl Common {
                 "a float in the range [0, inf) or None",
             )?;
         }
-        check::check_param(
-            n,
-            "epsilon",
-            self.epsilon,
-            self.epsilon >= 0.0 && self.epsilon.is_finite(),
-            "a float in the range [0, inf)",
-        )?;
+        check_non_negative(n, "epsilon", self.epsilon)?;
         check::check_param(
             n,
             "eta0",
@@ -266,20 +243,8 @@ impl Common {
         )?;
         // scikit-learn still accepts a negative power_t with a deprecation warning (an error
         // from 1.10); kiln rejects it now.
-        check::check_param(
-            n,
-            "power_t",
-            self.power_t,
-            self.power_t >= 0.0 && self.power_t.is_finite(),
-            "a float in the range [0, inf)",
-        )?;
-        check::check_param(
-            n,
-            "n_iter_no_change",
-            self.n_iter_no_change,
-            self.n_iter_no_change >= 1,
-            "an int in the range [1, inf)",
-        )?;
+        check_non_negative(n, "power_t", self.power_t)?;
+        check_at_least_one(n, "n_iter_no_change", self.n_iter_no_change)?;
         if self.learning_rate == LearningRate::Optimal && self.alpha == 0.0 {
             return Err(Error::invalid_param(
                 n,
