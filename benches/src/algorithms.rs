@@ -3,7 +3,7 @@
 
 use kiln::linear::{Lasso, LinearRegression, LogisticRegression, Ridge};
 use kiln::prelude::*;
-use kiln::tree::{DecisionTreeClassifier, DecisionTreeRegressor};
+use kiln::tree::{DecisionTreeClassifier, DecisionTreeRegressor, RandomForestClassifier};
 use ndarray::{Array1, Array2, ArrayView2};
 use serde_json::{Value, json};
 
@@ -86,6 +86,19 @@ pub fn all() -> Vec<Algorithm> {
                 Ok(Box::new(Classifier(m, info)))
             },
             notes: "exact splits on per-feature sorted lists split stably down the tree",
+        },
+        Algorithm {
+            name: "random_forest",
+            family: "random forest",
+            tasks: &[Task::Binary, Task::Multiclass],
+            params: |_| json!({"n_estimators": 100, "max_features": "sqrt", "seed": 0}),
+            fit: |_, t| {
+                let m = RandomForestClassifier::default()
+                    .with_n_estimators(100)
+                    .fit(t.x.view(), t.classes().view())?;
+                Ok(Box::new(Classifier(m, json!({}))))
+            },
+            notes: "bootstrap, sqrt features per split, trees in parallel (rayon, 2 threads)",
         },
         Algorithm {
             name: "decision_tree_regressor",

@@ -1,10 +1,11 @@
-//! Tree models for kiln: decision trees now; random forests and histogram gradient boosting
-//! (which reuse the tree storage, split search and builder of [`tree`]) later.
+//! Tree models for kiln: decision trees and random forests now; histogram gradient boosting
+//! (which will reuse the tree storage, split search and builder of [`tree`]) later.
 //!
 //! | model | fits | how |
 //! |---|---|---|
 //! | [`DecisionTreeClassifier`] | CART with Gini or entropy, class and sample weights | exact splits on features sorted once and partitioned stably down the tree |
 //! | [`DecisionTreeRegressor`] | CART with squared error | the same |
+//! | [`RandomForestClassifier`], [`RandomForestRegressor`] | bagged trees, features drawn per split, out-of-bag score | trees grown in parallel, one seeded stream per tree, so a seed gives the same forest on any thread count |
 //!
 //! Both handle missing values (NaN) natively, grow depth first or best first
 //! (`max_leaf_nodes`), prune by minimal cost-complexity (`ccp_alpha`, with the whole path),
@@ -38,7 +39,12 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod forest;
 pub mod tree;
+pub use forest::{
+    FittedRandomForestClassifier, FittedRandomForestRegressor, ForestClassWeight, MaxSamples,
+    RandomForestClassifier, RandomForestRegressor,
+};
 pub use tree::{
     CcpPath, ClassWeight, ClassificationCriterion, DecisionPath, DecisionTreeClassifier,
     DecisionTreeRegressor, ExportOptions, FittedDecisionTreeClassifier,

@@ -11,7 +11,7 @@
 //! | [`datasets`] | `kiln-datasets` | bundled real data sets and seeded generators |
 //! | [`prep`] | `kiln-prep` | Frame and CSV, cleaning, imputation, scaling, feature selection, splits |
 //! | [`linear`] | `kiln-linear` | least squares, ridge, lasso, elastic-net, logistic regression, SGD |
-//! | [`tree`] | `kiln-tree` | decision trees (forests and gradient boosting to come) |
+//! | [`tree`] | `kiln-tree` | decision trees, random forests (gradient boosting to come) |
 //!
 //! The models, metrics, fairness and monitoring arrive as their crates land (see the README's
 //! crate map).

@@ -1,0 +1,380 @@
+//! Random forests: [`RandomForestClassifier`] and [`RandomForestRegressor`].
+//!
+//! Both bag the decision-tree builder of [`crate::tree`]: each tree is grown on a bootstrap
+//! sample passed as multiplicity weights (a row drawn `k` times weighs `k` times its sample
+//! weight, so `X` is shared and never copied), with `max_features` features drawn anew at
+//! every split. Tree `i` takes every random choice from
+//! [`task_rng`](kiln_core::random::task_rng)`(seed, i)`, trees are grown in parallel and
+//! collected in order, and predictions sum the trees in order row by row, so a forest and its
+//! predictions are identical for a seed whatever the number of threads.
+
+mod classifier;
+mod regressor;
+
+use kiln_core::check::check_param;
+use kiln_core::random::task_rng;
+use kiln_core::{Error, Result};
+use ndarray::{Array1, ArrayView2, Axis};
+use rand::Rng;
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use crate::tree::MaxFeatures;
+use crate::tree::Tree;
+use crate::tree::builder::{GrowConfig, GrowData, grow};
+use crate::tree::criterion::{Impurity, TargetData};
+
+pub use classifier::{FittedRandomForestClassifier, ForestClassWeight, RandomForestClassifier};
+pub use regressor::{FittedRandomForestRegressor, RandomForestRegressor};
+
+/// How many rows each tree's bootstrap sample draws (scikit-learn's `max_samples`).
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub enum MaxSamples {
+    /// As many draws as there are rows (scikit-learn's `None`, the default).
+    #[default]
+    All,
+    /// This many draws, in `1..=n_samples`.
+    Count(usize),
+    /// `max(1, round(fraction · n_samples))` draws, with the fraction in `(0, 1]`.
+    Fraction(f64),
+}
+
+/// The parameters both forests share, checked and resolved in one place.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Settings {
+    pub(crate) n_estimators: usize,
+    pub(crate) max_depth: Option<usize>,
+    pub(crate) min_samples_split: usize,
+    pub(crate) min_samples_leaf: usize,
+    pub(crate) max_features: MaxFeatures,
+    pub(crate) max_leaf_nodes: Option<usize>,
+    pub(crate) min_impurity_decrease: f64,
+    pub(crate) bootstrap: bool,
+    pub(crate) max_samples: MaxSamples,
+    pub(crate) oob_score: bool,
+    pub(crate) seed: u64,
+}
+
+impl Settings {
+    pub(crate) fn validate(&self, est: &str) -> Result<()> {
+        check_param(
+            est,
+            "n_estimators",
+            self.n_estimators,
+            self.n_estimators >= 1,
+            "an int in the range [1, inf)",
+        )?;
+        if let Some(d) = self.max_depth {
+            check_param(
+                est,
+                "max_depth",
+                d,
+                d >= 1,
+                "an int in the range [1, inf) or None",
+            )?;
+        }
+        check_param(
+            est,
+            "min_samples_split",
+            self.min_samples_split,
+            self.min_samples_split >= 2,
+            "an int in the range [2, inf)",
+        )?;
+        check_param(
+            est,
+            "min_samples_leaf",
+            self.min_samples_leaf,
+            self.min_samples_leaf >= 1,
+            "an int in the range [1, inf)",
+        )?;
+        match self.max_features {
+            MaxFeatures::Count(c) => check_param(
+                est,
+                "max_features",
+                c,
+                c >= 1,
+                "an int in the range [1, n_features]",
+            )?,
+            MaxFeatures::Fraction(f) => check_param(
+                est,
+                "max_features",
+                f,
+                f > 0.0 && f <= 1.0,
+                "a float in the range (0.0, 1.0]",
+            )?,
+            _ => {}
+        }
+        if let Some(m) = self.max_leaf_nodes {
+            check_param(
+                est,
+                "max_leaf_nodes",
+                m,
+                m >= 2,
+                "an int in the range [2, inf) or None",
+            )?;
+        }
+        let mid = self.min_impurity_decrease;
+        check_param(
+            est,
+            "min_impurity_decrease",
+            mid,
+            mid.is_finite() && mid >= 0.0,
+            "a float in the range [0.0, inf)",
+        )?;
+        match self.max_samples {
+            MaxSamples::All => {}
+            MaxSamples::Count(c) => check_param(
+                est,
+                "max_samples",
+                c,
+                c >= 1,
+                "an int in the range [1, n_samples], a float in (0.0, 1.0] or None",
+            )?,
+            MaxSamples::Fraction(f) => check_param(
+                est,
+                "max_samples",
+                f,
+                f > 0.0 && f <= 1.0,
+                "an int in the range [1, n_samples], a float in (0.0, 1.0] or None",
+            )?,
+        }
+        if !self.bootstrap && self.max_samples != MaxSamples::All {
+            return Err(Error::invalid_param(
+                est,
+                "max_samples",
+                "must be None when bootstrap is false (there is no sample to size)",
+            ));
+        }
+        if !self.bootstrap && self.oob_score {
+            return Err(Error::invalid_param(
+                est,
+                "oob_score",
+                "is only available when bootstrap is true (no row is out of bag otherwise)",
+            ));
+        }
+        Ok(())
+    }
+
+    /// The number of bootstrap draws per tree for `n_samples` rows.
+    fn n_draws(&self, est: &str, n_samples: usize) -> Result<usize> {
+        Ok(match self.max_samples {
+            MaxSamples::All => n_samples,
+            MaxSamples::Count(c) => {
+                check_param(
+                    est,
+                    "max_samples",
+                    c,
+                    c <= n_samples,
+                    &format!("an int in the range [1, n_samples={n_samples}]"),
+                )?;
+                c
+            }
+            MaxSamples::Fraction(f) => ((f * n_samples as f64).round() as usize).max(1),
+        })
+    }
+
+    fn config(&self, est: &str, n_features: usize) -> Result<GrowConfig> {
+        Ok(GrowConfig {
+            max_depth: self.max_depth.unwrap_or(usize::MAX),
+            min_samples_split: self.min_samples_split,
+            min_samples_leaf: self.min_samples_leaf,
+            max_features: self.max_features.resolve(est, n_features)?,
+            max_leaf_nodes: self.max_leaf_nodes,
+            min_impurity_decrease: self.min_impurity_decrease,
+            seed: self.seed,
+        })
+    }
+}
+
+/// One grown tree and the rows it did not see (empty unless the OOB score was asked for).
+pub(crate) struct GrownTree {
+    pub(crate) tree: Tree,
+    pub(crate) oob_rows: Vec<u32>,
+}
+
+/// Rescales the weights of one tree's sample given the bootstrap multiplicities (used for
+/// `balanced_subsample`).
+pub(crate) type Reweigh<'r> = &'r (dyn Fn(&[u32], &mut [f64]) + Sync);
+
+/// Grows `settings.n_estimators` trees in parallel, in tree order.
+///
+/// `weights` holds one weight per row (sample weight times class weight).
+pub(crate) fn grow_forest(
+    est: &str,
+    settings: &Settings,
+    x: ArrayView2<'_, f64>,
+    weights: &[f64],
+    target: TargetData<'_>,
+    kind: Impurity,
+    reweigh: Option<Reweigh<'_>>,
+) -> Result<Vec<GrownTree>> {
+    let n = x.nrows();
+    if n >= u32::MAX as usize {
+        return Err(Error::Unsupported {
+            estimator: est.to_owned(),
+            what: format!("{n} rows (at most {} are supported)", u32::MAX - 1),
+        });
+    }
+    let n_draws = settings.n_draws(est, n)?;
+    let base_cfg = settings.config(est, x.ncols())?;
+    if !weights.iter().any(|&w| w > 0.0) {
+        return Err(Error::InvalidValue {
+            what: "sample_weight".into(),
+            row: None,
+            reason: "every row has weight 0 once class weights are applied".into(),
+        });
+    }
+    let trees = (0..settings.n_estimators)
+        .into_par_iter()
+        .map(|i| {
+            let mut rng = task_rng(settings.seed, i as u64);
+            let mut counts = vec![0u32; n];
+            if settings.bootstrap {
+                for _ in 0..n_draws {
+                    counts[rng.random_range(0..n)] += 1;
+                }
+            } else {
+                counts.fill(1);
+            }
+            let mut w: Vec<f64> = weights
+                .iter()
+                .zip(&counts)
+                .map(|(&w, &c)| w * f64::from(c))
+                .collect();
+            if let Some(f) = reweigh {
+                f(&counts, &mut w);
+            }
+            let rows: Vec<u32> = (0..n as u32).filter(|&r| w[r as usize] > 0.0).collect();
+            let mut cfg = base_cfg.clone();
+            cfg.seed = rng.random::<u64>();
+            // A bootstrap sample whose drawn rows all weigh 0 gives a tree of one empty leaf;
+            // the builder needs at least one row, so such a tree predicts from all rows.
+            let tree = if rows.is_empty() {
+                let all: Vec<u32> = (0..n as u32)
+                    .filter(|&r| weights[r as usize] > 0.0)
+                    .collect();
+                grow_on(x, &all, weights, target, kind, &cfg)
+            } else {
+                grow_on(x, &rows, &w, target, kind, &cfg)
+            };
+            let oob_rows = if settings.oob_score {
+                (0..n as u32).filter(|&r| counts[r as usize] == 0).collect()
+            } else {
+                Vec::new()
+            };
+            GrownTree { tree, oob_rows }
+        })
+        .collect();
+    Ok(trees)
+}
+
+fn grow_on(
+    x: ArrayView2<'_, f64>,
+    rows: &[u32],
+    weights: &[f64],
+    target: TargetData<'_>,
+    kind: Impurity,
+    cfg: &GrowConfig,
+) -> Tree {
+    let data = GrowData {
+        x,
+        rows,
+        weights,
+        target,
+        kind,
+    };
+    grow(&data, cfg)
+}
+
+/// The mean of the trees' normalized importances, renormalized to sum to 1 (all 0 when every
+/// tree is a single leaf), as scikit-learn's `feature_importances_`.
+pub(crate) fn mean_importances(trees: &[Tree], n_features: usize) -> Array1<f64> {
+    let mut sum = Array1::<f64>::zeros(n_features);
+    for t in trees.iter().filter(|t| t.node_count() > 1) {
+        sum += &t.feature_importances(n_features);
+    }
+    let total = sum.sum();
+    if total > 0.0 {
+        sum /= total;
+    }
+    sum
+}
+
+/// Rows per parallel prediction chunk: fixed, so the work split never depends on threads.
+const PREDICT_CHUNK: usize = 1024;
+
+/// Sums over trees (in tree order) each tree's leaf value for each row of `x`, divided by
+/// the number of trees: `out` is n_rows × n_outputs, row-major.
+pub(crate) fn mean_leaf_values(
+    trees: &[Tree],
+    x: ArrayView2<'_, f64>,
+    n_outputs: usize,
+) -> Vec<f64> {
+    let mut out = vec![0.0; x.nrows() * n_outputs];
+    let chunk_out = PREDICT_CHUNK * n_outputs;
+    let work = |(xc, oc): (ArrayView2<'_, f64>, &mut [f64])| {
+        for t in trees {
+            for (row, o) in xc.outer_iter().zip(oc.chunks_exact_mut(n_outputs)) {
+                let leaf = match row.as_slice() {
+                    Some(s) => t.leaf_index(|j| s[j]),
+                    None => t.leaf_index(|j| row[j]),
+                };
+                for (a, &v) in o.iter_mut().zip(&t.values[leaf * n_outputs..][..n_outputs]) {
+                    *a += v;
+                }
+            }
+        }
+    };
+    let pairs = x
+        .axis_chunks_iter(Axis(0), PREDICT_CHUNK)
+        .into_par_iter()
+        .zip(out.par_chunks_mut(chunk_out));
+    if x.nrows() * trees.len() >= 50_000 {
+        pairs.for_each(work);
+    } else {
+        x.axis_chunks_iter(Axis(0), PREDICT_CHUNK)
+            .zip(out.chunks_mut(chunk_out))
+            .for_each(work);
+    }
+    let k = trees.len() as f64;
+    for v in &mut out {
+        *v /= k;
+    }
+    out
+}
+
+/// For each row, the sum of the leaf values of the trees for which it was out of bag, and
+/// how many such trees there were.
+pub(crate) fn oob_sums(
+    grown: &[GrownTree],
+    x: ArrayView2<'_, f64>,
+    n_outputs: usize,
+) -> (Vec<f64>, Vec<u32>) {
+    // Leaves per tree in parallel, then a serial sum in tree order (thread-independent).
+    let leaves: Vec<Vec<usize>> = grown
+        .par_iter()
+        .map(|g| {
+            g.oob_rows
+                .iter()
+                .map(|&r| {
+                    let row = x.row(r as usize);
+                    g.tree.leaf_index(|j| row[j])
+                })
+                .collect()
+        })
+        .collect();
+    let n = x.nrows();
+    let mut sums = vec![0.0; n * n_outputs];
+    let mut counts = vec![0u32; n];
+    for (g, leaves) in grown.iter().zip(&leaves) {
+        for (&r, &leaf) in g.oob_rows.iter().zip(leaves) {
+            let r = r as usize;
+            counts[r] += 1;
+            let vals = &g.tree.values[leaf * n_outputs..][..n_outputs];
+            for (s, &v) in sums[r * n_outputs..][..n_outputs].iter_mut().zip(vals) {
+                *s += v;
+            }
+        }
+    }
+    (sums, counts)
+}

@@ -1,0 +1,403 @@
+//! Random forests: the kiln-check suite, thread independence, importances, out-of-bag
+//! scores, parameter errors, and held-out accuracy / R² against scikit-learn 1.9.1's spread
+//! across seeds (fixture written by `tests/reference/forest_reference.py`).
+
+#![expect(
+    clippy::unwrap_used,
+    reason = "data and fixture helpers outside #[test] functions fail loudly on broken inputs"
+)]
+
+use kiln_check::{Check, Checker};
+use kiln_core::{Error, Fit, Params, Predict};
+use kiln_datasets::Dataset;
+use kiln_tree::{
+    ForestClassWeight, MaxFeatures, MaxSamples, RandomForestClassifier, RandomForestRegressor,
+};
+use ndarray::{Array1, Array2, Axis};
+use serde_json::Value;
+
+const BOOTSTRAP_WEIGHTS: &str = "a bootstrap sample draws n_samples row indices: a duplicated \
+     row or a removed row changes n_samples and so every draw, while a weight does not";
+
+fn small_classifier() -> RandomForestClassifier {
+    RandomForestClassifier::default().with_n_estimators(10)
+}
+
+fn small_regressor() -> RandomForestRegressor {
+    RandomForestRegressor::default().with_n_estimators(10)
+}
+
+#[test]
+fn classifier_passes_the_suite() {
+    let d = small_classifier();
+    Checker::new(d.clone())
+        .invalid_param(d.clone().with_n_estimators(0), "n_estimators")
+        .invalid_param(d.clone().with_max_depth(Some(0)), "max_depth")
+        .invalid_param(d.clone().with_min_samples_leaf(0), "min_samples_leaf")
+        .invalid_param(d.clone().with_min_samples_split(1), "min_samples_split")
+        .invalid_param(
+            d.clone().with_max_features(MaxFeatures::Fraction(1.5)),
+            "max_features",
+        )
+        .invalid_param(
+            d.clone().with_max_samples(MaxSamples::Count(0)),
+            "max_samples",
+        )
+        .invalid_param(
+            d.clone().with_max_samples(MaxSamples::Fraction(1.5)),
+            "max_samples",
+        )
+        .invalid_param(
+            d.clone().with_bootstrap(false).with_oob_score(true),
+            "oob_score",
+        )
+        .invalid_param(
+            d.clone()
+                .with_class_weight(ForestClassWeight::Given([(0, -1.0)].into_iter().collect())),
+            "class_weight",
+        )
+        .skip(Check::SampleWeightEquivalence, BOOTSTRAP_WEIGHTS)
+        .allows_missing()
+        .check_probabilistic_classifier()
+        .assert_passed();
+}
+
+#[test]
+fn classifier_without_bootstrap_passes_the_whole_suite() {
+    for params in [
+        small_classifier().with_bootstrap(false),
+        small_classifier()
+            .with_bootstrap(false)
+            .with_class_weight(ForestClassWeight::BalancedSubsample)
+            .with_max_leaf_nodes(Some(6)),
+    ] {
+        Checker::new(params.clone())
+            .invalid_param(params.with_n_estimators(0), "n_estimators")
+            .allows_missing()
+            .check_probabilistic_classifier()
+            .assert_passed();
+    }
+}
+
+#[test]
+fn classifier_variants_pass_the_suite() {
+    for params in [
+        small_classifier()
+            .with_class_weight(ForestClassWeight::BalancedSubsample)
+            .with_oob_score(true),
+        small_classifier()
+            .with_max_samples(MaxSamples::Fraction(0.5))
+            .with_max_depth(Some(3)),
+    ] {
+        Checker::new(params.clone())
+            .invalid_param(params.with_n_estimators(0), "n_estimators")
+            .skip(Check::SampleWeightEquivalence, BOOTSTRAP_WEIGHTS)
+            .allows_missing()
+            .check_probabilistic_classifier()
+            .assert_passed();
+    }
+}
+
+#[test]
+fn regressor_passes_the_suite() {
+    let d = small_regressor();
+    Checker::new(d.clone())
+        .invalid_param(d.clone().with_n_estimators(0), "n_estimators")
+        .invalid_param(d.clone().with_min_samples_leaf(0), "min_samples_leaf")
+        .invalid_param(
+            d.clone().with_max_features(MaxFeatures::Count(0)),
+            "max_features",
+        )
+        .invalid_param(
+            d.clone().with_max_samples(MaxSamples::Fraction(0.0)),
+            "max_samples",
+        )
+        .invalid_param(
+            d.clone()
+                .with_bootstrap(false)
+                .with_max_samples(MaxSamples::Count(3)),
+            "max_samples",
+        )
+        .skip(Check::SampleWeightEquivalence, BOOTSTRAP_WEIGHTS)
+        .allows_missing()
+        .check_regressor()
+        .assert_passed();
+}
+
+#[test]
+fn regressor_without_bootstrap_passes_the_whole_suite() {
+    let params = small_regressor()
+        .with_bootstrap(false)
+        .with_max_features(MaxFeatures::Count(2));
+    Checker::new(params.clone())
+        .invalid_param(params.with_n_estimators(0), "n_estimators")
+        .allows_missing()
+        .check_regressor()
+        .assert_passed();
+}
+
+fn cancer() -> (Array2<f64>, Array1<usize>) {
+    let d = Dataset::BreastCancer.load_numeric().unwrap();
+    let y = d.target.class_indices().unwrap().clone();
+    (d.x, y)
+}
+
+fn diabetes() -> (Array2<f64>, Array1<f64>) {
+    let d = Dataset::Diabetes.load_numeric().unwrap();
+    let y = d.target.values().unwrap().clone();
+    (d.x, y)
+}
+
+fn on_threads<T: Send>(n: usize, f: impl FnOnce() -> T + Send) -> T {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .build()
+        .unwrap()
+        .install(f)
+}
+
+#[test]
+fn forests_are_identical_on_one_and_two_threads() {
+    let (x, y) = cancer();
+    let params = small_classifier().with_oob_score(true).with_seed(11);
+    let one = on_threads(1, || params.fit(x.view(), y.view()).unwrap());
+    let two = on_threads(2, || params.fit(x.view(), y.view()).unwrap());
+    assert_eq!(one, two);
+    let (x, y) = diabetes();
+    let params = small_regressor()
+        .with_seed(5)
+        .with_max_features(MaxFeatures::Sqrt);
+    let one = on_threads(1, || params.fit(x.view(), y.view()).unwrap());
+    let two = on_threads(2, || params.fit(x.view(), y.view()).unwrap());
+    assert_eq!(one, two);
+    // The trees of one forest are different draws, not copies.
+    assert_ne!(one.trees()[0], one.trees()[1]);
+}
+
+#[test]
+fn seeds_change_the_forest() {
+    let (x, y) = diabetes();
+    let a = small_regressor()
+        .with_seed(1)
+        .fit(x.view(), y.view())
+        .unwrap();
+    let b = small_regressor()
+        .with_seed(2)
+        .fit(x.view(), y.view())
+        .unwrap();
+    assert_ne!(a.trees()[0], b.trees()[0]);
+}
+
+#[test]
+fn importances_sum_to_one() {
+    let (x, y) = cancer();
+    let f = small_classifier().fit(x.view(), y.view()).unwrap();
+    assert!((f.feature_importances().sum() - 1.0).abs() < 1e-12);
+    assert!(f.feature_importances().iter().all(|&v| v >= 0.0));
+    let (x, y) = diabetes();
+    let f = small_regressor().fit(x.view(), y.view()).unwrap();
+    assert!((f.feature_importances().sum() - 1.0).abs() < 1e-12);
+}
+
+#[test]
+fn importances_of_all_single_leaf_trees_are_zero() {
+    let x = ndarray::array![[1.0, 2.0], [2.0, 1.0], [3.0, 0.0]];
+    let y = ndarray::array![4.0, 4.0, 4.0];
+    let f = small_regressor().fit(x.view(), y.view()).unwrap();
+    assert_eq!(f.feature_importances().to_vec(), vec![0.0, 0.0]);
+}
+
+#[test]
+fn balanced_subsample_without_bootstrap_is_balanced() {
+    let (x, y) = cancer();
+    let p = small_classifier().with_bootstrap(false).with_seed(3);
+    let a = p
+        .clone()
+        .with_class_weight(ForestClassWeight::Balanced)
+        .fit(x.view(), y.view())
+        .unwrap();
+    let b = p
+        .clone()
+        .with_class_weight(ForestClassWeight::BalancedSubsample)
+        .fit(x.view(), y.view())
+        .unwrap();
+    let none = p.fit(x.view(), y.view()).unwrap();
+    assert_eq!(a.trees(), b.trees());
+    assert_ne!(a.trees(), none.trees());
+}
+
+#[test]
+fn bad_parameters_give_typed_errors() {
+    let (x, y) = cancer();
+    let named = |r: kiln_core::Result<_>, name: &str| match r {
+        Err(Error::InvalidParameter { name: n, .. }) => assert_eq!(n, name),
+        Err(e) => panic!("expected InvalidParameter {name}, got {e}"),
+        Ok(_) => panic!("expected InvalidParameter {name}, got a model"),
+    };
+    let d = RandomForestClassifier::default();
+    named(
+        d.clone()
+            .with_n_estimators(0)
+            .fit(x.view(), y.view())
+            .map(|_| ()),
+        "n_estimators",
+    );
+    assert!(d.clone().with_n_estimators(0).validate().is_err());
+    for ms in [
+        MaxSamples::Count(0),
+        MaxSamples::Count(x.nrows() + 1),
+        MaxSamples::Fraction(0.0),
+        MaxSamples::Fraction(1.01),
+        MaxSamples::Fraction(f64::NAN),
+    ] {
+        named(
+            d.clone()
+                .with_max_samples(ms)
+                .fit(x.view(), y.view())
+                .map(|_| ()),
+            "max_samples",
+        );
+    }
+    // A count equal to n_samples is allowed, one above it only fails against the data.
+    assert!(
+        d.clone()
+            .with_max_samples(MaxSamples::Count(x.nrows() + 1))
+            .validate()
+            .is_ok()
+    );
+    assert!(
+        d.clone()
+            .with_n_estimators(2)
+            .with_max_samples(MaxSamples::Count(x.nrows()))
+            .fit(x.view(), y.view())
+            .is_ok()
+    );
+    named(
+        d.clone()
+            .with_max_features(MaxFeatures::Count(x.ncols() + 1))
+            .fit(x.view(), y.view())
+            .map(|_| ()),
+        "max_features",
+    );
+    let r = RandomForestRegressor::default()
+        .with_bootstrap(false)
+        .with_oob_score(true);
+    let (xd, yd) = diabetes();
+    named(r.fit(xd.view(), yd.view()).map(|_| ()), "oob_score");
+    let err = small_classifier()
+        .fit(x.view(), y.view())
+        .unwrap()
+        .predict(xd.view());
+    assert!(matches!(err, Err(Error::FeatureCountMismatch { .. })));
+}
+
+fn fixture() -> Value {
+    let text = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/tests/fixtures/forest.json"
+    ))
+    .unwrap();
+    serde_json::from_str(&text).unwrap()
+}
+
+fn accuracy(a: &Array1<usize>, b: &Array1<usize>) -> f64 {
+    a.iter().zip(b).filter(|(p, q)| p == q).count() as f64 / a.len() as f64
+}
+
+fn r2(y: &Array1<f64>, pred: &Array1<f64>) -> f64 {
+    let mean = y.mean().unwrap();
+    let ss_res: f64 = y.iter().zip(pred).map(|(a, b)| (a - b).powi(2)).sum();
+    let ss_tot: f64 = y.iter().map(|a| (a - mean).powi(2)).sum();
+    1.0 - ss_res / ss_tot
+}
+
+/// kiln seeds per split: fewer than scikit-learn's ten keeps the test fast, and the mean over
+/// the splits still averages 3 × 3 forests.
+const KILN_SEEDS: u64 = 3;
+
+#[test]
+fn held_out_and_oob_scores_lie_within_scikit_learns_spread() {
+    let fx = fixture();
+    let n_estimators = fx["n_estimators"].as_u64().unwrap() as usize;
+    for case in fx["cases"].as_array().unwrap() {
+        let name = case["dataset"].as_str().unwrap();
+        let data = match name {
+            "breast_cancer" => Dataset::BreastCancer,
+            "penguins" => Dataset::Penguins,
+            "diabetes" => Dataset::Diabetes,
+            other => panic!("unknown data set {other}"),
+        }
+        .load_numeric()
+        .unwrap();
+        let x = &data.x;
+        let (mut scores, mut oobs) = (Vec::new(), Vec::new());
+        for test in case["test_indices"].as_array().unwrap() {
+            let test: Vec<usize> = test
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|v| v.as_u64().unwrap() as usize)
+                .collect();
+            let train: Vec<usize> = (0..x.nrows()).filter(|i| !test.contains(i)).collect();
+            let (xtr, xte) = (x.select(Axis(0), &train), x.select(Axis(0), &test));
+            for seed in 0..KILN_SEEDS {
+                let (s, oob) = if let Some(y) = data.target.class_indices() {
+                    let m = RandomForestClassifier::default()
+                        .with_n_estimators(n_estimators)
+                        .with_oob_score(true)
+                        .with_seed(seed)
+                        .fit(xtr.view(), y.select(Axis(0), &train).view())
+                        .unwrap();
+                    let s = accuracy(&m.predict(xte.view()).unwrap(), &y.select(Axis(0), &test));
+                    (s, m.oob_score().unwrap())
+                } else {
+                    let y = data.target.values().unwrap();
+                    let m = RandomForestRegressor::default()
+                        .with_n_estimators(n_estimators)
+                        .with_oob_score(true)
+                        .with_seed(seed)
+                        .fit(xtr.view(), y.select(Axis(0), &train).view())
+                        .unwrap();
+                    let s = r2(&y.select(Axis(0), &test), &m.predict(xte.view()).unwrap());
+                    (s, m.oob_score().unwrap())
+                };
+                scores.push(s);
+                oobs.push(oob);
+            }
+        }
+        let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
+        let (m, oob) = (mean(&scores), mean(&oobs));
+        let f = |k: &str| case[k].as_f64().unwrap();
+        println!(
+            "{name}: kiln held-out {m:.4}, OOB {oob:.4}; scikit-learn {:.4} ± {:.4}, OOB {:.4} ± {:.4}",
+            f("mean"),
+            f("std"),
+            f("oob_mean"),
+            f("oob_std")
+        );
+        // The std is over (split, seed) pairs; kiln's mean over the same splits must lie
+        // within one of scikit-learn's mean, for held-out and for out-of-bag scores alike.
+        assert!(
+            (m - f("mean")).abs() <= f("std"),
+            "{name}: kiln held-out {m:.4} vs scikit-learn {:.4} ± {:.4} ({scores:?})",
+            f("mean"),
+            f("std")
+        );
+        assert!(
+            (oob - f("oob_mean")).abs() <= f("oob_std").max(0.01),
+            "{name}: kiln OOB {oob:.4} vs scikit-learn {:.4} ± {:.4} ({oobs:?})",
+            f("oob_mean"),
+            f("oob_std")
+        );
+        // The OOB estimate tracks the held-out score: its gap may be no wider than
+        // scikit-learn's own gap plus one held-out spread (OOB rows are training rows of a
+        // third of the trees, so even scikit-learn's gap is not zero).
+        let sk_gap = (f("oob_mean") - f("mean")).abs();
+        assert!(
+            (oob - m).abs() <= sk_gap + f("std"),
+            "{name}: kiln OOB {oob:.4} vs held-out {m:.4} (scikit-learn's gap {sk_gap:.4}, \
+             spread {:.4})",
+            f("std")
+        );
+    }
+}

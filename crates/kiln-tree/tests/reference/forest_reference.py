@@ -1,0 +1,93 @@
+"""Reference values for kiln-tree's random forests, from scikit-learn 1.9.1.
+
+Run with the peers' interpreter from the workspace root:
+
+    benches/peers/.venv/bin/python crates/kiln-tree/tests/reference/forest_reference.py
+
+It writes crates/kiln-tree/tests/fixtures/forest.json: for each data set, fixed train/test
+splits (test indices only; the Rust test rebuilds the training rows), and scikit-learn's
+held-out accuracy (classification) or R² (regression) and out-of-bag score for forests of
+N_ESTIMATORS trees with default parameters over SEEDS random_states per split. A kiln forest
+is a different random draw, so the test compares kiln's mean with scikit-learn's spread.
+The data are read from the same CSV files kiln-datasets bundles, numeric columns only.
+"""
+
+import csv
+import json
+import os
+
+import numpy as np
+import sklearn
+from sklearn.ensemble import RandomForestClassifier, RandomForestRegressor
+from sklearn.metrics import accuracy_score, r2_score
+
+HERE = os.path.dirname(os.path.abspath(__file__))
+ROOT = os.path.abspath(os.path.join(HERE, "..", "..", "..", ".."))
+DATA = os.path.join(ROOT, "crates", "kiln-datasets", "data")
+OUT = os.path.join(HERE, "..", "fixtures", "forest.json")
+
+N_ESTIMATORS = 50
+N_SPLITS = 3
+SEEDS = 10
+
+_meta = json.load(open(os.path.join(DATA, "datasets.json")))["datasets"]
+META = {d["name"]: d for d in _meta} if isinstance(_meta, list) else _meta
+
+
+def load(name):
+    meta = META[name]
+    with open(os.path.join(DATA, f"{name}.csv"), newline="") as f:
+        rows = list(csv.DictReader(f))
+    cols = meta["features_numeric"]
+    x = np.array([[float(r[c]) if r[c] != "" else np.nan for c in cols] for r in rows])
+    t = [r[meta["target"]] for r in rows]
+    if meta.get("classes"):
+        classes = sorted(meta["classes"])
+        y = np.array([classes.index(v) for v in t])
+    else:
+        y = np.array([float(v) for v in t])
+    return x, y
+
+
+def main():
+    out = {"sklearn_version": sklearn.__version__, "n_estimators": N_ESTIMATORS, "cases": []}
+    for ds, cls, score in [
+        ("breast_cancer", RandomForestClassifier, accuracy_score),
+        ("penguins", RandomForestClassifier, accuracy_score),
+        ("diabetes", RandomForestRegressor, r2_score),
+    ]:
+        x, y = load(ds)
+        n = len(y)
+        splits, scores, oobs = [], [], []
+        for s in range(N_SPLITS):
+            perm = np.random.RandomState(200 + s).permutation(n)
+            test = np.sort(perm[: n // 4])
+            train = np.setdiff1d(np.arange(n), test)
+            per_seed, per_seed_oob = [], []
+            for rs in range(SEEDS):
+                est = cls(n_estimators=N_ESTIMATORS, oob_score=True, random_state=rs)
+                est.fit(x[train], y[train])
+                per_seed.append(score(y[test], est.predict(x[test])))
+                per_seed_oob.append(est.oob_score_)
+            splits.append(test.tolist())
+            scores.append(per_seed)
+            oobs.append(per_seed_oob)
+        scores, oobs = np.array(scores), np.array(oobs)
+        out["cases"].append({
+            "dataset": ds,
+            "test_indices": splits,
+            "scores": np.round(scores, 6).tolist(),
+            "mean": float(scores.mean()),
+            "std": float(scores.std()),
+            "oob_mean": float(oobs.mean()),
+            "oob_std": float(oobs.std()),
+        })
+        print(f"{ds}: held-out {scores.mean():.4f} ± {scores.std():.4f}, "
+              f"oob {oobs.mean():.4f} ± {oobs.std():.4f}")
+    with open(OUT, "w") as f:
+        json.dump(out, f, separators=(",", ":"))
+        f.write("\n")
+
+
+if __name__ == "__main__":
+    main()
