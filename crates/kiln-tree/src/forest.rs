@@ -4,7 +4,7 @@
 //! sample passed as multiplicity weights (a row drawn `k` times weighs `k` times its sample
 //! weight, so `X` is shared and never copied), with `max_features` features drawn anew at
 //! every split. Tree `i` takes every random choice from
-//! [`task_rng`](kiln_core::random::task_rng)`(seed, i)`, trees are grown in parallel and
+//! [`task_rng`]`(seed, i)`, trees are grown in parallel and
 //! collected in order, and predictions sum the trees in order row by row, so a forest and its
 //! predictions are identical for a seed whatever the number of threads.
 
