@@ -62,6 +62,35 @@ impl SortedColumns {
         }
     }
 
+    /// The lists restricted to the rows with `keep[row]`, in the same order: exactly what
+    /// [`SortedColumns::new`] gives for those rows (the order is unique, and filtering keeps
+    /// it), without sorting again. A forest sorts once and filters per tree.
+    pub(crate) fn filtered(&self, keep: &[bool]) -> Self {
+        let n = self.rows.get(..self.n).map_or(0, |first| {
+            first.iter().filter(|&&r| keep[r as usize]).count()
+        });
+        let p = self.values.len().checked_div(self.n).unwrap_or(0);
+        let mut values = Vec::with_capacity(n * p);
+        let mut rows = Vec::with_capacity(n * p);
+        if self.n > 0 {
+            for (vals, rws) in self.values.chunks(self.n).zip(self.rows.chunks(self.n)) {
+                for (&v, &r) in vals.iter().zip(rws) {
+                    if keep[r as usize] {
+                        values.push(v);
+                        rows.push(r);
+                    }
+                }
+            }
+        }
+        Self {
+            n,
+            values,
+            rows,
+            scratch_values: vec![0.0; n],
+            scratch_rows: vec![0; n],
+        }
+    }
+
     /// The number of rows in each feature's list.
     pub(crate) fn n_rows(&self) -> usize {
         self.n
@@ -158,6 +187,25 @@ fn stable_partition(
 mod tests {
     use super::*;
     use ndarray::array;
+
+    #[test]
+    fn filtering_equals_sorting_the_kept_rows() {
+        let x = ndarray::array![
+            [3.0, 1.0],
+            [1.0, f64::NAN],
+            [2.0, 1.0],
+            [1.0, 0.5],
+            [0.5, 2.0]
+        ];
+        let all = SortedColumns::new(x.view(), &[0, 1, 2, 3, 4]);
+        let keep = [true, false, true, true, false];
+        let direct = SortedColumns::new(x.view(), &[0, 2, 3]);
+        let filtered = all.filtered(&keep);
+        assert_eq!(
+            (filtered.n, &filtered.values, &filtered.rows),
+            (direct.n, &direct.values, &direct.rows)
+        );
+    }
 
     #[test]
     fn sorts_nan_last_and_partitions_stably() {
