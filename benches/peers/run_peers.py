@@ -86,6 +86,8 @@ ALGORITHMS = {
                            "solver auto"),
     ("sklearn", "lasso"): ("lasso", ("regression",), dict(alpha=0.1), False,
                            "coordinate descent, max_iter 1000, tol 1e-4 (defaults)"),
+    ("sklearn", "elastic_net"): ("elastic net", ("regression",), dict(alpha=0.1, l1_ratio=0.5),
+                                 False, "coordinate descent, max_iter 1000, tol 1e-4 (defaults)"),
     ("sklearn", "decision_tree_regressor"): (
         "decision tree", ("regression",), dict(random_state=0), False,
         "defaults: squared error, unlimited depth, all features"),
@@ -140,6 +142,7 @@ def make_estimator(library, algorithm, params, k):
             "linear_regression": linear_model.LinearRegression,
             "ridge": linear_model.Ridge,
             "lasso": linear_model.Lasso,
+            "elastic_net": linear_model.ElasticNet,
             "decision_tree_regressor": tree.DecisionTreeRegressor,
             "random_forest_regressor": ensemble.RandomForestRegressor,
             "hist_gradient_boosting_regressor": ensemble.HistGradientBoostingRegressor,

@@ -1,7 +1,7 @@
 //! The kiln algorithms the harness runs. Each model issue adds its estimators here, with the
 //! parameters matched to the peers' (see `docs/benchmarks.md`).
 
-use kiln::linear::{Lasso, LinearRegression, LogisticRegression, Ridge};
+use kiln::linear::{ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge};
 use kiln::prelude::*;
 use kiln::tree::{DecisionTreeClassifier, DecisionTreeRegressor, RandomForestClassifier};
 use ndarray::{Array1, Array2, ArrayView2};
@@ -69,6 +69,21 @@ pub fn all() -> Vec<Algorithm> {
             fit: |_, t| {
                 let m = Lasso::default()
                     .with_alpha(0.1)
+                    .fit(t.x.view(), t.y.view())?;
+                let info = json!({"n_iter": m.n_iter(), "converged": m.converged()});
+                Ok(Box::new(Regressor(m, info)))
+            },
+            notes: "coordinate descent on the Gram matrix, duality-gap stop (as scikit-learn)",
+        },
+        Algorithm {
+            name: "elastic_net",
+            family: "elastic net",
+            tasks: &[Task::Regression],
+            params: |_| json!({"alpha": 0.1, "l1_ratio": 0.5, "max_iter": 1000, "tol": 1e-4}),
+            fit: |_, t| {
+                let m = ElasticNet::default()
+                    .with_alpha(0.1)
+                    .with_l1_ratio(0.5)
                     .fit(t.x.view(), t.y.view())?;
                 let info = json!({"n_iter": m.n_iter(), "converged": m.converged()});
                 Ok(Box::new(Regressor(m, info)))
