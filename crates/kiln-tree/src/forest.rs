@@ -19,10 +19,10 @@ use rand::Rng;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
-use crate::tree::MaxFeatures;
 use crate::tree::Tree;
 use crate::tree::builder::{GrowConfig, GrowData, grow_sorted};
 use crate::tree::criterion::{Impurity, TargetData};
+use crate::tree::params::Growth;
 use crate::tree::presort::SortedColumns;
 
 pub use classifier::{FittedRandomForestClassifier, ForestClassWeight, RandomForestClassifier};
@@ -44,16 +44,12 @@ pub enum MaxSamples {
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Settings {
     pub(crate) n_estimators: usize,
-    pub(crate) max_depth: Option<usize>,
-    pub(crate) min_samples_split: usize,
-    pub(crate) min_samples_leaf: usize,
-    pub(crate) max_features: MaxFeatures,
-    pub(crate) max_leaf_nodes: Option<usize>,
-    pub(crate) min_impurity_decrease: f64,
+    /// The parameters of each tree (checked and resolved as the single trees' are; a forest's
+    /// trees are not pruned, so `ccp_alpha` is 0).
+    pub(crate) growth: Growth,
     pub(crate) bootstrap: bool,
     pub(crate) max_samples: MaxSamples,
     pub(crate) oob_score: bool,
-    pub(crate) seed: u64,
 }
 
 impl Settings {
@@ -65,63 +61,7 @@ impl Settings {
             self.n_estimators >= 1,
             "an int in the range [1, inf)",
         )?;
-        if let Some(d) = self.max_depth {
-            check_param(
-                est,
-                "max_depth",
-                d,
-                d >= 1,
-                "an int in the range [1, inf) or None",
-            )?;
-        }
-        check_param(
-            est,
-            "min_samples_split",
-            self.min_samples_split,
-            self.min_samples_split >= 2,
-            "an int in the range [2, inf)",
-        )?;
-        check_param(
-            est,
-            "min_samples_leaf",
-            self.min_samples_leaf,
-            self.min_samples_leaf >= 1,
-            "an int in the range [1, inf)",
-        )?;
-        match self.max_features {
-            MaxFeatures::Count(c) => check_param(
-                est,
-                "max_features",
-                c,
-                c >= 1,
-                "an int in the range [1, n_features]",
-            )?,
-            MaxFeatures::Fraction(f) => check_param(
-                est,
-                "max_features",
-                f,
-                f > 0.0 && f <= 1.0,
-                "a float in the range (0.0, 1.0]",
-            )?,
-            _ => {}
-        }
-        if let Some(m) = self.max_leaf_nodes {
-            check_param(
-                est,
-                "max_leaf_nodes",
-                m,
-                m >= 2,
-                "an int in the range [2, inf) or None",
-            )?;
-        }
-        let mid = self.min_impurity_decrease;
-        check_param(
-            est,
-            "min_impurity_decrease",
-            mid,
-            mid.is_finite() && mid >= 0.0,
-            "a float in the range [0.0, inf)",
-        )?;
+        self.growth.validate(est)?;
         match self.max_samples {
             MaxSamples::All => {}
             MaxSamples::Count(c) => check_param(
@@ -175,15 +115,7 @@ impl Settings {
     }
 
     fn config(&self, est: &str, n_features: usize) -> Result<GrowConfig> {
-        Ok(GrowConfig {
-            max_depth: self.max_depth.unwrap_or(usize::MAX),
-            min_samples_split: self.min_samples_split,
-            min_samples_leaf: self.min_samples_leaf,
-            max_features: self.max_features.resolve(est, n_features)?,
-            max_leaf_nodes: self.max_leaf_nodes,
-            min_impurity_decrease: self.min_impurity_decrease,
-            seed: self.seed,
-        })
+        self.growth.config(est, n_features)
     }
 }
 
@@ -232,7 +164,7 @@ pub(crate) fn grow_forest(
     let trees = (0..settings.n_estimators)
         .into_par_iter()
         .map(|i| {
-            let mut rng = task_rng(settings.seed, i as u64);
+            let mut rng = task_rng(settings.growth.seed, i as u64);
             let mut counts = vec![0u32; n];
             if settings.bootstrap {
                 for _ in 0..n_draws {

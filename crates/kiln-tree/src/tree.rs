@@ -15,7 +15,7 @@ pub(crate) mod criterion;
 mod export;
 mod fit;
 pub(crate) mod nodes;
-mod params;
+pub(crate) mod params;
 pub(crate) mod presort;
 pub(crate) mod prune;
 mod regressor;

@@ -8,6 +8,7 @@ use serde::{Deserialize, Serialize};
 
 use super::{MaxSamples, Settings, grow_forest, mean_importances, mean_leaf_values, oob_sums};
 use crate::tree::criterion::{Impurity, TargetData};
+use crate::tree::params::Growth;
 use crate::tree::{MaxFeatures, RegressionCriterion, Tree};
 
 /// A random forest regressor (Breiman 2001), as scikit-learn's `RandomForestRegressor`:
@@ -198,16 +199,19 @@ impl RandomForestRegressor {
     fn settings(&self) -> Settings {
         Settings {
             n_estimators: self.n_estimators,
-            max_depth: self.max_depth,
-            min_samples_split: self.min_samples_split,
-            min_samples_leaf: self.min_samples_leaf,
-            max_features: self.max_features,
-            max_leaf_nodes: self.max_leaf_nodes,
-            min_impurity_decrease: self.min_impurity_decrease,
+            growth: Growth {
+                max_depth: self.max_depth,
+                min_samples_split: self.min_samples_split,
+                min_samples_leaf: self.min_samples_leaf,
+                max_features: self.max_features,
+                max_leaf_nodes: self.max_leaf_nodes,
+                min_impurity_decrease: self.min_impurity_decrease,
+                ccp_alpha: 0.0,
+                seed: self.seed,
+            },
             bootstrap: self.bootstrap,
             max_samples: self.max_samples,
             oob_score: self.oob_score,
-            seed: self.seed,
         }
     }
 }
