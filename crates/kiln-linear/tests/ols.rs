@@ -15,64 +15,23 @@ use kiln_core::{Error, Fit, Fitted, Params, Predict, persist};
 use kiln_datasets::Dataset;
 use kiln_linear::ols::LstsqMethod;
 use kiln_linear::{FittedLinearRegression, LinearRegression};
-use ndarray::{Array1, Array2, ArrayView1, ShapeBuilder, array, s};
+use ndarray::{Array1, Array2, ShapeBuilder, array, s};
 use serde_json::Value;
 
-fn fixture() -> Value {
-    let path = format!(
-        "{}/tests/fixtures/ols_ridge.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
-}
+mod lstsq_fixture;
 
-fn vec1(v: &Value) -> Array1<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
+use lstsq_fixture::{design_x, fixture, rel_err, vec1, weights};
 
-/// The design recipe of the fixture: the first `rows` diabetes samples; each column the
-/// left-to-right product of the listed feature columns, or zeros for `null`.
+/// The fixture's design and the first `rows` diabetes targets.
 fn design(case: &Value) -> (Array2<f64>, Array1<f64>) {
-    let data = Dataset::Diabetes.load_numeric().unwrap();
-    let rows = case["rows"].as_u64().unwrap() as usize;
-    let cols = case["cols"].as_array().unwrap();
-    let mut x = Array2::zeros((rows, cols.len()));
-    for (j, spec) in cols.iter().enumerate() {
-        let Some(factors) = spec.as_array() else {
-            continue;
-        };
-        for i in 0..rows {
-            let mut v = data.x[[i, factors[0].as_u64().unwrap() as usize]];
-            for f in &factors[1..] {
-                v *= data.x[[i, f.as_u64().unwrap() as usize]];
-            }
-            x[[i, j]] = v;
-        }
-    }
-    let y = data.target.values().unwrap().slice(s![..rows]).to_owned();
+    let (data, x) = design_x(case);
+    let y = data
+        .target
+        .values()
+        .unwrap()
+        .slice(s![..x.nrows()])
+        .to_owned();
     (x, y)
-}
-
-fn weights(n: usize) -> Array1<f64> {
-    Array1::from_shape_fn(n, |i| 1.0 + (i % 5) as f64 * 0.5)
-}
-
-/// The fixture's comparison: per element relative, with a floor of 1e-6 × the largest
-/// reference magnitude (a coefficient that is zero in exact arithmetic has no relative error).
-fn rel_err(got: ArrayView1<'_, f64>, want: ArrayView1<'_, f64>) -> f64 {
-    assert_eq!(got.len(), want.len());
-    let floor = 1e-6 * want.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
-    got.iter()
-        .zip(want)
-        .map(|(g, w)| {
-            let scale = w.abs() + floor;
-            (g - w).abs() / if scale == 0.0 { 1.0 } else { scale }
-        })
-        .fold(0.0, f64::max)
 }
 
 #[test]

@@ -15,53 +15,19 @@ use kiln_core::{Error, Fit, Fitted, Predict, persist};
 use kiln_datasets::Dataset;
 use kiln_linear::ridge::{Alpha, FittedRidgeMulti};
 use kiln_linear::{FittedRidge, Ridge};
-use ndarray::{Array1, Array2, ArrayView1, array, s};
+use ndarray::{Array1, Array2, array, s};
 use serde_json::Value;
 
-fn fixture() -> Value {
-    let path = format!(
-        "{}/tests/fixtures/ols_ridge.json",
-        env!("CARGO_MANIFEST_DIR")
-    );
-    serde_json::from_str(&std::fs::read_to_string(&path).unwrap()).unwrap()
-}
+mod lstsq_fixture;
 
-fn vec1(v: &Value) -> Array1<f64> {
-    v.as_array()
-        .unwrap()
-        .iter()
-        .map(|x| x.as_f64().unwrap())
-        .collect()
-}
+use lstsq_fixture::{design_x, fixture, mat, rel_err, vec1, weights};
 
-fn mat(v: &Value) -> Array2<f64> {
-    let rows: Vec<Array1<f64>> = v.as_array().unwrap().iter().map(vec1).collect();
-    Array2::from_shape_fn((rows.len(), rows[0].len()), |(i, j)| rows[i][j])
-}
-
-/// The design recipe of the fixture (see the reference script): the first `rows` diabetes
-/// samples, each column the left-to-right product of the listed features or zeros for
-/// `null`, and the named targets.
+/// The fixture's design and its named targets.
 fn design(case: &Value) -> (Array2<f64>, Array2<f64>) {
-    let data = Dataset::Diabetes.load_numeric().unwrap();
-    let rows = case["rows"].as_u64().unwrap() as usize;
-    let cols = case["cols"].as_array().unwrap();
-    let mut x = Array2::zeros((rows, cols.len()));
-    for (j, spec) in cols.iter().enumerate() {
-        let Some(factors) = spec.as_array() else {
-            continue;
-        };
-        for i in 0..rows {
-            let mut v = data.x[[i, factors[0].as_u64().unwrap() as usize]];
-            for f in &factors[1..] {
-                v *= data.x[[i, f.as_u64().unwrap() as usize]];
-            }
-            x[[i, j]] = v;
-        }
-    }
+    let (data, x) = design_x(case);
     let target = data.target.values().unwrap();
     let names = case["targets"].as_array().unwrap();
-    let y = Array2::from_shape_fn((rows, names.len()), |(i, t)| {
+    let y = Array2::from_shape_fn((x.nrows(), names.len()), |(i, t)| {
         let v = target[i];
         match names[t].as_str().unwrap() {
             "y" => v,
@@ -71,24 +37,6 @@ fn design(case: &Value) -> (Array2<f64>, Array2<f64>) {
         }
     });
     (x, y)
-}
-
-fn weights(n: usize) -> Array1<f64> {
-    Array1::from_shape_fn(n, |i| 1.0 + (i % 5) as f64 * 0.5)
-}
-
-/// Per element relative error with a floor of 1e-6 × the largest reference magnitude, as in
-/// the reference script.
-fn rel_err(got: ArrayView1<'_, f64>, want: ArrayView1<'_, f64>) -> f64 {
-    assert_eq!(got.len(), want.len());
-    let floor = 1e-6 * want.iter().fold(0.0_f64, |m, v| m.max(v.abs()));
-    got.iter()
-        .zip(want)
-        .map(|(g, w)| {
-            let scale = w.abs() + floor;
-            (g - w).abs() / if scale == 0.0 { 1.0 } else { scale }
-        })
-        .fold(0.0, f64::max)
 }
 
 fn alpha_of(v: &Value) -> Alpha {
