@@ -12,6 +12,7 @@
 //! | [`Ridge`] | L2-penalized least squares, one alpha or one per target | Cholesky of the Gram matrix plus `alpha·I` |
 //! | [`Lasso`], [`ElasticNet`] | L1 / L1+L2 penalties, paths over alphas, warm starts, positivity | coordinate descent with a duality-gap stop, on the Gram matrix when `n ≫ p` |
 //! | [`LogisticRegression`] | binary and multinomial; L2, L1, elastic-net; class and sample weights | Newton with the exact Hessian (L-BFGS when it is too big); proximal Newton for L1 |
+//! | [`SGDClassifier`], [`SGDRegressor`] | data in batches (`partial_fit`): hinge, log-loss, squared and robust losses; L2, L1, elastic-net | scikit-learn's plain SGD: scaled weights for O(1) L2 decay, truncated gradient for L1, seeded shuffling, averaging |
 //!
 //! # Example
 //!
