@@ -3,7 +3,10 @@
 
 use kiln::linear::{ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge};
 use kiln::prelude::*;
-use kiln::tree::{DecisionTreeClassifier, DecisionTreeRegressor, RandomForestClassifier};
+use kiln::tree::{
+    DecisionTreeClassifier, DecisionTreeRegressor, EarlyStopping, HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor, RandomForestClassifier,
+};
 use ndarray::{Array1, Array2, ArrayView2};
 use serde_json::{Value, json};
 
@@ -116,6 +119,42 @@ pub fn all() -> Vec<Algorithm> {
             notes: "bootstrap, sqrt features per split, trees in parallel (rayon, 2 threads)",
         },
         Algorithm {
+            name: "hist_gradient_boosting",
+            family: "gradient boosting",
+            tasks: &[Task::Binary, Task::Multiclass],
+            params: |_| boosting_params(),
+            fit: |_, t| {
+                let m = HistGradientBoostingClassifier::default()
+                    .with_max_iter(100)
+                    .with_learning_rate(0.1)
+                    .with_max_leaf_nodes(Some(31))
+                    .with_max_bins(255)
+                    .with_early_stopping(EarlyStopping::Off)
+                    .fit(t.x.view(), t.classes().view())?;
+                let info = json!({"n_iter": m.n_iter(), "trees": m.trees().len()});
+                Ok(Box::new(Classifier(m, info)))
+            },
+            notes: "255 bins, leaf-wise growth on gradient histograms with the subtraction trick",
+        },
+        Algorithm {
+            name: "hist_gradient_boosting_regressor",
+            family: "gradient boosting",
+            tasks: &[Task::Regression],
+            params: |_| boosting_params(),
+            fit: |_, t| {
+                let m = HistGradientBoostingRegressor::default()
+                    .with_max_iter(100)
+                    .with_learning_rate(0.1)
+                    .with_max_leaf_nodes(Some(31))
+                    .with_max_bins(255)
+                    .with_early_stopping(EarlyStopping::Off)
+                    .fit(t.x.view(), t.y.view())?;
+                let info = json!({"n_iter": m.n_iter()});
+                Ok(Box::new(Regressor(m, info)))
+            },
+            notes: "squared error; 255 bins, leaf-wise growth on gradient histograms",
+        },
+        Algorithm {
             name: "decision_tree_regressor",
             family: "decision tree",
             tasks: &[Task::Regression],
@@ -128,6 +167,12 @@ pub fn all() -> Vec<Algorithm> {
             notes: "exact splits on per-feature sorted lists split stably down the tree",
         },
     ]
+}
+
+/// The matched boosting parameters (see `boosting_params` in `peers/run_peers.py`).
+fn boosting_params() -> Value {
+    json!({"max_iter": 100, "learning_rate": 0.1, "max_leaf_nodes": 31, "max_bins": 255,
+           "min_samples_leaf": 20, "l2_regularization": 0.0, "early_stopping": false})
 }
 
 /// A fitted kiln classifier with probabilities, and facts for the record.

@@ -39,8 +39,15 @@
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)
 )]
 
+pub mod boost;
 pub mod forest;
 pub mod tree;
+pub use boost::{
+    BoostParams, BoostTree, EarlyStopping, EvalSet, FitOptions,
+    FittedHistGradientBoostingClassifier, FittedHistGradientBoostingRegressor,
+    HistGradientBoostingClassifier, HistGradientBoostingRegressor, Importance, Progress,
+    RegressionLoss, Scoring,
+};
 pub use forest::{
     FittedRandomForestClassifier, FittedRandomForestRegressor, ForestClassWeight, MaxSamples,
     RandomForestClassifier, RandomForestRegressor,

@@ -1,0 +1,380 @@
+//! Leaf-wise growth of one boosted tree on binned rows (LightGBM's best-first order, Ke et al.
+//! 2017; scikit-learn's `TreeGrower`): the leaf whose best split gains most is split next,
+//! until `max_leaf_nodes` leaves exist or no leaf can be split.
+//!
+//! Every node owns a contiguous range of a row buffer; a split partitions its range stably, so
+//! rows stay in increasing order and reads of the binned matrix and the gradients walk forward.
+//! Only the smaller child's histogram is built from rows; the larger child's is the parent's
+//! minus it, computed in the parent's buffer.
+
+use kiln_core::random::KilnRng;
+use rand::seq::index::sample;
+
+use super::bin::Binned;
+use super::hist::{self, GradHess, Hist};
+use super::split::{Bounds, FeatureInfo, Split, SplitLimits, Sums, best_split, node_value};
+use super::tree::{BoostNode, BoostTree, NOT_CATEGORICAL};
+
+/// The settings of tree growth.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct GrowSettings {
+    pub(crate) max_leaf_nodes: Option<usize>,
+    pub(crate) max_depth: Option<usize>,
+    pub(crate) limits: SplitLimits,
+    /// The learning rate, applied to leaf values.
+    pub(crate) shrinkage: f64,
+    /// Features searched per split, as a count (all when equal to the feature count).
+    pub(crate) features_per_split: usize,
+}
+
+/// A leaf of a grown tree and its rows, `rows[start..end]` of the grower's row buffer.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct LeafRows {
+    pub(crate) node: usize,
+    pub(crate) start: usize,
+    pub(crate) end: usize,
+}
+
+/// Reusable buffers of the grower (histograms, scratch rows, ordered gradients).
+#[derive(Debug, Default)]
+pub(crate) struct Workspace {
+    free_hists: Vec<Hist>,
+    scratch: Vec<u32>,
+    ordered: Vec<GradHess>,
+}
+
+impl Workspace {
+    fn take_hist(&mut self, input: &GrowInput<'_>) -> Hist {
+        match self.free_hists.pop() {
+            Some(h) => h,
+            None => Hist::new(input.binned, input.counts),
+        }
+    }
+
+    fn give_hist(&mut self, h: Hist) {
+        self.free_hists.push(h);
+    }
+}
+
+/// A leaf that may still be split.
+struct Candidate {
+    node: usize,
+    start: usize,
+    end: usize,
+    sums: Sums,
+    bounds: Bounds,
+    hist: Hist,
+    split: Split,
+}
+
+/// What the grower needs besides the settings.
+pub(crate) struct GrowInput<'a> {
+    pub(crate) binned: &'a Binned,
+    pub(crate) info: &'a FeatureInfo<'a>,
+    /// Every row's gradient and hessian (indexed by row).
+    pub(crate) gh: &'a [GradHess],
+    /// Whether histograms count rows (false when every hessian is 1: the sum counts them).
+    pub(crate) counts: bool,
+}
+
+/// Grows one tree on `rows` (increasing row indices, partitioned in place) and returns it with
+/// its leaves' row ranges.
+pub(crate) fn grow(
+    input: &GrowInput<'_>,
+    settings: &GrowSettings,
+    rows: &mut [u32],
+    rng: &mut KilnRng,
+    ws: &mut Workspace,
+) -> (BoostTree, Vec<LeafRows>) {
+    let mut g = Grower {
+        input,
+        settings,
+        tree: BoostTree {
+            nodes: Vec::new(),
+            cat_bitsets: Vec::new(),
+        },
+        leaves: Vec::new(),
+        candidates: Vec::new(),
+        rng,
+    };
+    let sums = root_sums(rows, input.gh);
+    g.tree.nodes.push(BoostNode::leaf(0.0, sums.n, sums.h, 0));
+    let limits = settings.limits;
+    if sums.n < 2 * limits.min_samples_leaf || sums.h < limits.min_hessian {
+        g.finalize(0, 0, rows.len(), sums, Bounds::NONE);
+    } else {
+        let mut h = ws.take_hist(input);
+        build_hist(&mut h, input, rows, ws);
+        g.consider(0, 0, rows.len(), sums, Bounds::NONE, h, ws);
+    }
+    let mut n_leaves = 1usize;
+    while let Some(best) = g.pop_best() {
+        n_leaves += 1;
+        g.split(best, rows, &mut n_leaves, ws);
+    }
+    (g.tree, g.leaves)
+}
+
+fn root_sums(rows: &[u32], gh: &[GradHess]) -> Sums {
+    let mut s = Sums::default();
+    for &r in rows {
+        let v = gh[r as usize];
+        s.g += f64::from(v.g);
+        s.h += f64::from(v.h);
+    }
+    s.n = rows.len() as u32;
+    s
+}
+
+fn build_hist(h: &mut Hist, input: &GrowInput<'_>, rows: &[u32], ws: &mut Workspace) {
+    if rows.len() == input.binned.n_rows {
+        hist::build(h, input.binned, rows, input.gh, false);
+    } else {
+        ws.ordered.clear();
+        ws.ordered
+            .extend(rows.iter().map(|&r| input.gh[r as usize]));
+        hist::build(h, input.binned, rows, &ws.ordered, true);
+    }
+}
+
+struct Grower<'a, 'b> {
+    input: &'a GrowInput<'a>,
+    settings: &'a GrowSettings,
+    tree: BoostTree,
+    leaves: Vec<LeafRows>,
+    candidates: Vec<Candidate>,
+    rng: &'b mut KilnRng,
+}
+
+impl Grower<'_, '_> {
+    /// Makes node `node` a leaf with its final value.
+    fn finalize(&mut self, node: usize, start: usize, end: usize, sums: Sums, bounds: Bounds) {
+        let s = self.settings;
+        let v = node_value(sums.g, sums.h, bounds, s.limits.l2);
+        let n = &mut self.tree.nodes[node];
+        n.value = s.shrinkage * v;
+        self.leaves.push(LeafRows { node, start, end });
+    }
+
+    /// Searches the split of a node whose histogram is `hist`; queues it or makes it a leaf.
+    #[allow(clippy::too_many_arguments)]
+    fn consider(
+        &mut self,
+        node: usize,
+        start: usize,
+        end: usize,
+        sums: Sums,
+        bounds: Bounds,
+        hist: Hist,
+        ws: &mut Workspace,
+    ) {
+        let p = self.input.binned.n_features;
+        let features: Vec<usize> = if self.settings.features_per_split >= p {
+            (0..p).collect()
+        } else {
+            let mut f = sample(&mut *self.rng, p, self.settings.features_per_split).into_vec();
+            f.sort_unstable();
+            f
+        };
+        match best_split(
+            &hist,
+            sums,
+            bounds,
+            &features,
+            self.input.info,
+            self.settings.limits,
+        ) {
+            Some(split) => self.candidates.push(Candidate {
+                node,
+                start,
+                end,
+                sums,
+                bounds,
+                hist,
+                split,
+            }),
+            None => {
+                ws.give_hist(hist);
+                self.finalize(node, start, end, sums, bounds);
+            }
+        }
+    }
+
+    /// Removes and returns the candidate with the largest gain (the earliest on ties).
+    fn pop_best(&mut self) -> Option<Candidate> {
+        let mut best: Option<usize> = None;
+        for (i, c) in self.candidates.iter().enumerate() {
+            if best.is_none_or(|b| c.split.gain > self.candidates[b].split.gain) {
+                best = Some(i);
+            }
+        }
+        best.map(|i| self.candidates.remove(i))
+    }
+
+    fn split(&mut self, c: Candidate, rows: &mut [u32], n_leaves: &mut usize, ws: &mut Workspace) {
+        let s = *self.settings;
+        let split = &c.split;
+        let depth = self.tree.nodes[c.node].depth + 1;
+        let info = self.input.info;
+        let feature = split.feature;
+        let missing_left = if info.has_missing[feature] {
+            split.missing_left
+        } else {
+            // No missing value was seen at fit: missing values at predict time follow the
+            // majority (scikit-learn's rule).
+            split.left.n > split.right.n
+        };
+        let cat = match split.cats {
+            Some(set) => {
+                // Missing values follow `missing_left`, whatever the set says about their bin.
+                self.tree.cat_bitsets.push(set);
+                (self.tree.cat_bitsets.len() - 1) as u32
+            }
+            None => NOT_CATEGORICAL,
+        };
+        let threshold = if cat != NOT_CATEGORICAL {
+            0.0
+        } else {
+            let t = &info.mapper.thresholds[feature];
+            // The last non-missing bin is the "split on NaN": every value goes left.
+            t.get(usize::from(split.bin))
+                .copied()
+                .unwrap_or(f64::INFINITY)
+        };
+        let left_id = self.tree.nodes.len();
+        let right_id = left_id + 1;
+        {
+            let node = &mut self.tree.nodes[c.node];
+            node.left = left_id as u32;
+            node.right = right_id as u32;
+            node.feature = feature as u32;
+            node.threshold = threshold;
+            node.bin_threshold = split.bin;
+            node.missing_left = missing_left;
+            node.cat = cat;
+            node.gain = split.gain;
+            node.value = s.shrinkage * node_value(c.sums.g, c.sums.h, c.bounds, s.limits.l2);
+        }
+        self.tree.nodes.push(BoostNode::leaf(
+            s.shrinkage * split.value_left,
+            split.left.n,
+            split.left.h,
+            depth,
+        ));
+        self.tree.nodes.push(BoostNode::leaf(
+            s.shrinkage * split.value_right,
+            split.right.n,
+            split.right.h,
+            depth,
+        ));
+
+        // Partition the node's rows stably.
+        let mid = {
+            let node = &self.tree.nodes[c.node];
+            let binned = self.input.binned;
+            let seg = &mut rows[c.start..c.end];
+            ws.scratch.clear();
+            let mut w = 0usize;
+            for i in 0..seg.len() {
+                let r = seg[i];
+                if self
+                    .tree
+                    .goes_left_binned(node, binned.get(r as usize, feature))
+                {
+                    seg[w] = r;
+                    w += 1;
+                } else {
+                    ws.scratch.push(r);
+                }
+            }
+            seg[w..].copy_from_slice(&ws.scratch);
+            c.start + w
+        };
+        let (ls, le, rs, re) = (c.start, mid, mid, c.end);
+
+        // Children's bounds under monotonic constraints.
+        let (lb, rb) = match info.monotonic.get(feature).copied().unwrap_or(0) {
+            0 => (c.bounds, c.bounds),
+            m => {
+                let midv = (split.value_left + split.value_right) / 2.0;
+                if m > 0 {
+                    (
+                        Bounds {
+                            lower: c.bounds.lower,
+                            upper: midv,
+                        },
+                        Bounds {
+                            lower: midv,
+                            upper: c.bounds.upper,
+                        },
+                    )
+                } else {
+                    (
+                        Bounds {
+                            lower: midv,
+                            upper: c.bounds.upper,
+                        },
+                        Bounds {
+                            lower: c.bounds.lower,
+                            upper: midv,
+                        },
+                    )
+                }
+            }
+        };
+        let (left_sums, right_sums) = (split.left, split.right);
+
+        let at_max_leaves = s.max_leaf_nodes.is_some_and(|m| *n_leaves >= m);
+        let at_max_depth = s.max_depth.is_some_and(|m| depth as usize >= m);
+        if at_max_leaves || at_max_depth {
+            ws.give_hist(c.hist);
+            self.finalize(left_id, ls, le, left_sums, lb);
+            self.finalize(right_id, rs, re, right_sums, rb);
+            if at_max_leaves {
+                for other in std::mem::take(&mut self.candidates) {
+                    ws.give_hist(other.hist);
+                    self.finalize(other.node, other.start, other.end, other.sums, other.bounds);
+                }
+            }
+            return;
+        }
+        let min2 = 2 * s.limits.min_samples_leaf;
+        let split_left = left_sums.n >= min2;
+        let split_right = right_sums.n >= min2;
+        if !split_left {
+            self.finalize(left_id, ls, le, left_sums, lb);
+        }
+        if !split_right {
+            self.finalize(right_id, rs, re, right_sums, rb);
+        }
+        if !split_left && !split_right {
+            ws.give_hist(c.hist);
+            return;
+        }
+        // The smaller child's histogram from its rows, the larger's by subtraction.
+        let mut small = ws.take_hist(self.input);
+        let mut large = c.hist;
+        let left_is_small = le - ls < re - rs;
+        if left_is_small {
+            build_hist(&mut small, self.input, &rows[ls..le], ws);
+        } else {
+            build_hist(&mut small, self.input, &rows[rs..re], ws);
+        }
+        large.subtract(&small);
+        let (left_hist, right_hist) = if left_is_small {
+            (small, large)
+        } else {
+            (large, small)
+        };
+        if split_left {
+            self.consider(left_id, ls, le, left_sums, lb, left_hist, ws);
+        } else {
+            ws.give_hist(left_hist);
+        }
+        if split_right {
+            self.consider(right_id, rs, re, right_sums, rb, right_hist, ws);
+        } else {
+            ws.give_hist(right_hist);
+        }
+    }
+}

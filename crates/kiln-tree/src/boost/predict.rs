@@ -1,0 +1,114 @@
+//! Prediction from a fitted ensemble: raw scores, leaf indices, feature importances and
+//! per-feature contributions (TreeSHAP).
+
+use ndarray::{Array1, Array2, Array3, ArrayView2};
+use rayon::prelude::*;
+
+use super::Importance;
+use super::fit::Boosted;
+use super::shap::{ShapScratch, tree_shap};
+
+/// Rows per parallel task: the mapped rows of a block stay in cache while every tree is walked.
+const BLOCK: usize = 128;
+
+impl Boosted {
+    /// The raw scores (`rows × n_outputs`) of rows whose feature count the caller has checked.
+    ///
+    /// Each row starts at the baseline and adds its leaf of every tree in order, as the fit
+    /// did, so the result does not depend on the number of threads.
+    pub(crate) fn raw_predict(&self, x: ArrayView2<'_, f64>) -> Array2<f64> {
+        let (n, p) = x.dim();
+        let k = self.n_outputs;
+        let mut out = vec![0.0; n * k];
+        out.par_chunks_mut(BLOCK * k)
+            .enumerate()
+            .for_each(|(c, o)| {
+                let start = c * BLOCK;
+                let rows = o.len() / k;
+                let mut buf = vec![0.0; rows * p];
+                for j in 0..rows {
+                    self.mapper.map_row(
+                        x.row(start + j).iter().copied(),
+                        &mut buf[j * p..(j + 1) * p],
+                    );
+                }
+                for j in 0..rows {
+                    o[j * k..(j + 1) * k].copy_from_slice(&self.baseline);
+                }
+                for (t, tree) in self.trees.iter().enumerate() {
+                    let c = t % k;
+                    for j in 0..rows {
+                        let leaf = tree.leaf_of(&buf[j * p..(j + 1) * p]);
+                        o[j * k + c] += tree.nodes[leaf].value;
+                    }
+                }
+            });
+        Array2::from_shape_vec((n, k), out).unwrap_or_else(|_| Array2::zeros((n, k)))
+    }
+
+    /// The leaf index each row reaches in each tree (`rows × trees`).
+    pub(crate) fn apply(&self, x: ArrayView2<'_, f64>) -> Array2<usize> {
+        let (n, p) = x.dim();
+        let t = self.trees.len();
+        let mut out = vec![0usize; n * t];
+        out.par_chunks_mut(t.max(1)).enumerate().for_each(|(i, o)| {
+            let mut buf = vec![0.0; p];
+            self.mapper.map_row(x.row(i).iter().copied(), &mut buf);
+            for (slot, tree) in o.iter_mut().zip(&self.trees) {
+                *slot = tree.leaf_of(&buf);
+            }
+        });
+        Array2::from_shape_vec((n, t), out).unwrap_or_else(|_| Array2::zeros((n, t)))
+    }
+
+    /// Feature importances of the given kind.
+    pub(crate) fn importances(&self, kind: Importance) -> Array1<f64> {
+        let mut imp = Array1::<f64>::zeros(self.mapper.n_features());
+        for tree in &self.trees {
+            for node in tree.nodes.iter().filter(|n| !n.is_leaf()) {
+                imp[node.feature as usize] += match kind {
+                    Importance::Gain => node.gain,
+                    Importance::Split => 1.0,
+                };
+            }
+        }
+        if kind == Importance::Gain {
+            let total = imp.sum();
+            if total > 0.0 {
+                imp /= total;
+            }
+        }
+        imp
+    }
+
+    /// SHAP values (`rows × n_outputs × (features + 1)`): the last entry of each output is the
+    /// expected value (baseline plus each tree's mean leaf value), and each row's entries sum
+    /// to its raw score.
+    pub(crate) fn contributions(&self, x: ArrayView2<'_, f64>) -> Array3<f64> {
+        let (n, p) = x.dim();
+        let k = self.n_outputs;
+        let width = k * (p + 1);
+        let max_depth = self.trees.iter().map(|t| t.depth()).max().unwrap_or(0);
+        let mut out = vec![0.0; n * width];
+        out.par_chunks_mut(width.max(1))
+            .enumerate()
+            .for_each(|(i, o)| {
+                let mut buf = vec![0.0; p];
+                let mut scratch = ShapScratch::new(max_depth);
+                self.mapper.map_row(x.row(i).iter().copied(), &mut buf);
+                for c in 0..k {
+                    o[c * (p + 1) + p] = self.baseline[c];
+                }
+                for (t, tree) in self.trees.iter().enumerate() {
+                    let c = t % k;
+                    tree_shap(
+                        tree,
+                        &buf,
+                        &mut o[c * (p + 1)..(c + 1) * (p + 1)],
+                        &mut scratch,
+                    );
+                }
+            });
+        Array3::from_shape_vec((n, k, p + 1), out).unwrap_or_else(|_| Array3::zeros((n, k, p + 1)))
+    }
+}

@@ -1,0 +1,324 @@
+//! [`HistGradientBoostingRegressor`]: boosting with squared, absolute, quantile or Poisson
+//! loss.
+
+use kiln_core::check::{self, NanPolicy};
+use kiln_core::persist::{FeatureSchema, Persist};
+use kiln_core::{Error, Fit, Fitted, Params, Predict, Result};
+use ndarray::{Array1, Array2, Array3, ArrayView1, ArrayView2};
+use serde::{Deserialize, Serialize};
+
+use super::fit::{Boosted, Data, boost};
+use super::loss::Loss;
+use super::{BoostParams, BoostTree, FitOptions, Importance, boost_setters};
+
+/// The loss a [`HistGradientBoostingRegressor`] minimizes.
+#[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
+pub enum RegressionLoss {
+    /// Squared error: predicts the conditional mean (the default).
+    #[default]
+    SquaredError,
+    /// Absolute error: predicts the conditional median; leaves take the median residual.
+    AbsoluteError,
+    /// Pinball loss of a quantile in `(0, 1)`; leaves take that quantile of the residuals.
+    Quantile(f64),
+    /// Poisson deviance with a log link, for counts and rates (`y >= 0`, not all zero);
+    /// predictions are `exp` of the raw score.
+    Poisson,
+}
+
+/// A gradient-boosted tree regressor on binned features, as scikit-learn's
+/// `HistGradientBoostingRegressor` and LightGBM's `LGBMRegressor`.
+///
+/// # Parameters
+/// The shared [`BoostParams`] (see [`HistGradientBoostingClassifier`](super::HistGradientBoostingClassifier)
+/// for the list and defaults), and
+/// - `loss` (default [`RegressionLoss::SquaredError`]).
+///
+/// # Fitted attributes
+/// [`FittedHistGradientBoostingRegressor::n_iter`], `trees`, `baseline`,
+/// `feature_importances`, `train_scores`, `validation_scores`, `bin_thresholds`.
+///
+/// # Errors
+/// As the classifier's, plus [`Error::NonFinite`] for NaN or infinite targets,
+/// [`Error::InvalidValue`] for negative targets (or all zero) with Poisson loss, and
+/// [`Error::InvalidParameter`] for a quantile outside `(0, 1)`.
+///
+/// # Example
+/// ```
+/// use kiln_core::{Fit, Predict};
+/// use kiln_datasets::Dataset;
+/// use kiln_tree::{EarlyStopping, HistGradientBoostingRegressor};
+///
+/// let diabetes = Dataset::Diabetes.load_numeric()?;
+/// let y = diabetes.target.values().ok_or("a regression set")?;
+/// let model = HistGradientBoostingRegressor::default()
+///     .with_max_iter(50)
+///     .with_early_stopping(EarlyStopping::Off)
+///     .fit(diabetes.x.view(), y.view())?;
+/// let pred = model.predict(diabetes.x.view())?;
+/// let mean = y.mean().ok_or("non-empty")?;
+/// let r2 = 1.0 - (&pred - y).mapv(|e| e * e).sum() / y.mapv(|v| (v - mean).powi(2)).sum();
+/// assert!(r2 > 0.6);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub struct HistGradientBoostingRegressor {
+    /// The parameters shared with the classifier.
+    pub params: BoostParams,
+    /// The loss. By default, squared error.
+    pub loss: RegressionLoss,
+}
+
+impl HistGradientBoostingRegressor {
+    boost_setters!();
+
+    /// Sets `loss` (by default, [`RegressionLoss::SquaredError`]).
+    #[must_use]
+    pub fn with_loss(mut self, loss: RegressionLoss) -> Self {
+        self.loss = loss;
+        self
+    }
+
+    /// Fits with sample weights, an evaluation set and a per-iteration callback.
+    ///
+    /// # Errors
+    /// As [`Fit::fit`], plus the same checks on the evaluation set.
+    pub fn fit_with(
+        &self,
+        x: ArrayView2<'_, f64>,
+        y: ArrayView1<'_, f64>,
+        options: FitOptions<'_, f64>,
+    ) -> Result<FittedHistGradientBoostingRegressor> {
+        self.validate()?;
+        check::check_fit_xy(x, y.len(), NanPolicy::AllowMissing)?;
+        check::check_sample_weight(options.sample_weight, y.len())?;
+        self.check_target(y, "y")?;
+        let y: Vec<f64> = y.to_vec();
+        let w: Option<Vec<f64>> = options.sample_weight.map(|w| w.to_vec());
+        let eval = match &options.eval_set {
+            Some(e) => {
+                check::check_n_features(Self::NAME, x.ncols(), e.x)?;
+                check::check_fit_xy(e.x, e.y.len(), NanPolicy::AllowMissing)?;
+                check::check_sample_weight(e.sample_weight, e.y.len())?;
+                check::check_finite_1d(e.y, "the evaluation set's y")?;
+                Some((e.x, e.y.to_vec(), e.sample_weight.map(|w| w.to_vec())))
+            }
+            None => None,
+        };
+        let settings =
+            self.params
+                .settings(Self::NAME, x.nrows(), x.ncols(), options.eval_set.is_some())?;
+        let loss = match self.loss {
+            RegressionLoss::SquaredError => Loss::Squared,
+            RegressionLoss::AbsoluteError => Loss::Absolute,
+            RegressionLoss::Quantile(alpha) => Loss::Quantile { alpha },
+            RegressionLoss::Poisson => Loss::Poisson,
+        };
+        let train = Data {
+            x,
+            y: &y,
+            w: w.as_deref(),
+        };
+        let eval_data = eval.as_ref().map(|(ex, ey, ew)| Data {
+            x: *ex,
+            y: ey,
+            w: ew.as_deref(),
+        });
+        let model = boost(&settings, loss, train, eval_data, options.callback)?;
+        Ok(FittedHistGradientBoostingRegressor {
+            params: self.clone(),
+            n_features: x.ncols(),
+            model,
+        })
+    }
+
+    fn check_target(&self, y: ArrayView1<'_, f64>, what: &str) -> Result<()> {
+        check::check_finite_1d(y, what)?;
+        if self.loss == RegressionLoss::Poisson {
+            if let Some(row) = y.iter().position(|&v| v < 0.0) {
+                return Err(Error::InvalidValue {
+                    what: what.into(),
+                    row: Some(row),
+                    reason: format!("Poisson loss needs y >= 0; got {}", y[row]),
+                });
+            }
+            if y.iter().all(|&v| v == 0.0) {
+                return Err(Error::InvalidValue {
+                    what: what.into(),
+                    row: None,
+                    reason: "Poisson loss needs at least one positive y".into(),
+                });
+            }
+        }
+        Ok(())
+    }
+}
+
+impl Params for HistGradientBoostingRegressor {
+    const NAME: &'static str = "HistGradientBoostingRegressor";
+
+    fn validate(&self) -> Result<()> {
+        self.params.validate(Self::NAME)?;
+        if let RegressionLoss::Quantile(a) = self.loss {
+            check::check_param(
+                Self::NAME,
+                "loss",
+                a,
+                a > 0.0 && a < 1.0,
+                "a quantile in (0, 1)",
+            )?;
+        }
+        Ok(())
+    }
+}
+
+impl Fit for HistGradientBoostingRegressor {
+    type Target = f64;
+    type Fitted = FittedHistGradientBoostingRegressor;
+
+    fn fit_weighted(
+        &self,
+        x: ArrayView2<'_, f64>,
+        y: ArrayView1<'_, f64>,
+        sample_weight: Option<ArrayView1<'_, f64>>,
+    ) -> Result<FittedHistGradientBoostingRegressor> {
+        let mut options = FitOptions::new();
+        options.sample_weight = sample_weight;
+        self.fit_with(x, y, options)
+    }
+}
+
+/// A fitted [`HistGradientBoostingRegressor`].
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FittedHistGradientBoostingRegressor {
+    params: HistGradientBoostingRegressor,
+    n_features: usize,
+    model: Boosted,
+}
+
+impl FittedHistGradientBoostingRegressor {
+    const NAME_FITTED: &'static str = "HistGradientBoostingRegressor";
+
+    /// The params it was fitted with.
+    pub fn params(&self) -> &HistGradientBoostingRegressor {
+        &self.params
+    }
+
+    /// The iterations run (fewer than `max_iter` after early stopping).
+    pub fn n_iter(&self) -> usize {
+        self.model.n_iter
+    }
+
+    /// The trees, in order.
+    pub fn trees(&self) -> &[BoostTree] {
+        &self.model.trees
+    }
+
+    /// The raw score every row starts from (the mean, median, quantile or log-mean of `y`).
+    pub fn baseline(&self) -> f64 {
+        self.model.baseline.first().copied().unwrap_or(0.0)
+    }
+
+    /// Scores on the training rows, from the baseline on (empty unless early stopping
+    /// watched them or a callback was given).
+    pub fn train_scores(&self) -> &[f64] {
+        &self.model.train_scores
+    }
+
+    /// Scores on the validation rows, from the baseline on (empty without validation rows).
+    pub fn validation_scores(&self) -> &[f64] {
+        &self.model.validation_scores
+    }
+
+    /// The thresholds of a numeric feature's bins; empty for a categorical feature or an
+    /// index out of range.
+    pub fn bin_thresholds(&self, feature: usize) -> &[f64] {
+        self.model
+            .mapper
+            .thresholds
+            .get(feature)
+            .map_or(&[], |t| t.as_slice())
+    }
+
+    /// Feature importances: total split gain per feature normalized to sum to 1, or split
+    /// counts.
+    pub fn feature_importances(&self, kind: Importance) -> Array1<f64> {
+        self.model.importances(kind)
+    }
+
+    /// The raw scores (the predictions before the inverse link; equal to them except with
+    /// Poisson loss).
+    ///
+    /// # Errors
+    /// [`Error::FeatureCountMismatch`], [`Error::NonFinite`] for infinite values.
+    pub fn raw_predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
+        check::check_predict_x(
+            Self::NAME_FITTED,
+            self.n_features,
+            x,
+            NanPolicy::AllowMissing,
+        )?;
+        let raw: Array2<f64> = self.model.raw_predict(x);
+        Ok(raw.column(0).to_owned())
+    }
+
+    /// The leaf index each row reaches in each tree (`rows × trees`).
+    ///
+    /// # Errors
+    /// As [`Self::raw_predict`].
+    pub fn apply(&self, x: ArrayView2<'_, f64>) -> Result<Array2<usize>> {
+        check::check_predict_x(
+            Self::NAME_FITTED,
+            self.n_features,
+            x,
+            NanPolicy::AllowMissing,
+        )?;
+        Ok(self.model.apply(x))
+    }
+
+    /// Per-feature contributions to the raw score (TreeSHAP): `rows × 1 × (features + 1)`,
+    /// the last entry being the expected raw score; each row's entries sum to its raw score.
+    ///
+    /// # Errors
+    /// As [`Self::raw_predict`].
+    pub fn feature_contributions(&self, x: ArrayView2<'_, f64>) -> Result<Array3<f64>> {
+        check::check_predict_x(
+            Self::NAME_FITTED,
+            self.n_features,
+            x,
+            NanPolicy::AllowMissing,
+        )?;
+        Ok(self.model.contributions(x))
+    }
+}
+
+impl Fitted for FittedHistGradientBoostingRegressor {
+    fn n_features_in(&self) -> usize {
+        self.n_features
+    }
+}
+
+impl Predict for FittedHistGradientBoostingRegressor {
+    type Output = f64;
+
+    fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
+        let raw = self.raw_predict(x)?;
+        Ok(match self.model.loss {
+            Loss::Poisson => raw.mapv(f64::exp),
+            _ => raw,
+        })
+    }
+}
+
+impl Persist for FittedHistGradientBoostingRegressor {
+    const KIND: &'static str = "kiln_tree::HistGradientBoostingRegressor";
+    type Params = HistGradientBoostingRegressor;
+
+    fn params(&self) -> &HistGradientBoostingRegressor {
+        &self.params
+    }
+
+    fn feature_schema(&self) -> FeatureSchema {
+        FeatureSchema::new(self.n_features)
+    }
+}
