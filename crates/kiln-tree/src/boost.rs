@@ -21,6 +21,7 @@ mod fit;
 mod grow;
 mod hist;
 mod loss;
+mod partition;
 mod predict;
 mod regressor;
 mod shap;

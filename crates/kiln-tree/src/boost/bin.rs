@@ -15,6 +15,8 @@
 use kiln_core::random::rng_from_seed;
 use kiln_core::{Error, Result};
 use ndarray::{ArrayView2, Axis};
+use rand::distr::Distribution;
+use rand::distr::weighted::WeightedIndex;
 use rand::seq::index::sample;
 use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
@@ -38,18 +40,22 @@ pub(crate) struct BinMapper {
     pub(crate) n_bins: Vec<u16>,
 }
 
-/// Features per group of the binned layout: one row's bins of a group are one `u64`.
+/// Features per group: a histogram task sums the 8 features of one group, reading them as
+/// one 8-byte word per row.
 pub(crate) const GROUP: usize = 8;
 
-/// Binned rows in groups of [`GROUP`] features: the bins of row `r` for the features of group
-/// `g` are the 8 bytes at `(g * n_rows + r) * 8` (the last group padded with zeros).
+/// Binned rows, row-major: row `r` is the record `bins[r * stride..(r + 1) * stride]`, its
+/// features padded with zeros to whole groups of [`GROUP`].
 ///
-/// A histogram task takes one group and reads 8 bytes per row, densely for a node's increasing
-/// rows, and a partition reads one feature at a stride of 8 bytes: both stay in cache lines
-/// they use fully, which a row-major or column-major layout cannot do for both at once.
+/// A record is a few cache lines at most, so gathering a row's bins of every feature for a
+/// histogram costs one memory access wherever the row is. A column-major copy serves the
+/// partitions, which read one feature of many rows: a column is a small working set that
+/// stays in cache where records would not.
 #[derive(Debug, Clone)]
 pub(crate) struct Binned {
     pub(crate) bins: Vec<u8>,
+    /// Column-major copy: `cols[f * n_rows + r]`.
+    pub(crate) cols: Vec<u8>,
     pub(crate) n_rows: usize,
     pub(crate) n_features: usize,
 }
@@ -61,21 +67,27 @@ impl Binned {
         self.n_features.div_ceil(GROUP)
     }
 
+    /// Bytes per record.
+    #[inline]
+    pub(crate) fn stride(&self) -> usize {
+        self.n_groups() * GROUP
+    }
+
     /// The bin of row `r` and feature `f`.
     #[inline]
     pub(crate) fn get(&self, r: usize, f: usize) -> u8 {
-        self.bins[((f / GROUP) * self.n_rows + r) * GROUP + f % GROUP]
+        self.cols[f * self.n_rows + r]
     }
 
-    /// The bins of group `g` (rows × 8 bytes).
+    /// The bins of feature `f`, row by row.
     #[inline]
-    pub(crate) fn group(&self, g: usize) -> &[u8] {
-        &self.bins[g * self.n_rows * GROUP..(g + 1) * self.n_rows * GROUP]
+    pub(crate) fn column(&self, f: usize) -> &[u8] {
+        &self.cols[f * self.n_rows..(f + 1) * self.n_rows]
     }
 
     /// Whether any row of `feature` is in the missing bin.
     pub(crate) fn has_missing(&self, feature: usize) -> bool {
-        (0..self.n_rows).any(|r| self.get(r, feature) == MISSING_BIN)
+        self.column(feature).contains(&MISSING_BIN)
     }
 }
 
@@ -90,36 +102,47 @@ impl BinMapper {
     /// infinite value, or with more than `max_bins` categories.
     pub(crate) fn fit(
         x: ArrayView2<'_, f64>,
+        weights: Option<&[f64]>,
         max_bins: usize,
         categorical: &[bool],
         subsample: usize,
         seed: u64,
     ) -> Result<Self> {
         let n = x.nrows();
+        // Above `subsample` rows, thresholds come from a subsample (drawn in proportion to the
+        // weights, with replacement, when weighted; as scikit-learn does) and are unweighted.
         let rows: Option<Vec<usize>> = (n > subsample).then(|| {
             let mut rng = rng_from_seed(seed);
-            let mut idx = sample(&mut rng, n, subsample).into_vec();
+            let mut idx = match weights.and_then(|w| WeightedIndex::new(w).ok()) {
+                Some(dist) => (0..subsample).map(|_| dist.sample(&mut rng)).collect(),
+                None => sample(&mut rng, n, subsample).into_vec(),
+            };
             idx.sort_unstable();
             idx
         });
+        let weights = if rows.is_some() { None } else { weights };
         let per_feature: Vec<Result<(Vec<f64>, Vec<f64>)>> = (0..x.ncols())
             .into_par_iter()
             .map(|j| {
-                let col = x.index_axis(Axis(1), j);
-                let mut values: Vec<f64> = match &rows {
-                    Some(rows) => rows.iter().map(|&r| col[r]).collect(),
-                    None => col.iter().copied().collect(),
-                };
-                values.retain(|v| !v.is_nan());
-                values.sort_unstable_by(f64::total_cmp);
                 if categorical.get(j).copied().unwrap_or(false) {
                     // Categories come from every row, not a subsample: a rare level must
                     // still get its own bin.
                     let cats = fit_categories(x.index_axis(Axis(1), j), j, max_bins)?;
-                    Ok((Vec::new(), cats))
-                } else {
-                    Ok((numeric_thresholds(&values, max_bins), Vec::new()))
+                    return Ok((Vec::new(), cats));
                 }
+                let col = x.index_axis(Axis(1), j);
+                // (value, weight) of the non-missing rows of positive weight, sorted.
+                let mut values: Vec<(f64, f64)> = match (&rows, weights) {
+                    (Some(rows), _) => rows.iter().map(|&r| (col[r], 1.0)).collect(),
+                    (None, Some(w)) => col.iter().copied().zip(w.iter().copied()).collect(),
+                    (None, None) => col.iter().map(|&v| (v, 1.0)).collect(),
+                };
+                values.retain(|&(v, w)| !v.is_nan() && w != 0.0);
+                values.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+                Ok((
+                    numeric_thresholds(&values, max_bins, weights.is_some()),
+                    Vec::new(),
+                ))
             })
             .collect();
         let mut thresholds = Vec::with_capacity(x.ncols());
@@ -195,30 +218,32 @@ impl BinMapper {
     /// Bins every row of `x` (whose column count the caller has checked).
     pub(crate) fn transform(&self, x: ArrayView2<'_, f64>) -> Binned {
         let (n, p) = x.dim();
-        let mut bins = vec![0u8; n * p.div_ceil(GROUP) * GROUP];
-        if n > 0 {
-            // One task per (group, block of rows): each writes its own contiguous slice.
-            const ROWS: usize = 8192;
-            bins.par_chunks_mut(n * GROUP)
+        let stride = p.div_ceil(GROUP) * GROUP;
+        let mut bins = vec![0u8; n * stride];
+        if stride > 0 {
+            const ROWS: usize = 4096;
+            bins.par_chunks_mut(ROWS * stride)
                 .enumerate()
-                .for_each(|(g, group)| {
-                    let f0 = g * GROUP;
-                    let f1 = (f0 + GROUP).min(p);
-                    group
-                        .par_chunks_mut(ROWS * GROUP)
-                        .enumerate()
-                        .for_each(|(c, out)| {
-                            for (i, row_out) in out.chunks_exact_mut(GROUP).enumerate() {
-                                let row = x.row(c * ROWS + i);
-                                for f in f0..f1 {
-                                    row_out[f - f0] = self.bin(f, row[f]);
-                                }
-                            }
-                        });
+                .for_each(|(c, out)| {
+                    for (i, rec) in out.chunks_exact_mut(stride).enumerate() {
+                        let row = x.row(c * ROWS + i);
+                        for (f, b) in rec.iter_mut().enumerate().take(p) {
+                            *b = self.bin(f, row[f]);
+                        }
+                    }
                 });
+        }
+        let mut cols = vec![0u8; n * p];
+        if n > 0 {
+            cols.par_chunks_mut(n).enumerate().for_each(|(f, col)| {
+                for (c, rec) in col.iter_mut().zip(bins.chunks_exact(stride)) {
+                    *c = rec[f];
+                }
+            });
         }
         Binned {
             bins,
+            cols,
             n_rows: n,
             n_features: p,
         }
@@ -241,10 +266,11 @@ impl BinMapper {
     }
 }
 
-/// The thresholds of a numeric feature from its sorted non-missing values.
-fn numeric_thresholds(sorted: &[f64], max_bins: usize) -> Vec<f64> {
+/// The thresholds of a numeric feature from its non-missing (value, weight) pairs, sorted by
+/// value (weights are 1 unless `weighted`).
+fn numeric_thresholds(sorted: &[(f64, f64)], max_bins: usize, weighted: bool) -> Vec<f64> {
     let mut distinct: Vec<f64> = Vec::new();
-    for &v in sorted {
+    for &(v, _) in sorted {
         if distinct.last() != Some(&v) {
             distinct.push(v);
         }
@@ -252,24 +278,23 @@ fn numeric_thresholds(sorted: &[f64], max_bins: usize) -> Vec<f64> {
     if distinct.len() <= 1 {
         return Vec::new();
     }
+    let step = 100.0 / max_bins as f64;
     let mut t: Vec<f64> = if distinct.len() <= max_bins {
         distinct.windows(2).map(|w| (w[0] + w[1]) / 2.0).collect()
-    } else {
+    } else if !weighted {
         // NumPy's percentile(method="averaged_inverted_cdf") at linspace(0, 100, max_bins + 1)
         // [1:-1]: virtual index v = n·q − 1; an integer v averages sorted[v] and sorted[v + 1],
         // otherwise it takes sorted[floor(v) + 1]. The arithmetic follows NumPy's, so the
         // thresholds are bit-identical to scikit-learn's.
         let n = sorted.len();
-        let step = 100.0 / max_bins as f64;
         (1..max_bins)
             .map(|i| {
                 let q = (i as f64 * step) / 100.0;
                 let v = n as f64 * q - 1.0;
                 let prev = v.floor();
                 let gamma = v - prev;
-                let lo = clamp_index(prev, n);
-                let hi = clamp_index(prev + 1.0, n);
-                let (a, b) = (sorted[lo], sorted[hi]);
+                let a = sorted[clamp_index(prev, n)].0;
+                let b = sorted[clamp_index(prev + 1.0, n)].0;
                 if gamma == 0.0 {
                     // NumPy's lerp for t = 0.5: b − (b − a)·0.5.
                     b - (b - a) * 0.5
@@ -278,7 +303,32 @@ fn numeric_thresholds(sorted: &[f64], max_bins: usize) -> Vec<f64> {
                 }
             })
             .collect()
+    } else {
+        // scikit-learn's _weighted_percentile(average=True): the first value whose cumulative
+        // weight reaches the rank, averaged with the next one when the rank falls on it.
+        let mut cdf = Vec::with_capacity(sorted.len());
+        let mut acc = 0.0;
+        for &(_, w) in sorted {
+            acc += w;
+            cdf.push(acc);
+        }
+        let last = sorted.len() - 1;
+        (1..max_bins)
+            .map(|i| {
+                let mut rank = (i as f64 * step) / 100.0 * acc;
+                if rank == 0.0 {
+                    rank = f64::from_bits(1);
+                }
+                let idx = cdf.partition_point(|&c| c < rank).min(last);
+                if cdf[idx] - rank > f64::EPSILON {
+                    sorted[idx].0
+                } else {
+                    (sorted[idx].0 + sorted[(idx + 1).min(last)].0) / 2.0
+                }
+            })
+            .collect()
     };
+    // Quantiles repeat on heavily tied data; scikit-learn keeps the distinct ones.
     t.dedup();
     for v in &mut t {
         if *v > ALMOST_INF {
@@ -337,7 +387,11 @@ mod tests {
 
     #[test]
     fn few_distinct_values_give_midpoints() {
-        let t = numeric_thresholds(&[1.0, 1.0, 2.0, 4.0], 255);
+        let t = numeric_thresholds(
+            &[(1.0, 1.0), (1.0, 1.0), (2.0, 1.0), (4.0, 1.0)],
+            255,
+            false,
+        );
         assert_eq!(t, vec![1.5, 3.0]);
     }
 
@@ -345,14 +399,21 @@ mod tests {
     fn quantiles_follow_averaged_inverted_cdf() {
         // 10 distinct values, 4 bins: q = 0.25, 0.5, 0.75 → v = 1.5, 4, 6.5
         // → sorted[2], mean(sorted[4], sorted[5]), sorted[7].
-        let v: Vec<f64> = (0..10).map(f64::from).collect();
-        assert_eq!(numeric_thresholds(&v, 4), vec![2.0, 4.5, 7.0]);
+        let v: Vec<(f64, f64)> = (0..10).map(|i| (f64::from(i), 1.0)).collect();
+        assert_eq!(numeric_thresholds(&v, 4, false), vec![2.0, 4.5, 7.0]);
+        // Unit weights through the weighted rule give the same thresholds.
+        assert_eq!(numeric_thresholds(&v, 4, true), vec![2.0, 4.5, 7.0]);
+        // Weight 3 on the value 0 moves the first quartile down to it: cumulative weights
+        // 3, 4, ..., 12; rank 3 lands exactly on value 0 → mean of 0 and 1.
+        let mut w = v.clone();
+        w[0].1 = 3.0;
+        assert_eq!(numeric_thresholds(&w, 4, true)[0], 0.5);
     }
 
     #[test]
     fn bins_and_missing() {
         let x = array![[1.0, 0.0], [2.0, 3.0], [f64::NAN, 3.0], [4.0, f64::NAN]];
-        let m = BinMapper::fit(x.view(), 255, &[false, true], 1000, 0).unwrap();
+        let m = BinMapper::fit(x.view(), None, 255, &[false, true], 1000, 0).unwrap();
         assert_eq!(m.thresholds[0], vec![1.5, 3.0]);
         assert_eq!(m.categories[1], vec![0.0, 3.0]);
         let b = m.transform(x.view());
@@ -367,8 +428,8 @@ mod tests {
     #[test]
     fn categorical_errors() {
         let x = array![[0.5], [1.0]];
-        assert!(BinMapper::fit(x.view(), 255, &[true], 1000, 0).is_err());
+        assert!(BinMapper::fit(x.view(), None, 255, &[true], 1000, 0).is_err());
         let x = array![[0.0], [1.0], [2.0]];
-        assert!(BinMapper::fit(x.view(), 2, &[true], 1000, 0).is_err());
+        assert!(BinMapper::fit(x.view(), None, 2, &[true], 1000, 0).is_err());
     }
 }

@@ -117,6 +117,7 @@ fn boost_on(
     let n = train.y.len();
     let mapper = BinMapper::fit(
         train.x,
+        train.w,
         s.max_bins,
         &s.categorical,
         BINNING_SUBSAMPLE,

@@ -11,7 +11,8 @@ use kiln_core::random::KilnRng;
 use rand::seq::index::sample;
 
 use super::bin::Binned;
-use super::hist::{self, GradHess, Hist};
+use super::hist::{self, GradHess, Hist, Rows};
+use super::partition::{Gathered, Scratch, gather, partition};
 use super::split::{Bounds, FeatureInfo, Split, SplitLimits, Sums, best_split, node_value};
 use super::tree::{BoostNode, BoostTree, NOT_CATEGORICAL};
 
@@ -39,8 +40,8 @@ pub(crate) struct LeafRows {
 #[derive(Debug, Default)]
 pub(crate) struct Workspace {
     free_hists: Vec<Hist>,
-    scratch: Vec<u32>,
-    ordered: Vec<GradHess>,
+    scratch: Scratch,
+    gathered: Gathered,
 }
 
 impl Workspace {
@@ -104,7 +105,7 @@ pub(crate) fn grow(
         g.finalize(0, 0, rows.len(), sums, Bounds::NONE);
     } else {
         let mut h = ws.take_hist(input);
-        build_hist(&mut h, input, rows, ws);
+        build_hist(&mut h, input, rows);
         g.consider(0, 0, rows.len(), sums, Bounds::NONE, h, ws);
     }
     let mut n_leaves = 1usize;
@@ -126,15 +127,8 @@ fn root_sums(rows: &[u32], gh: &[GradHess]) -> Sums {
     s
 }
 
-fn build_hist(h: &mut Hist, input: &GrowInput<'_>, rows: &[u32], ws: &mut Workspace) {
-    if rows.len() == input.binned.n_rows {
-        hist::build(h, input.binned, rows, input.gh, false);
-    } else {
-        ws.ordered.clear();
-        ws.ordered
-            .extend(rows.iter().map(|&r| input.gh[r as usize]));
-        hist::build(h, input.binned, rows, &ws.ordered, true);
-    }
+fn build_hist(h: &mut Hist, input: &GrowInput<'_>, rows: &[u32]) {
+    hist::build(h, input.binned, Rows::Indexed { rows, gh: input.gh });
 }
 
 struct Grower<'a, 'b> {
@@ -268,27 +262,30 @@ impl Grower<'_, '_> {
             depth,
         ));
 
+        let (left_sums, right_sums) = (split.left, split.right);
+        let at_max_leaves = s.max_leaf_nodes.is_some_and(|m| *n_leaves >= m);
+        let at_max_depth = s.max_depth.is_some_and(|m| depth as usize >= m);
+        let min2 = 2 * s.limits.min_samples_leaf;
+        let stop = at_max_leaves || at_max_depth;
+        let split_left = !stop && left_sums.n >= min2;
+        let split_right = !stop && right_sums.n >= min2;
+        // The smaller child (scikit-learn's rule: left when strictly smaller) gets its
+        // histogram from its rows; the larger one by subtraction.
+        let left_is_small = left_sums.n < right_sums.n;
+
         // Partition the node's rows stably.
         let mid = {
             let node = &self.tree.nodes[c.node];
-            let binned = self.input.binned;
-            let seg = &mut rows[c.start..c.end];
-            ws.scratch.clear();
-            let mut w = 0usize;
-            for i in 0..seg.len() {
-                let r = seg[i];
-                if self
-                    .tree
-                    .goes_left_binned(node, binned.get(r as usize, feature))
-                {
-                    seg[w] = r;
-                    w += 1;
-                } else {
-                    ws.scratch.push(r);
-                }
-            }
-            seg[w..].copy_from_slice(&ws.scratch);
-            c.start + w
+            let tree = &self.tree;
+            let goes_left = |b: u8| tree.goes_left_binned(node, b);
+            c.start
+                + partition(
+                    &mut rows[c.start..c.end],
+                    self.input.binned,
+                    feature,
+                    &goes_left,
+                    &mut ws.scratch,
+                )
         };
         let (ls, le, rs, re) = (c.start, mid, mid, c.end);
 
@@ -297,36 +294,19 @@ impl Grower<'_, '_> {
             0 => (c.bounds, c.bounds),
             m => {
                 let midv = (split.value_left + split.value_right) / 2.0;
-                if m > 0 {
-                    (
-                        Bounds {
-                            lower: c.bounds.lower,
-                            upper: midv,
-                        },
-                        Bounds {
-                            lower: midv,
-                            upper: c.bounds.upper,
-                        },
-                    )
-                } else {
-                    (
-                        Bounds {
-                            lower: midv,
-                            upper: c.bounds.upper,
-                        },
-                        Bounds {
-                            lower: c.bounds.lower,
-                            upper: midv,
-                        },
-                    )
-                }
+                let low = Bounds {
+                    lower: c.bounds.lower,
+                    upper: midv,
+                };
+                let high = Bounds {
+                    lower: midv,
+                    upper: c.bounds.upper,
+                };
+                if m > 0 { (low, high) } else { (high, low) }
             }
         };
-        let (left_sums, right_sums) = (split.left, split.right);
 
-        let at_max_leaves = s.max_leaf_nodes.is_some_and(|m| *n_leaves >= m);
-        let at_max_depth = s.max_depth.is_some_and(|m| depth as usize >= m);
-        if at_max_leaves || at_max_depth {
+        if stop {
             ws.give_hist(c.hist);
             self.finalize(left_id, ls, le, left_sums, lb);
             self.finalize(right_id, rs, re, right_sums, rb);
@@ -338,9 +318,6 @@ impl Grower<'_, '_> {
             }
             return;
         }
-        let min2 = 2 * s.limits.min_samples_leaf;
-        let split_left = left_sums.n >= min2;
-        let split_right = right_sums.n >= min2;
         if !split_left {
             self.finalize(left_id, ls, le, left_sums, lb);
         }
@@ -351,15 +328,28 @@ impl Grower<'_, '_> {
             ws.give_hist(c.hist);
             return;
         }
-        // The smaller child's histogram from its rows, the larger's by subtraction.
+        // The smaller child's histogram from its gathered rows, the larger's by subtraction.
         let mut small = ws.take_hist(self.input);
         let mut large = c.hist;
-        let left_is_small = le - ls < re - rs;
-        if left_is_small {
-            build_hist(&mut small, self.input, &rows[ls..le], ws);
+        let small_rows = if left_is_small {
+            &rows[ls..le]
         } else {
-            build_hist(&mut small, self.input, &rows[rs..re], ws);
-        }
+            &rows[rs..re]
+        };
+        gather(
+            small_rows,
+            self.input.binned,
+            self.input.gh,
+            &mut ws.gathered,
+        );
+        hist::build(
+            &mut small,
+            self.input.binned,
+            Rows::Dense {
+                words: &ws.gathered.words,
+                gh: &ws.gathered.gh,
+            },
+        );
         large.subtract(&small);
         let (left_hist, right_hist) = if left_is_small {
             (small, large)

@@ -99,44 +99,60 @@ pub(crate) struct GradHess {
 }
 
 /// Work below which a histogram is built on the calling thread (rows × features).
-const PARALLEL_WORK: usize = 1 << 14;
+const PARALLEL_WORK: usize = 1 << 15;
 
-/// Builds into `hist` (overwritten) the histogram of `rows`.
+/// The rows a histogram sums.
+#[derive(Clone, Copy)]
+pub(crate) enum Rows<'a> {
+    /// Rows of the binned matrix (increasing), with gradients indexed by row.
+    Indexed { rows: &'a [u32], gh: &'a [GradHess] },
+    /// Words copied densely, group-major (`words[g * len + i]` for row `i` of `len`), with
+    /// the gradients in the same order.
+    Dense {
+        words: &'a [u64],
+        gh: &'a [GradHess],
+    },
+}
+
+impl Rows<'_> {
+    fn len(&self) -> usize {
+        match self {
+            Rows::Indexed { rows, .. } => rows.len(),
+            Rows::Dense { gh, .. } => gh.len(),
+        }
+    }
+}
+
+/// Builds into `hist` (overwritten) the histogram of `src`.
 ///
-/// `rows` are the node's rows in increasing order; `gh` holds every row's gradient (indexed by
-/// row) unless `ordered`, in which case `gh[i]` belongs to `rows[i]`. Each feature group is
-/// summed by one task in row order, so the sums do not depend on the number of threads.
-pub(crate) fn build(
-    hist: &mut Hist,
-    binned: &Binned,
-    rows: &[u32],
-    gh: &[GradHess],
-    ordered: bool,
-) {
+/// Each feature group is summed by one task in row order, so the sums do not depend on the
+/// number of threads.
+pub(crate) fn build(hist: &mut Hist, binned: &Binned, src: Rows<'_>) {
     let p = binned.n_features;
+    let stride = binned.stride();
     let counts = hist.has_counts();
     let chunk = GROUP * BINS;
     let task = |g: usize, gh_block: &mut [GH], n_block: &mut [u32]| {
         gh_block.fill(GH::default());
         n_block.fill(0);
         let width = (p - g * GROUP).min(GROUP);
-        let words = binned.group(g);
+        let at = g * GROUP;
         match (width == GROUP, counts) {
             (true, true) => {
-                build_group::<GROUP, true>(gh_block, n_block, words, rows, gh, ordered, width)
+                build_group::<GROUP, true>(gh_block, n_block, binned, src, stride, at, width)
             }
             (true, false) => {
-                build_group::<GROUP, false>(gh_block, n_block, words, rows, gh, ordered, width)
+                build_group::<GROUP, false>(gh_block, n_block, binned, src, stride, at, width)
             }
             (false, true) => {
-                build_group::<0, true>(gh_block, n_block, words, rows, gh, ordered, width)
+                build_group::<0, true>(gh_block, n_block, binned, src, stride, at, width)
             }
             (false, false) => {
-                build_group::<0, false>(gh_block, n_block, words, rows, gh, ordered, width)
+                build_group::<0, false>(gh_block, n_block, binned, src, stride, at, width)
             }
         }
     };
-    let parallel = rows.len() * p >= PARALLEL_WORK;
+    let parallel = src.len() * p >= PARALLEL_WORK;
     match (counts, parallel) {
         (true, true) => hist
             .gh
@@ -163,47 +179,66 @@ pub(crate) fn build(
     }
 }
 
-/// Sums the features of one group of `rows` into `gh_block` (and `n_block` when `COUNT`).
-/// `W` is the group width when the group is full (8, unrolled), 0 for the last partial group.
+/// Adds one row (its group word `w` and gradient `v`) to the first `width` features of a group.
+#[inline(always)]
+fn accumulate<const COUNT: bool>(
+    gh_block: &mut [GH],
+    n_block: &mut [u32],
+    w: &[u8; GROUP],
+    v: &GradHess,
+    width: usize,
+) {
+    let (g, h) = (f64::from(v.g), f64::from(v.h));
+    // Independent updates of `width` features: no chain of dependent additions.
+    for (k, &bin) in w.iter().enumerate().take(width) {
+        let i = k * BINS + usize::from(bin);
+        let e = &mut gh_block[i];
+        e.g += g;
+        e.h += h;
+        if COUNT {
+            n_block[i] += 1;
+        }
+    }
+}
+
+/// Sums one group (the features at byte offset `at` of each record, `width` of them) into
+/// `gh_block` (and `n_block` when `COUNT`). `W` is 8 for a full group (unrolled), 0 otherwise.
 #[inline]
 fn build_group<const W: usize, const COUNT: bool>(
     gh_block: &mut [GH],
     n_block: &mut [u32],
-    group: &[u8],
-    rows: &[u32],
-    gh: &[GradHess],
-    ordered: bool,
+    binned: &Binned,
+    src: Rows<'_>,
+    stride: usize,
+    at: usize,
     width: usize,
 ) {
     let width = if W == GROUP { GROUP } else { width };
-    let (words, _) = group.as_chunks::<GROUP>();
-    // Rows come in batches: first the batch's bin words are gathered (independent loads the
-    // processor overlaps, hiding the cache misses of a sparse node), then added up.
-    const BATCH: usize = 64;
-    let mut batch = [[0u8; GROUP]; BATCH];
-    let mut batch_gh = [GH::default(); BATCH];
-    for (c, chunk) in rows.chunks(BATCH).enumerate() {
-        for (j, (&r, slot)) in chunk.iter().zip(batch.iter_mut()).enumerate() {
-            *slot = words[r as usize];
-            let v = if ordered {
-                gh[c * BATCH + j]
-            } else {
-                gh[r as usize]
-            };
-            batch_gh[j] = GH {
-                g: f64::from(v.g),
-                h: f64::from(v.h),
-            };
+    const NONE: [u8; GROUP] = [0; GROUP];
+    match src {
+        Rows::Dense { words, gh } => {
+            let g = at / GROUP;
+            let len = gh.len();
+            for (&w, v) in words[g * len..(g + 1) * len].iter().zip(gh) {
+                accumulate::<COUNT>(gh_block, n_block, &w.to_le_bytes(), v, width);
+            }
         }
-        for (w, v) in batch.iter().zip(&batch_gh).take(chunk.len()) {
-            // Independent updates of `width` features: no chain of dependent additions.
-            for (k, &bin) in w.iter().enumerate().take(width) {
-                let i = k * BINS + usize::from(bin);
-                let e = &mut gh_block[i];
-                e.g += v.g;
-                e.h += v.h;
-                if COUNT {
-                    n_block[i] += 1;
+        Rows::Indexed { rows, gh } => {
+            // Rows come in batches: the batch's words are gathered first (independent loads the
+            // processor overlaps, hiding cache misses of sparse rows), then added up.
+            const BATCH: usize = 64;
+            let mut words = [NONE; BATCH];
+            let mut grads = [GradHess::default(); BATCH];
+            for chunk in rows.chunks(BATCH) {
+                for ((&r, w), v) in chunk.iter().zip(words.iter_mut()).zip(grads.iter_mut()) {
+                    let r = r as usize;
+                    *w = *binned.bins[r * stride + at..]
+                        .first_chunk::<GROUP>()
+                        .unwrap_or(&NONE);
+                    *v = gh[r];
+                }
+                for (w, v) in words.iter().zip(&grads).take(chunk.len()) {
+                    accumulate::<COUNT>(gh_block, n_block, w, v, width);
                 }
             }
         }
@@ -218,7 +253,8 @@ mod tests {
     fn histogram_sums_and_subtraction() {
         // 3 rows × 2 features (one group, padded to 8 features).
         let x = ndarray::array![[0.0, 1.0], [2.0, 1.0], [0.0, f64::NAN]];
-        let m = super::super::bin::BinMapper::fit(x.view(), 255, &[true, false], 100, 0).unwrap();
+        let m =
+            super::super::bin::BinMapper::fit(x.view(), None, 255, &[true, false], 100, 0).unwrap();
         let binned = m.transform(x.view());
         let gh = vec![
             GradHess { g: 1.0, h: 0.5 },
@@ -226,13 +262,29 @@ mod tests {
             GradHess { g: 4.0, h: 2.0 },
         ];
         let mut all = Hist::new(&binned, true);
-        build(&mut all, &binned, &[0, 1, 2], &gh, false);
+        build(
+            &mut all,
+            &binned,
+            Rows::Indexed {
+                rows: &[0, 1, 2],
+                gh: &gh,
+            },
+        );
         assert_eq!(all.feature(0).get(0), (5.0, 2.5, 2));
         assert_eq!(all.feature(0).get(1), (-2.0, 1.0, 1));
         assert_eq!(all.feature(1).get(0), (-1.0, 1.5, 2));
         assert_eq!(all.feature(1).get(255), (4.0, 2.0, 1));
         let mut child = Hist::new(&binned, true);
-        build(&mut child, &binned, &[1], &gh[1..2], true);
+        let mut dense = super::super::partition::Gathered::default();
+        super::super::partition::gather(&[1], &binned, &gh, &mut dense);
+        build(
+            &mut child,
+            &binned,
+            Rows::Dense {
+                words: &dense.words,
+                gh: &dense.gh,
+            },
+        );
         all.subtract(&child);
         assert_eq!(all.feature(0).get(0), (5.0, 2.5, 2));
         assert_eq!(all.feature(0).get(1).2, 0);
@@ -240,7 +292,14 @@ mod tests {
         // Without counts, a unit hessian counts rows.
         let ones = vec![GradHess { g: 1.0, h: 1.0 }; 3];
         let mut unit = Hist::new(&binned, false);
-        build(&mut unit, &binned, &[0, 1, 2], &ones, false);
+        build(
+            &mut unit,
+            &binned,
+            Rows::Indexed {
+                rows: &[0, 1, 2],
+                gh: &ones,
+            },
+        );
         assert_eq!(unit.feature(0).get(0), (2.0, 2.0, 2));
     }
 }

@@ -169,7 +169,7 @@ impl Loss {
         match *self {
             Loss::Squared => (f - y, 1.0),
             Loss::Absolute => (if f > y { 1.0 } else { -1.0 }, 1.0),
-            Loss::Quantile { alpha } => (if y > f { -alpha } else { 1.0 - alpha }, 1.0),
+            Loss::Quantile { alpha } => (if y >= f { -alpha } else { 1.0 - alpha }, 1.0),
             Loss::Poisson => {
                 let e = f.exp();
                 (e - y, e)

@@ -11,6 +11,106 @@ use super::shap::{ShapScratch, tree_shap};
 /// Rows per parallel task: the mapped rows of a block stay in cache while every tree is walked.
 const BLOCK: usize = 128;
 
+/// Rows walked through a tree in lockstep.
+const LANES: usize = 16;
+
+/// A node of the flattened walk: children are adjacent (`right = left + 1`) and a leaf points
+/// to itself with an infinite threshold, so one step is `i = left + (x > thr)` without a
+/// branch, and a row that reached its leaf stays there.
+#[derive(Debug, Clone, Copy)]
+struct Step {
+    thr: f64,
+    feature: u32,
+    left: u32,
+    /// Missing values go right.
+    missing_right: bool,
+}
+
+/// The trees flattened for prediction; trees with a categorical split keep the generic walk.
+struct Flat {
+    steps: Vec<Step>,
+    /// Each step's node value (a leaf's contribution).
+    values: Vec<f64>,
+    /// Per tree: its root in `steps` and the depth of its deepest leaf, or `None` for a tree
+    /// walked generically.
+    roots: Vec<Option<(u32, u32)>>,
+}
+
+impl Flat {
+    fn new(b: &Boosted) -> Self {
+        let total = b.trees.iter().map(|t| t.nodes.len()).sum();
+        let mut steps = Vec::with_capacity(total);
+        let mut values = Vec::with_capacity(total);
+        let mut roots = Vec::with_capacity(b.trees.len());
+        for tree in &b.trees {
+            if tree
+                .nodes
+                .iter()
+                .any(|n| !n.is_leaf() && n.cat != super::tree::NOT_CATEGORICAL)
+            {
+                roots.push(None);
+                continue;
+            }
+            let base = steps.len() as u32;
+            for (i, n) in tree.nodes.iter().enumerate() {
+                values.push(n.value);
+                steps.push(if n.is_leaf() {
+                    Step {
+                        thr: f64::INFINITY,
+                        feature: 0,
+                        left: base + i as u32,
+                        missing_right: false,
+                    }
+                } else {
+                    Step {
+                        thr: n.threshold,
+                        feature: n.feature,
+                        left: base + n.left,
+                        missing_right: !n.missing_left,
+                    }
+                });
+            }
+            roots.push(Some((base, tree.depth() as u32)));
+        }
+        Self {
+            steps,
+            values,
+            roots,
+        }
+    }
+
+    /// Adds tree `t`'s leaf values to `out[j]` for the rows of `buf` (`p` values each).
+    #[inline]
+    fn add_tree(&self, t: usize, buf: &[f64], p: usize, out: &mut [f64], stride: usize, at: usize) {
+        let Some((root, depth)) = self.roots[t] else {
+            return;
+        };
+        let steps = &self.steps;
+        let rows = buf.len() / p.max(1);
+        let mut j0 = 0;
+        while j0 < rows {
+            let lanes = LANES.min(rows - j0);
+            let mut idx = [root; LANES];
+            for _ in 0..depth {
+                for (l, i) in idx.iter_mut().enumerate().take(lanes) {
+                    let s = steps[*i as usize];
+                    let x = buf[(j0 + l) * p + s.feature as usize];
+                    let right = if x.is_nan() {
+                        s.missing_right
+                    } else {
+                        x > s.thr
+                    };
+                    *i = s.left + u32::from(right);
+                }
+            }
+            for (l, &i) in idx.iter().enumerate().take(lanes) {
+                out[(j0 + l) * stride + at] += self.values[i as usize];
+            }
+            j0 += lanes;
+        }
+    }
+}
+
 impl Boosted {
     /// The raw scores (`rows × n_outputs`) of rows whose feature count the caller has checked.
     ///
@@ -19,6 +119,7 @@ impl Boosted {
     pub(crate) fn raw_predict(&self, x: ArrayView2<'_, f64>) -> Array2<f64> {
         let (n, p) = x.dim();
         let k = self.n_outputs;
+        let flat = Flat::new(self);
         let mut out = vec![0.0; n * k];
         out.par_chunks_mut(BLOCK * k)
             .enumerate()
@@ -37,9 +138,13 @@ impl Boosted {
                 }
                 for (t, tree) in self.trees.iter().enumerate() {
                     let c = t % k;
-                    for j in 0..rows {
-                        let leaf = tree.leaf_of(&buf[j * p..(j + 1) * p]);
-                        o[j * k + c] += tree.nodes[leaf].value;
+                    if flat.roots[t].is_some() {
+                        flat.add_tree(t, &buf, p, o, k, c);
+                    } else {
+                        for j in 0..rows {
+                            let leaf = tree.leaf_of(&buf[j * p..(j + 1) * p]);
+                            o[j * k + c] += tree.nodes[leaf].value;
+                        }
                     }
                 }
             });
