@@ -44,17 +44,16 @@ pub(crate) struct BinMapper {
 /// one 8-byte word per row.
 pub(crate) const GROUP: usize = 8;
 
-/// Binned rows, row-major: row `r` is the record `bins[r * stride..(r + 1) * stride]`, its
-/// features padded with zeros to whole groups of [`GROUP`].
+/// Binned rows, twice: group-major words for histograms and a column-major copy for
+/// partitions.
 ///
-/// A record is a few cache lines at most, so gathering a row's bins of every feature for a
-/// histogram costs one memory access wherever the row is. A column-major copy serves the
-/// partitions, which read one feature of many rows: a column is a small working set that
-/// stays in cache where records would not.
+/// `words[g * n_rows + r]` holds row `r`'s bins of features `8g..8g + 8` (the last group padded
+/// with zeros): a histogram task takes one group and reads one word per row, so a node's rows
+/// cost one memory access per row and group. A partition reads one feature of many rows, for
+/// which a column (`cols[f * n_rows + r]`) is the smallest working set.
 #[derive(Debug, Clone)]
 pub(crate) struct Binned {
-    pub(crate) bins: Vec<u8>,
-    /// Column-major copy: `cols[f * n_rows + r]`.
+    pub(crate) words: Vec<u64>,
     pub(crate) cols: Vec<u8>,
     pub(crate) n_rows: usize,
     pub(crate) n_features: usize,
@@ -67,12 +66,6 @@ impl Binned {
         self.n_features.div_ceil(GROUP)
     }
 
-    /// Bytes per record.
-    #[inline]
-    pub(crate) fn stride(&self) -> usize {
-        self.n_groups() * GROUP
-    }
-
     /// The bin of row `r` and feature `f`.
     #[inline]
     pub(crate) fn get(&self, r: usize, f: usize) -> u8 {
@@ -83,6 +76,12 @@ impl Binned {
     #[inline]
     pub(crate) fn column(&self, f: usize) -> &[u8] {
         &self.cols[f * self.n_rows..(f + 1) * self.n_rows]
+    }
+
+    /// The words of group `g`, row by row.
+    #[inline]
+    pub(crate) fn group(&self, g: usize) -> &[u64] {
+        &self.words[g * self.n_rows..(g + 1) * self.n_rows]
     }
 
     /// Whether any row of `feature` is in the missing bin.
@@ -218,31 +217,48 @@ impl BinMapper {
     /// Bins every row of `x` (whose column count the caller has checked).
     pub(crate) fn transform(&self, x: ArrayView2<'_, f64>) -> Binned {
         let (n, p) = x.dim();
-        let stride = p.div_ceil(GROUP) * GROUP;
-        let mut bins = vec![0u8; n * stride];
-        if stride > 0 {
-            const ROWS: usize = 4096;
-            bins.par_chunks_mut(ROWS * stride)
-                .enumerate()
-                .for_each(|(c, out)| {
-                    for (i, rec) in out.chunks_exact_mut(stride).enumerate() {
-                        let row = x.row(c * ROWS + i);
-                        for (f, b) in rec.iter_mut().enumerate().take(p) {
-                            *b = self.bin(f, row[f]);
-                        }
-                    }
-                });
+        let groups = p.div_ceil(GROUP);
+        let stride = groups * GROUP;
+        if n == 0 || p == 0 {
+            return Binned {
+                words: Vec::new(),
+                cols: Vec::new(),
+                n_rows: n,
+                n_features: p,
+            };
         }
-        let mut cols = vec![0u8; n * p];
-        if n > 0 {
-            cols.par_chunks_mut(n).enumerate().for_each(|(f, col)| {
-                for (c, rec) in col.iter_mut().zip(bins.chunks_exact(stride)) {
-                    *c = rec[f];
+        // Rows in parallel (each row of `x` read once), then the two layouts from them.
+        let mut rows = vec![0u8; n * stride];
+        const ROWS: usize = 4096;
+        rows.par_chunks_mut(ROWS * stride)
+            .enumerate()
+            .for_each(|(c, out)| {
+                for (i, rec) in out.chunks_exact_mut(stride).enumerate() {
+                    let row = x.row(c * ROWS + i);
+                    for (f, b) in rec.iter_mut().enumerate().take(p) {
+                        *b = self.bin(f, row[f]);
+                    }
                 }
             });
-        }
+        let mut words = vec![0u64; n * groups];
+        words.par_chunks_mut(n).enumerate().for_each(|(g, out)| {
+            for (w, rec) in out.iter_mut().zip(rows.chunks_exact(stride)) {
+                let mut b = [0u8; GROUP];
+                b.copy_from_slice(&rec[g * GROUP..(g + 1) * GROUP]);
+                *w = u64::from_le_bytes(b);
+            }
+        });
+        drop(rows);
+        let mut cols = vec![0u8; n * p];
+        cols.par_chunks_mut(n).enumerate().for_each(|(f, col)| {
+            let shift = 8 * (f % GROUP);
+            let group = &words[(f / GROUP) * n..(f / GROUP + 1) * n];
+            for (c, &w) in col.iter_mut().zip(group) {
+                *c = (w >> shift) as u8;
+            }
+        });
         Binned {
-            bins,
+            words,
             cols,
             n_rows: n,
             n_features: p,
@@ -419,7 +435,8 @@ mod tests {
         let b = m.transform(x.view());
         let got: Vec<u8> = (0..4).flat_map(|r| [b.get(r, 0), b.get(r, 1)]).collect();
         assert_eq!(got, vec![0, 0, 1, 1, MISSING_BIN, 1, 2, MISSING_BIN]);
-        assert_eq!(b.bins.len(), 4 * GROUP);
+        assert_eq!(b.words.len(), 4);
+        assert_eq!(b.words[3], u64::from(MISSING_BIN) << 8 | 2);
         assert_eq!(m.bin(1, 7.0), MISSING_BIN);
         assert_eq!(m.bin(0, 1.5), 0);
         assert_eq!(m.bin(0, 1.5000001), 1);

@@ -176,9 +176,10 @@ fn boost_on(
     let mut gh: Vec<Vec<GradHess>> = vec![vec![GradHess::default(); n]; k];
     // With unit hessians (and no weights) a bin's hessian sum is its row count.
     let counts = !(loss.unit_hessian() && train.w.is_none());
-    let mut ws = Workspace::default();
+    // One workspace, row buffer and gradient buffer per output, so that the trees of one
+    // iteration (one per class) grow in parallel.
+    let mut lanes: Vec<Lane> = (0..k).map(|_| Lane::default()).collect();
     let mut trees = Vec::with_capacity(s.max_iter * k);
-    let mut rows: Vec<u32> = Vec::with_capacity(n);
     let all_rows = s.subsample >= 1.0;
     let n_sampled = if all_rows {
         n
@@ -187,6 +188,11 @@ fn boost_on(
     };
     let mut sampled_mask = vec![false; if all_rows { 0 } else { n }];
     let mut n_iter = 0;
+    let input = GrowInput {
+        binned: &binned,
+        info: &info,
+        counts,
+    };
     for it in 0..s.max_iter {
         loss.gradients(train.y, train.w, &raw, &mut gh);
         let base_rows: Vec<u32> = if all_rows {
@@ -204,18 +210,22 @@ fn boost_on(
             }
             r
         };
-        for c in 0..k {
-            rows.clear();
-            rows.extend_from_slice(&base_rows);
+        let mask = (!all_rows).then_some(&sampled_mask[..]);
+        let grow_one = |(c, ((lane, raw_c), raw_val_c)): LaneJob<'_>| {
             let mut rng = task_rng(derive_seed(s.seed, 2), (it * k + c) as u64);
-            let input = GrowInput {
-                binned: &binned,
-                info: &info,
-                gh: &gh[c],
-                counts,
-            };
-            let (mut tree, leaves) = grow(&input, &grow_settings, &mut rows, &mut rng, &mut ws);
-            let raw_c = &mut raw[c * n..(c + 1) * n];
+            lane.rows.clear();
+            lane.rows.extend_from_slice(&base_rows);
+            lane.gh.clear();
+            lane.gh.extend(lane.rows.iter().map(|&r| gh[c][r as usize]));
+            let (mut tree, leaves) = grow(
+                &input,
+                &grow_settings,
+                &mut lane.rows,
+                &mut lane.gh,
+                &mut rng,
+                &mut lane.ws,
+            );
+            let rows = &lane.rows;
             if let Some(alpha) = loss.updates_leaves() {
                 for leaf in &leaves {
                     let mut resid: Vec<(f64, f64)> = rows[leaf.start..leaf.end]
@@ -235,14 +245,32 @@ fn boost_on(
                     raw_c[r as usize] += v;
                 }
             }
-            if !all_rows {
-                add_binned(&tree, &binned, raw_c, Some(&sampled_mask));
+            if let Some(mask) = mask {
+                add_binned(&tree, &binned, raw_c, Some(mask));
             }
             if let Some(vb) = &val_binned {
-                add_binned(&tree, vb, &mut raw_val[c * n_val..(c + 1) * n_val], None);
+                add_binned(&tree, vb, raw_val_c, None);
             }
-            trees.push(tree);
-        }
+            tree
+        };
+        let jobs = lanes
+            .iter_mut()
+            .zip(raw.chunks_mut(n.max(1)))
+            .zip(
+                raw_val
+                    .chunks_mut(n_val.max(1))
+                    .chain(std::iter::repeat_with(|| &mut [][..])),
+            )
+            .enumerate();
+        let grown: Vec<BoostTree> = if k > 1 {
+            jobs.collect::<Vec<_>>()
+                .into_par_iter()
+                .map(grow_one)
+                .collect()
+        } else {
+            jobs.map(grow_one).collect()
+        };
+        trees.extend(grown);
         n_iter = it + 1;
 
         if want_train_score {
@@ -345,6 +373,17 @@ pub(crate) fn score(scoring: Scoring, loss: Loss, data: Data<'_>, raw: &[f64]) -
             }
         }
     }
+}
+
+/// One output's tree to grow: its index, lane, raw scores and validation raw scores.
+type LaneJob<'a> = (usize, ((&'a mut Lane, &'a mut [f64]), &'a mut [f64]));
+
+/// What growing the trees of one output needs from one iteration to the next.
+#[derive(Default)]
+struct Lane {
+    ws: Workspace,
+    rows: Vec<u32>,
+    gh: Vec<GradHess>,
 }
 
 /// Adds a tree's value to the raw scores of binned rows (those not in `skip` when given).

@@ -12,7 +12,7 @@ use rand::seq::index::sample;
 
 use super::bin::Binned;
 use super::hist::{self, GradHess, Hist, Rows};
-use super::partition::{Gathered, Scratch, gather, partition};
+use super::partition::{Scratch, partition};
 use super::split::{Bounds, FeatureInfo, Split, SplitLimits, Sums, best_split, node_value};
 use super::tree::{BoostNode, BoostTree, NOT_CATEGORICAL};
 
@@ -41,7 +41,6 @@ pub(crate) struct LeafRows {
 pub(crate) struct Workspace {
     free_hists: Vec<Hist>,
     scratch: Scratch,
-    gathered: Gathered,
 }
 
 impl Workspace {
@@ -72,18 +71,17 @@ struct Candidate {
 pub(crate) struct GrowInput<'a> {
     pub(crate) binned: &'a Binned,
     pub(crate) info: &'a FeatureInfo<'a>,
-    /// Every row's gradient and hessian (indexed by row).
-    pub(crate) gh: &'a [GradHess],
     /// Whether histograms count rows (false when every hessian is 1: the sum counts them).
     pub(crate) counts: bool,
 }
 
-/// Grows one tree on `rows` (increasing row indices, partitioned in place) and returns it with
-/// its leaves' row ranges.
+/// Grows one tree on `rows` (increasing row indices, partitioned in place, with their
+/// gradients in `gh`, which are moved along) and returns it with its leaves' row ranges.
 pub(crate) fn grow(
     input: &GrowInput<'_>,
     settings: &GrowSettings,
     rows: &mut [u32],
+    gh: &mut [GradHess],
     rng: &mut KilnRng,
     ws: &mut Workspace,
 ) -> (BoostTree, Vec<LeafRows>) {
@@ -96,39 +94,39 @@ pub(crate) fn grow(
         },
         leaves: Vec::new(),
         candidates: Vec::new(),
+        all_features: (0..input.binned.n_features).collect(),
         rng,
     };
-    let sums = root_sums(rows, input.gh);
+    let sums = root_sums(gh);
     g.tree.nodes.push(BoostNode::leaf(0.0, sums.n, sums.h, 0));
     let limits = settings.limits;
     if sums.n < 2 * limits.min_samples_leaf || sums.h < limits.min_hessian {
         g.finalize(0, 0, rows.len(), sums, Bounds::NONE);
     } else {
         let mut h = ws.take_hist(input);
-        build_hist(&mut h, input, rows);
+        build_hist(&mut h, input, rows, gh);
         g.consider(0, 0, rows.len(), sums, Bounds::NONE, h, ws);
     }
     let mut n_leaves = 1usize;
     while let Some(best) = g.pop_best() {
         n_leaves += 1;
-        g.split(best, rows, &mut n_leaves, ws);
+        g.split(best, rows, gh, &mut n_leaves, ws);
     }
     (g.tree, g.leaves)
 }
 
-fn root_sums(rows: &[u32], gh: &[GradHess]) -> Sums {
+fn root_sums(gh: &[GradHess]) -> Sums {
     let mut s = Sums::default();
-    for &r in rows {
-        let v = gh[r as usize];
+    for v in gh {
         s.g += f64::from(v.g);
         s.h += f64::from(v.h);
     }
-    s.n = rows.len() as u32;
+    s.n = gh.len() as u32;
     s
 }
 
-fn build_hist(h: &mut Hist, input: &GrowInput<'_>, rows: &[u32]) {
-    hist::build(h, input.binned, Rows::Indexed { rows, gh: input.gh });
+fn build_hist(h: &mut Hist, input: &GrowInput<'_>, rows: &[u32], gh: &[GradHess]) {
+    hist::build(h, input.binned, Rows { rows, gh });
 }
 
 struct Grower<'a, 'b> {
@@ -137,6 +135,8 @@ struct Grower<'a, 'b> {
     tree: BoostTree,
     leaves: Vec<LeafRows>,
     candidates: Vec<Candidate>,
+    /// Every feature index, for splits that search them all.
+    all_features: Vec<usize>,
     rng: &'b mut KilnRng,
 }
 
@@ -163,18 +163,20 @@ impl Grower<'_, '_> {
         ws: &mut Workspace,
     ) {
         let p = self.input.binned.n_features;
-        let features: Vec<usize> = if self.settings.features_per_split >= p {
-            (0..p).collect()
+        let sampled: Vec<usize>;
+        let features: &[usize] = if self.settings.features_per_split >= p {
+            &self.all_features
         } else {
             let mut f = sample(&mut *self.rng, p, self.settings.features_per_split).into_vec();
             f.sort_unstable();
-            f
+            sampled = f;
+            &sampled
         };
         match best_split(
             &hist,
             sums,
             bounds,
-            &features,
+            features,
             self.input.info,
             self.settings.limits,
         ) {
@@ -205,7 +207,14 @@ impl Grower<'_, '_> {
         best.map(|i| self.candidates.remove(i))
     }
 
-    fn split(&mut self, c: Candidate, rows: &mut [u32], n_leaves: &mut usize, ws: &mut Workspace) {
+    fn split(
+        &mut self,
+        c: Candidate,
+        rows: &mut [u32],
+        gh: &mut [GradHess],
+        n_leaves: &mut usize,
+        ws: &mut Workspace,
+    ) {
         let s = *self.settings;
         let split = &c.split;
         let depth = self.tree.nodes[c.node].depth + 1;
@@ -277,10 +286,13 @@ impl Grower<'_, '_> {
         let mid = {
             let node = &self.tree.nodes[c.node];
             let tree = &self.tree;
-            let goes_left = |b: u8| tree.goes_left_binned(node, b);
+            // Where each bin goes (numeric, categorical and missing alike).
+            let goes_left: [bool; 256] =
+                std::array::from_fn(|b| tree.goes_left_binned(node, b as u8));
             c.start
                 + partition(
                     &mut rows[c.start..c.end],
+                    &mut gh[c.start..c.end],
                     self.input.binned,
                     feature,
                     &goes_left,
@@ -328,28 +340,11 @@ impl Grower<'_, '_> {
             ws.give_hist(c.hist);
             return;
         }
-        // The smaller child's histogram from its gathered rows, the larger's by subtraction.
+        // The smaller child's histogram from its rows, the larger's by subtraction.
         let mut small = ws.take_hist(self.input);
         let mut large = c.hist;
-        let small_rows = if left_is_small {
-            &rows[ls..le]
-        } else {
-            &rows[rs..re]
-        };
-        gather(
-            small_rows,
-            self.input.binned,
-            self.input.gh,
-            &mut ws.gathered,
-        );
-        hist::build(
-            &mut small,
-            self.input.binned,
-            Rows::Dense {
-                words: &ws.gathered.words,
-                gh: &ws.gathered.gh,
-            },
-        );
+        let (a, b) = if left_is_small { (ls, le) } else { (rs, re) };
+        build_hist(&mut small, self.input, &rows[a..b], &gh[a..b]);
         large.subtract(&small);
         let (left_hist, right_hist) = if left_is_small {
             (small, large)

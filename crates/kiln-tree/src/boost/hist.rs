@@ -99,28 +99,13 @@ pub(crate) struct GradHess {
 }
 
 /// Work below which a histogram is built on the calling thread (rows × features).
-const PARALLEL_WORK: usize = 1 << 15;
+const PARALLEL_WORK: usize = 1 << 16;
 
-/// The rows a histogram sums.
+/// The rows a histogram sums: increasing row indices and their gradients in the same order.
 #[derive(Clone, Copy)]
-pub(crate) enum Rows<'a> {
-    /// Rows of the binned matrix (increasing), with gradients indexed by row.
-    Indexed { rows: &'a [u32], gh: &'a [GradHess] },
-    /// Words copied densely, group-major (`words[g * len + i]` for row `i` of `len`), with
-    /// the gradients in the same order.
-    Dense {
-        words: &'a [u64],
-        gh: &'a [GradHess],
-    },
-}
-
-impl Rows<'_> {
-    fn len(&self) -> usize {
-        match self {
-            Rows::Indexed { rows, .. } => rows.len(),
-            Rows::Dense { gh, .. } => gh.len(),
-        }
-    }
+pub(crate) struct Rows<'a> {
+    pub(crate) rows: &'a [u32],
+    pub(crate) gh: &'a [GradHess],
 }
 
 /// Builds into `hist` (overwritten) the histogram of `src`.
@@ -129,30 +114,21 @@ impl Rows<'_> {
 /// number of threads.
 pub(crate) fn build(hist: &mut Hist, binned: &Binned, src: Rows<'_>) {
     let p = binned.n_features;
-    let stride = binned.stride();
     let counts = hist.has_counts();
     let chunk = GROUP * BINS;
     let task = |g: usize, gh_block: &mut [GH], n_block: &mut [u32]| {
         gh_block.fill(GH::default());
         n_block.fill(0);
         let width = (p - g * GROUP).min(GROUP);
-        let at = g * GROUP;
+        let words = binned.group(g);
         match (width == GROUP, counts) {
-            (true, true) => {
-                build_group::<GROUP, true>(gh_block, n_block, binned, src, stride, at, width)
-            }
-            (true, false) => {
-                build_group::<GROUP, false>(gh_block, n_block, binned, src, stride, at, width)
-            }
-            (false, true) => {
-                build_group::<0, true>(gh_block, n_block, binned, src, stride, at, width)
-            }
-            (false, false) => {
-                build_group::<0, false>(gh_block, n_block, binned, src, stride, at, width)
-            }
+            (true, true) => build_group::<GROUP, true>(gh_block, n_block, words, src, width),
+            (true, false) => build_group::<GROUP, false>(gh_block, n_block, words, src, width),
+            (false, true) => build_group::<0, true>(gh_block, n_block, words, src, width),
+            (false, false) => build_group::<0, false>(gh_block, n_block, words, src, width),
         }
     };
-    let parallel = src.len() * p >= PARALLEL_WORK;
+    let parallel = src.rows.len() * p >= PARALLEL_WORK;
     match (counts, parallel) {
         (true, true) => hist
             .gh
@@ -179,19 +155,23 @@ pub(crate) fn build(hist: &mut Hist, binned: &Binned, src: Rows<'_>) {
     }
 }
 
+/// Bins of one group in a histogram.
+const BLOCK: usize = GROUP * BINS;
+
 /// Adds one row (its group word `w` and gradient `v`) to the first `width` features of a group.
 #[inline(always)]
 fn accumulate<const COUNT: bool>(
-    gh_block: &mut [GH],
-    n_block: &mut [u32],
-    w: &[u8; GROUP],
+    gh_block: &mut [GH; BLOCK],
+    n_block: &mut [u32; BLOCK],
+    w: u64,
     v: &GradHess,
     width: usize,
 ) {
     let (g, h) = (f64::from(v.g), f64::from(v.h));
-    // Independent updates of `width` features: no chain of dependent additions.
-    for (k, &bin) in w.iter().enumerate().take(width) {
-        let i = k * BINS + usize::from(bin);
+    // Independent updates of `width` features: no chain of dependent additions. The index is
+    // below BLOCK by construction, so no bounds check is left in the loop.
+    for k in 0..width.min(GROUP) {
+        let i = k * BINS + ((w >> (8 * k)) & 0xff) as usize;
         let e = &mut gh_block[i];
         e.g += g;
         e.h += h;
@@ -201,46 +181,40 @@ fn accumulate<const COUNT: bool>(
     }
 }
 
-/// Sums one group (the features at byte offset `at` of each record, `width` of them) into
-/// `gh_block` (and `n_block` when `COUNT`). `W` is 8 for a full group (unrolled), 0 otherwise.
+/// Sums one group (`words`, one per row of the data) of `src` into `gh_block` (and `n_block`
+/// when `COUNT`). `W` is 8 for a full group (unrolled), 0 for the last partial group.
 #[inline]
 fn build_group<const W: usize, const COUNT: bool>(
     gh_block: &mut [GH],
     n_block: &mut [u32],
-    binned: &Binned,
+    words: &[u64],
     src: Rows<'_>,
-    stride: usize,
-    at: usize,
     width: usize,
 ) {
     let width = if W == GROUP { GROUP } else { width };
-    const NONE: [u8; GROUP] = [0; GROUP];
-    match src {
-        Rows::Dense { words, gh } => {
-            let g = at / GROUP;
-            let len = gh.len();
-            for (&w, v) in words[g * len..(g + 1) * len].iter().zip(gh) {
-                accumulate::<COUNT>(gh_block, n_block, &w.to_le_bytes(), v, width);
-            }
+    let Ok(gh_block) = <&mut [GH; BLOCK]>::try_from(gh_block) else {
+        return;
+    };
+    // Without counts (an empty `n_block`), a local block takes the updates `COUNT` skips.
+    let mut local = [0u32; BLOCK];
+    let n_block: &mut [u32; BLOCK] = <&mut [u32; BLOCK]>::try_from(n_block).unwrap_or(&mut local);
+    if src.rows.len() == words.len() {
+        // Every row: the words are read in order.
+        for (&w, v) in words.iter().zip(src.gh) {
+            accumulate::<COUNT>(gh_block, n_block, w, v, width);
         }
-        Rows::Indexed { rows, gh } => {
-            // Rows come in batches: the batch's words are gathered first (independent loads the
-            // processor overlaps, hiding cache misses of sparse rows), then added up.
-            const BATCH: usize = 64;
-            let mut words = [NONE; BATCH];
-            let mut grads = [GradHess::default(); BATCH];
-            for chunk in rows.chunks(BATCH) {
-                for ((&r, w), v) in chunk.iter().zip(words.iter_mut()).zip(grads.iter_mut()) {
-                    let r = r as usize;
-                    *w = *binned.bins[r * stride + at..]
-                        .first_chunk::<GROUP>()
-                        .unwrap_or(&NONE);
-                    *v = gh[r];
-                }
-                for (w, v) in words.iter().zip(&grads).take(chunk.len()) {
-                    accumulate::<COUNT>(gh_block, n_block, w, v, width);
-                }
-            }
+        return;
+    }
+    // Rows come in batches: the batch's words are gathered first (independent loads the
+    // processor overlaps, hiding the cache misses of sparse rows), then added up.
+    const BATCH: usize = 64;
+    let mut batch = [0u64; BATCH];
+    for (rows, ghs) in src.rows.chunks(BATCH).zip(src.gh.chunks(BATCH)) {
+        for (w, &r) in batch.iter_mut().zip(rows) {
+            *w = words[r as usize];
+        }
+        for (&w, v) in batch.iter().zip(ghs) {
+            accumulate::<COUNT>(gh_block, n_block, w, v, width);
         }
     }
 }
@@ -265,7 +239,7 @@ mod tests {
         build(
             &mut all,
             &binned,
-            Rows::Indexed {
+            Rows {
                 rows: &[0, 1, 2],
                 gh: &gh,
             },
@@ -275,14 +249,12 @@ mod tests {
         assert_eq!(all.feature(1).get(0), (-1.0, 1.5, 2));
         assert_eq!(all.feature(1).get(255), (4.0, 2.0, 1));
         let mut child = Hist::new(&binned, true);
-        let mut dense = super::super::partition::Gathered::default();
-        super::super::partition::gather(&[1], &binned, &gh, &mut dense);
         build(
             &mut child,
             &binned,
-            Rows::Dense {
-                words: &dense.words,
-                gh: &dense.gh,
+            Rows {
+                rows: &[1],
+                gh: &gh[1..2],
             },
         );
         all.subtract(&child);
@@ -295,7 +267,7 @@ mod tests {
         build(
             &mut unit,
             &binned,
-            Rows::Indexed {
+            Rows {
                 rows: &[0, 1, 2],
                 gh: &ones,
             },

@@ -1,125 +1,108 @@
-//! Splitting a node's rows between its children, stably, and gathering the binned words and
-//! gradients of the child whose histogram will be built from its rows.
+//! Splitting a node's rows (and their gradients, which travel with them so that every node's
+//! gradients are contiguous) between its children, stably.
 
 use rayon::prelude::*;
 
-use super::bin::{Binned, GROUP};
+use super::bin::Binned;
 use super::hist::GradHess;
 
 /// Rows per parallel task; smaller nodes are split on the calling thread.
 const CHUNK: usize = 1 << 14;
 
-/// One child's rows copied densely: for group `g`, the words of its rows are
-/// `words[g * len..(g + 1) * len]` (in row order), and `gh[i]` is row `i`'s gradient.
-#[derive(Debug, Default)]
-pub(crate) struct Gathered {
-    pub(crate) words: Vec<u64>,
-    pub(crate) gh: Vec<GradHess>,
-}
-
 /// Reusable buffers of [`partition`].
 #[derive(Debug, Default)]
 pub(crate) struct Scratch {
     rows: Vec<u32>,
-    flags: Vec<bool>,
+    gh: Vec<GradHess>,
 }
 
-/// Moves the rows of `seg` whose bin of `feature` satisfies `left` to its front, keeping the
-/// order on both sides, and returns how many went left.
+/// Moves the rows of `seg` (with their gradients in `seg_gh`) whose bin `b` of `feature` has
+/// `left[b]` to the front, keeping the order on both sides, and returns how many went left.
 ///
-/// Large nodes are split in two parallel passes over fixed chunks (flags and counts, then
-/// placement at offsets from the counts), which gives the same result as the sequential pass.
+/// Large nodes are split in parallel: each fixed chunk is partitioned in place, then the
+/// chunks' left and right parts are assembled in chunk order, which gives the same result as
+/// one sequential pass.
 pub(crate) fn partition(
     seg: &mut [u32],
+    seg_gh: &mut [GradHess],
     binned: &Binned,
     feature: usize,
-    left: &(impl Fn(u8) -> bool + Sync),
+    left: &[bool; 256],
     scratch: &mut Scratch,
 ) -> usize {
     let col = binned.column(feature);
-    let goes_left = |r: u32| left(col[r as usize]);
     if seg.len() < 2 * CHUNK {
-        let tmp = &mut scratch.rows;
-        tmp.clear();
-        let mut w = 0usize;
-        for i in 0..seg.len() {
-            let r = seg[i];
-            if goes_left(r) {
-                seg[w] = r;
-                w += 1;
-            } else {
-                tmp.push(r);
-            }
-        }
-        seg[w..].copy_from_slice(tmp);
-        return w;
+        return partition_chunk(seg, seg_gh, col, left, scratch);
     }
-    let flags = &mut scratch.flags;
-    flags.clear();
-    flags.resize(seg.len(), false);
     let counts: Vec<usize> = seg
-        .par_chunks(CHUNK)
-        .zip(flags.par_chunks_mut(CHUNK))
-        .map(|(rows, fl)| {
-            let mut c = 0;
-            for (&r, f) in rows.iter().zip(fl.iter_mut()) {
-                *f = goes_left(r);
-                c += usize::from(*f);
-            }
-            c
+        .par_chunks_mut(CHUNK)
+        .zip(seg_gh.par_chunks_mut(CHUNK))
+        .map_init(Scratch::default, |scr, (rows, ghs)| {
+            partition_chunk(rows, ghs, col, left, scr)
         })
         .collect();
     let n_left: usize = counts.iter().sum();
-    let tmp = &mut scratch.rows;
-    tmp.clear();
-    tmp.resize(seg.len(), 0);
+    let (tr, tg) = (&mut scratch.rows, &mut scratch.gh);
+    tr.clear();
+    tr.resize(seg.len(), 0);
+    tg.clear();
+    tg.resize(seg.len(), GradHess::default());
     // Each chunk's destinations: its share of the left part and of the right part.
-    let (mut lefts, mut rights) = tmp.split_at_mut(n_left);
+    let (mut lr, mut rr) = tr.split_at_mut(n_left);
+    let (mut lg, mut rg) = tg.split_at_mut(n_left);
     let mut dests = Vec::with_capacity(counts.len());
     for (c, &nl) in counts.iter().enumerate() {
         let len = (seg.len() - c * CHUNK).min(CHUNK);
-        let (l, lr) = lefts.split_at_mut(nl);
-        let (r, rr) = rights.split_at_mut(len - nl);
-        dests.push((l, r));
-        lefts = lr;
-        rights = rr;
+        let (a, lr2) = lr.split_at_mut(nl);
+        let (b, rr2) = rr.split_at_mut(len - nl);
+        let (ag, lg2) = lg.split_at_mut(nl);
+        let (bg, rg2) = rg.split_at_mut(len - nl);
+        dests.push((nl, a, b, ag, bg));
+        (lr, rr, lg, rg) = (lr2, rr2, lg2, rg2);
     }
     seg.par_chunks(CHUNK)
-        .zip(flags.par_chunks(CHUNK))
+        .zip(seg_gh.par_chunks(CHUNK))
         .zip(dests.into_par_iter())
-        .for_each(|((rows, fl), (l, r))| {
-            let (mut i, mut j) = (0, 0);
-            for (&row, &f) in rows.iter().zip(fl) {
-                if f {
-                    l[i] = row;
-                    i += 1;
-                } else {
-                    r[j] = row;
-                    j += 1;
-                }
-            }
+        .for_each(|((rows, ghs), (nl, l, r, lgh, rgh))| {
+            l.copy_from_slice(&rows[..nl]);
+            r.copy_from_slice(&rows[nl..]);
+            lgh.copy_from_slice(&ghs[..nl]);
+            rgh.copy_from_slice(&ghs[nl..]);
         });
-    seg.copy_from_slice(tmp);
+    seg.copy_from_slice(tr);
+    seg_gh.copy_from_slice(tg);
     n_left
 }
 
-/// Copies the words of every group and the gradients of `rows` into `out`.
-pub(crate) fn gather(rows: &[u32], binned: &Binned, gh: &[GradHess], out: &mut Gathered) {
-    let groups = binned.n_groups();
-    let stride = binned.stride();
-    let m = rows.len();
-    out.words.clear();
-    out.words.resize(groups * m, 0);
-    out.gh.clear();
-    out.gh.extend(rows.iter().map(|&r| gh[r as usize]));
-    // One pass over the rows (each record is read once, whole), writing one stream per group.
-    let mut streams: Vec<&mut [u64]> = out.words.chunks_mut(m.max(1)).collect();
-    for (i, &r) in rows.iter().enumerate() {
-        let rec = &binned.bins[r as usize * stride..(r as usize + 1) * stride];
-        for (stream, w) in streams.iter_mut().zip(rec.chunks_exact(GROUP)) {
-            stream[i] = u64::from_le_bytes(w.try_into().unwrap_or([0; GROUP]));
-        }
+/// The sequential stable partition, without branches on the data: every row is written to
+/// both sides and only the side it belongs to advances.
+fn partition_chunk(
+    seg: &mut [u32],
+    seg_gh: &mut [GradHess],
+    col: &[u8],
+    left: &[bool; 256],
+    scratch: &mut Scratch,
+) -> usize {
+    let (tr, tg) = (&mut scratch.rows, &mut scratch.gh);
+    tr.clear();
+    tr.resize(seg.len() + 1, 0);
+    tg.clear();
+    tg.resize(seg.len() + 1, GradHess::default());
+    let (mut w, mut j) = (0usize, 0usize);
+    for i in 0..seg.len() {
+        let (r, v) = (seg[i], seg_gh[i]);
+        let l = left[usize::from(col[r as usize])];
+        // w <= i: the slot was read already.
+        seg[w] = r;
+        seg_gh[w] = v;
+        tr[j] = r;
+        tg[j] = v;
+        w += usize::from(l);
+        j += usize::from(!l);
     }
+    seg[w..].copy_from_slice(&tr[..j]);
+    seg_gh[w..].copy_from_slice(&tg[..j]);
+    w
 }
 
 #[cfg(test)]
@@ -128,32 +111,28 @@ mod tests {
     use crate::boost::bin::BinMapper;
 
     #[test]
-    fn stable_in_both_paths_and_gathers() {
+    fn stable_in_both_paths_and_gradients_follow() {
         // One feature whose bin is the row's value mod 3; bin 0 goes left.
         let n = 3 * CHUNK + 17;
         let x = ndarray::Array2::from_shape_fn((n, 1), |(i, _)| (i % 3) as f64);
         let m = BinMapper::fit(x.view(), None, 255, &[false], 1000, 0).unwrap();
         let binned = m.transform(x.view());
-        let gh: Vec<GradHess> = (0..n)
-            .map(|i| GradHess {
-                g: i as f32,
-                h: 1.0,
-            })
-            .collect();
         for size in [100, n] {
             let mut seg: Vec<u32> = (0..size as u32).collect();
+            let mut gh: Vec<GradHess> = (0..size)
+                .map(|i| GradHess {
+                    g: i as f32,
+                    h: 1.0,
+                })
+                .collect();
             let mut scratch = Scratch::default();
-            let w = partition(&mut seg, &binned, 0, &|b| b == 0, &mut scratch);
+            let table: [bool; 256] = std::array::from_fn(|b| b == 0);
+            let w = partition(&mut seg, &mut gh, &binned, 0, &table, &mut scratch);
             let want_left: Vec<u32> = (0..size as u32).filter(|r| r % 3 == 0).collect();
             let want_right: Vec<u32> = (0..size as u32).filter(|r| r % 3 != 0).collect();
             assert_eq!(&seg[..w], &want_left[..]);
             assert_eq!(&seg[w..], &want_right[..]);
-            let mut out = Gathered::default();
-            gather(&seg[w..], &binned, &gh, &mut out);
-            let got: Vec<u32> = out.gh.iter().map(|v| v.g as u32).collect();
-            assert_eq!(got, want_right);
-            let bins: Vec<u64> = want_right.iter().map(|r| u64::from(r % 3)).collect();
-            assert_eq!(out.words, bins);
+            assert!(seg.iter().zip(&gh).all(|(&r, v)| v.g as u32 == r));
         }
     }
 }

@@ -10,6 +10,8 @@
 //! order from both ends to the middle (LightGBM's method, Ke et al. 2017; `cat_smooth` 10 as
 //! scikit-learn fixes it); categories with a hessian below 10 (in rows) always go right.
 
+use rayon::prelude::*;
+
 use super::bin::BinMapper;
 use super::hist::{FeatureHist, Hist};
 use super::tree::{CatBitset, MISSING_BIN, bitset_insert};
@@ -78,7 +80,7 @@ pub(crate) struct FeatureInfo<'a> {
 }
 
 /// The running state of a scan over one node.
-struct Scan<'a> {
+struct Scan {
     limits: SplitLimits,
     total: Sums,
     bounds: Bounds,
@@ -86,10 +88,9 @@ struct Scan<'a> {
     best: Option<Split>,
     feature: usize,
     monotonic: i8,
-    _hist: std::marker::PhantomData<&'a ()>,
 }
 
-impl Scan<'_> {
+impl Scan {
     /// Considers sending `left` left (the rest right); returns false when no later candidate
     /// of a one-directional scan can satisfy the right child's limits.
     #[inline]
@@ -149,20 +150,17 @@ pub(crate) fn best_split(
     limits: SplitLimits,
 ) -> Option<Split> {
     let value = node_value(total.g, total.h, bounds, limits.l2);
-    let mut scan = Scan {
-        limits,
-        total,
-        bounds,
-        loss_node: total.g * value,
-        best: None,
-        feature: 0,
-        monotonic: 0,
-        _hist: std::marker::PhantomData,
-    };
-    for &f in features {
+    let scan_feature = |&f: &usize| -> Option<Split> {
+        let mut scan = Scan {
+            limits,
+            total,
+            bounds,
+            loss_node: total.g * value,
+            best: None,
+            feature: f,
+            monotonic: info.monotonic.get(f).copied().unwrap_or(0),
+        };
         let fh = hist.feature(f);
-        scan.feature = f;
-        scan.monotonic = info.monotonic.get(f).copied().unwrap_or(0);
         let nb = usize::from(info.mapper.n_bins[f]);
         let has_missing = info.has_missing.get(f).copied().unwrap_or(false);
         if info.mapper.is_categorical[f] {
@@ -170,11 +168,28 @@ pub(crate) fn best_split(
         } else {
             scan_numeric(&mut scan, fh, nb, has_missing);
         }
+        scan.best
+    };
+    // Each feature's best is found on its own (in parallel when there are many), then the
+    // first largest gain in feature order wins: the same choice as one sequential scan.
+    let bests: Vec<Option<Split>> = if features.len() >= PARALLEL_FEATURES {
+        features.par_iter().map(scan_feature).collect()
+    } else {
+        features.iter().map(scan_feature).collect()
+    };
+    let mut best: Option<Split> = None;
+    for b in bests.into_iter().flatten() {
+        if best.as_ref().is_none_or(|x| b.gain > x.gain) {
+            best = Some(b);
+        }
     }
-    scan.best
+    best
 }
 
-fn scan_numeric(scan: &mut Scan<'_>, fh: FeatureHist<'_>, nb: usize, has_missing: bool) {
+/// Features from which a node's split search runs in parallel.
+const PARALLEL_FEATURES: usize = 32;
+
+fn scan_numeric(scan: &mut Scan, fh: FeatureHist<'_>, nb: usize, has_missing: bool) {
     // Left to right, missing values right. With missing values the last candidate puts every
     // non-missing value left and only the missing ones right ("split on NaN").
     let end = nb - 1 + usize::from(has_missing);
@@ -223,7 +238,7 @@ fn scan_numeric(scan: &mut Scan<'_>, fh: FeatureHist<'_>, nb: usize, has_missing
     }
 }
 
-fn scan_categorical(scan: &mut Scan<'_>, fh: FeatureHist<'_>, nb: usize, has_missing: bool) {
+fn scan_categorical(scan: &mut Scan, fh: FeatureHist<'_>, nb: usize, has_missing: bool) {
     const CAT_SMOOTH: f64 = 10.0;
     // Rows per unit of hessian, so the support test counts rows for any loss.
     let support = if scan.total.h > 0.0 {
