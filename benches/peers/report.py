@@ -327,6 +327,13 @@ def main():
                 w("| " + " | ".join(cells) + " |")
         w("")
 
+    # ---- hand-written analysis (where the time goes), kept beside this script
+    analysis = os.path.join(HERE, "analysis.md")
+    if os.path.exists(analysis):
+        with open(analysis) as f:
+            w(f.read().rstrip("\n"))
+        w("")
+
     # ---- reproducing
     w("## Reproducing")
     w("")

@@ -469,25 +469,48 @@ impl Table {
 }
 
 /// Reads the raw file of `entry` from `dir`, checking its size and (when `verify`) its SHA-256.
+///
+/// The file is streamed row by row into the feature matrix and the label vector, so the
+/// process holds the data once (as the Python peers do), not the file's bytes beside it.
 pub fn load(dir: &Path, entry: &Entry, verify: bool) -> BenchResult<Table> {
     let path: PathBuf = dir.join(&entry.file);
-    let mut bytes = Vec::new();
-    File::open(&path)
-        .and_then(|mut f| f.read_to_end(&mut bytes))
-        .map_err(|e| Error::io_at(&path, e))?;
+    let file = File::open(&path).map_err(|e| Error::io_at(&path, e))?;
     let width = entry.features + 1;
     let expected = entry.rows * width * 8;
-    if bytes.len() != expected {
+    let len = file.metadata().map_err(|e| Error::io_at(&path, e))?.len();
+    if len != expected as u64 {
         return Err(format!(
-            "{}: {} bytes, the manifest implies {expected} ({} x {width} f64)",
+            "{}: {len} bytes, the manifest implies {expected} ({} x {width} f64)",
             path.display(),
-            bytes.len(),
             entry.rows
         )
         .into());
     }
+    let mut reader = std::io::BufReader::with_capacity(1 << 20, file);
+    let mut hash = Sha256::new();
+    let mut x = Array2::<f64>::zeros((entry.rows, entry.features));
+    let mut y = Array1::<f64>::zeros(entry.rows);
+    let mut row = vec![0u8; width * 8];
+    for i in 0..entry.rows {
+        reader
+            .read_exact(&mut row)
+            .map_err(|e| Error::io_at(&path, e))?;
+        if verify {
+            hash.update(&row);
+        }
+        for (j, c) in row.chunks_exact(8).enumerate() {
+            let mut b = [0u8; 8];
+            b.copy_from_slice(c);
+            let v = f64::from_le_bytes(b);
+            if j < entry.features {
+                x[[i, j]] = v;
+            } else {
+                y[i] = v;
+            }
+        }
+    }
     if verify {
-        let got = hex(&Sha256::digest(&bytes));
+        let got = hex(&hash.finalize());
         if got != entry.sha256 {
             return Err(format!(
                 "{}: SHA-256 {got} differs from the manifest's {}",
@@ -497,17 +520,6 @@ pub fn load(dir: &Path, entry: &Entry, verify: bool) -> BenchResult<Table> {
             .into());
         }
     }
-    let values: Vec<f64> = bytes
-        .chunks_exact(8)
-        .map(|c| {
-            let mut b = [0u8; 8];
-            b.copy_from_slice(c);
-            f64::from_le_bytes(b)
-        })
-        .collect();
-    let all = Array2::from_shape_vec((entry.rows, width), values).map_err(|e| e.to_string())?;
-    let x = all.slice(s![.., ..entry.features]).to_owned();
-    let y = all.column(entry.features).to_owned();
     Ok(Table { x, y })
 }
 

@@ -1,13 +1,13 @@
-//! Tree models for kiln: decision trees and random forests now; histogram gradient boosting
-//! (which will reuse the tree storage, split search and builder of [`tree`]) later.
+//! Tree models for kiln: decision trees, random forests and histogram gradient boosting.
 //!
 //! | model | fits | how |
 //! |---|---|---|
 //! | [`DecisionTreeClassifier`] | CART with Gini or entropy, class and sample weights | exact splits on features sorted once and partitioned stably down the tree |
 //! | [`DecisionTreeRegressor`] | CART with squared error | the same |
 //! | [`RandomForestClassifier`], [`RandomForestRegressor`] | bagged trees, features drawn per split, out-of-bag score | trees grown in parallel, one seeded stream per tree, so a seed gives the same forest on any thread count |
+//! | [`HistGradientBoostingClassifier`], [`HistGradientBoostingRegressor`] | gradient boosting: log-loss, softmax, squared, absolute, quantile, Poisson; early stopping, monotonic constraints, native categories, TreeSHAP | features binned once (255 bins), leaf-wise trees on gradient histograms with the subtraction trick; same trees as scikit-learn's `HistGradientBoosting*` |
 //!
-//! Both handle missing values (NaN) natively, grow depth first or best first
+//! The trees and forests handle missing values (NaN) natively, grow depth first or best first
 //! (`max_leaf_nodes`), prune by minimal cost-complexity (`ccp_alpha`, with the whole path),
 //! report impurity-based feature importances, leaf indices and decision paths, render as
 //! text or Graphviz DOT, and save and load through [`kiln_core::persist`]. Trees without

@@ -193,6 +193,7 @@ fn scan_numeric(scan: &mut Scan, fh: FeatureHist<'_>, nb: usize, has_missing: bo
     // Left to right, missing values right. With missing values the last candidate puts every
     // non-missing value left and only the missing ones right ("split on NaN").
     let end = nb - 1 + usize::from(has_missing);
+    let mut cands = Candidates::new();
     let mut left = Sums::default();
     for b in 0..end {
         let (g, h, n) = fh.get(b);
@@ -203,14 +204,19 @@ fn scan_numeric(scan: &mut Scan, fh: FeatureHist<'_>, nb: usize, has_missing: bo
         left.g += g;
         left.h += h;
         left.n += n;
-        if !scan.consider(left, || (b as u8, false, None)) {
-            break;
-        }
+        let right = Sums {
+            g: scan.total.g - left.g,
+            h: scan.total.h - left.h,
+            n: scan.total.n - left.n,
+        };
+        cands.push(left, right, b as u8);
     }
+    cands.offer_best(scan, false);
     if !has_missing || nb < 2 {
         return;
     }
     // Right to left, missing values left.
+    let mut cands = Candidates::new();
     let mut right = Sums::default();
     for b in (0..nb - 1).rev() {
         let (g, h, n) = fh.get(b + 1);
@@ -225,16 +231,104 @@ fn scan_numeric(scan: &mut Scan, fh: FeatureHist<'_>, nb: usize, has_missing: bo
             h: scan.total.h - right.h,
             n: scan.total.n - right.n,
         };
-        // The right child grows as b falls: once it satisfies the limits, it keeps them; the
-        // left child shrinks, so a left child below its limits ends the scan.
+        cands.push(left, right, b as u8);
+    }
+    cands.offer_best(scan, true);
+}
+
+/// The candidate thresholds of one scan direction, evaluated together: the gains are computed
+/// for all of them in a loop without branches (which the compiler vectorizes), then the first
+/// largest valid gain is offered. Each candidate's arithmetic is that of a one-by-one scan,
+/// so the choice is the same.
+struct Candidates {
+    len: usize,
+    lg: [f64; 256],
+    lh: [f64; 256],
+    ln: [u32; 256],
+    rg: [f64; 256],
+    rh: [f64; 256],
+    rn: [u32; 256],
+    bin: [u8; 256],
+}
+
+impl Candidates {
+    fn new() -> Self {
+        Self {
+            len: 0,
+            lg: [0.0; 256],
+            lh: [0.0; 256],
+            ln: [0; 256],
+            rg: [0.0; 256],
+            rh: [0.0; 256],
+            rn: [0; 256],
+            bin: [0; 256],
+        }
+    }
+
+    #[inline]
+    fn push(&mut self, left: Sums, right: Sums, bin: u8) {
+        let i = self.len;
+        if i < 256 {
+            self.lg[i] = left.g;
+            self.lh[i] = left.h;
+            self.ln[i] = left.n;
+            self.rg[i] = right.g;
+            self.rh[i] = right.h;
+            self.rn[i] = right.n;
+            self.bin[i] = bin;
+            self.len = i + 1;
+        }
+    }
+
+    /// Offers the first candidate with the largest valid gain to `scan`.
+    fn offer_best(&self, scan: &mut Scan, missing_left: bool) {
+        let n = self.len;
         let lim = scan.limits;
-        if right.n < lim.min_samples_leaf || right.h < lim.min_hessian {
-            continue;
+        let (lo, hi) = (scan.bounds.lower, scan.bounds.upper);
+        let mono = scan.monotonic;
+        let mut gains = [f64::NEG_INFINITY; 256];
+        for i in 0..n {
+            let vl = (-self.lg[i] / (self.lh[i] + lim.l2 + 1e-15)).clamp(lo, hi);
+            let vr = (-self.rg[i] / (self.rh[i] + lim.l2 + 1e-15)).clamp(lo, hi);
+            let valid = self.ln[i] >= lim.min_samples_leaf
+                && self.lh[i] >= lim.min_hessian
+                && self.rn[i] >= lim.min_samples_leaf
+                && self.rh[i] >= lim.min_hessian
+                && !((mono > 0 && vl > vr) || (mono < 0 && vl < vr));
+            let gain = scan.loss_node - self.lg[i] * vl - self.rg[i] * vr;
+            gains[i] = if valid { gain } else { f64::NEG_INFINITY };
         }
-        if left.n < lim.min_samples_leaf || left.h < lim.min_hessian {
-            break;
+        let mut best: Option<usize> = None;
+        let mut best_gain = scan.best.as_ref().map_or(0.0, |b| b.gain);
+        for (i, &g) in gains.iter().enumerate().take(n) {
+            if g > best_gain {
+                best_gain = g;
+                best = Some(i);
+            }
         }
-        scan.consider(left, || (b as u8, true, None));
+        if let Some(i) = best {
+            let left = Sums {
+                g: self.lg[i],
+                h: self.lh[i],
+                n: self.ln[i],
+            };
+            let right = Sums {
+                g: self.rg[i],
+                h: self.rh[i],
+                n: self.rn[i],
+            };
+            scan.best = Some(Split {
+                gain: gains[i],
+                feature: scan.feature,
+                bin: self.bin[i],
+                missing_left,
+                cats: None,
+                left,
+                right,
+                value_left: node_value(left.g, left.h, scan.bounds, lim.l2),
+                value_right: node_value(right.g, right.h, scan.bounds, lim.l2),
+            });
+        }
     }
 }
 
