@@ -287,7 +287,7 @@ impl Candidates {
         let (lo, hi) = (scan.bounds.lower, scan.bounds.upper);
         let mono = scan.monotonic;
         let mut gains = [f64::NEG_INFINITY; 256];
-        for i in 0..n {
+        for (i, out) in gains.iter_mut().enumerate().take(n) {
             let vl = (-self.lg[i] / (self.lh[i] + lim.l2 + 1e-15)).clamp(lo, hi);
             let vr = (-self.rg[i] / (self.rh[i] + lim.l2 + 1e-15)).clamp(lo, hi);
             let valid = self.ln[i] >= lim.min_samples_leaf
@@ -296,7 +296,7 @@ impl Candidates {
                 && self.rh[i] >= lim.min_hessian
                 && !((mono > 0 && vl > vr) || (mono < 0 && vl < vr));
             let gain = scan.loss_node - self.lg[i] * vl - self.rg[i] * vr;
-            gains[i] = if valid { gain } else { f64::NEG_INFINITY };
+            *out = if valid { gain } else { f64::NEG_INFINITY };
         }
         let mut best: Option<usize> = None;
         let mut best_gain = scan.best.as_ref().map_or(0.0, |b| b.gain);
