@@ -5,8 +5,8 @@
 //! gradient of the loss at the current predictions with a Newton step in every leaf (Chen &
 //! Guestrin 2016). As in LightGBM (Ke et al. 2017) and scikit-learn's
 //! `HistGradientBoosting*`, features are binned once into at most 255 bins (quantile
-//! thresholds, [`bin`]), trees grow leaf-wise on per-bin gradient histograms ([`grow`],
-//! [`hist`], [`split`]) and the larger child's histogram is its parent's minus the smaller
+//! thresholds, `bin`), trees grow leaf-wise on per-bin gradient histograms (`grow`,
+//! `hist`, `split`) and the larger child's histogram is its parent's minus the smaller
 //! child's. Missing values get their own bin and a learned direction; categorical features are
 //! split on sets of categories ordered by their gradient statistics.
 //!
