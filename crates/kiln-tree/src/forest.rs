@@ -252,19 +252,15 @@ pub(crate) fn mean_leaf_values(
     x: ArrayView2<'_, f64>,
     n_outputs: usize,
 ) -> Vec<f64> {
+    let p = x.ncols();
+    let flat: Vec<FlatTree> = trees.iter().map(FlatTree::new).collect();
     let mut out = vec![0.0; x.nrows() * n_outputs];
     let chunk_out = PREDICT_CHUNK * n_outputs;
     let work = |(xc, oc): (ArrayView2<'_, f64>, &mut [f64])| {
-        for t in trees {
-            for (row, o) in xc.outer_iter().zip(oc.chunks_exact_mut(n_outputs)) {
-                let leaf = match row.as_slice() {
-                    Some(s) => t.leaf_index(|j| s[j]),
-                    None => t.leaf_index(|j| row[j]),
-                };
-                for (a, &v) in o.iter_mut().zip(&t.values[leaf * n_outputs..][..n_outputs]) {
-                    *a += v;
-                }
-            }
+        // The block's rows, contiguous, so that a lane's feature is one indexed load.
+        let buf: Vec<f64> = xc.iter().copied().collect();
+        for (t, f) in trees.iter().zip(&flat) {
+            f.add_leaf_values(t, &buf, p, oc, n_outputs);
         }
     };
     let pairs = x
@@ -283,6 +279,88 @@ pub(crate) fn mean_leaf_values(
         *v /= k;
     }
     out
+}
+
+/// Rows walked through a tree in lockstep.
+const LANES: usize = 16;
+
+/// A tree flattened for prediction: a leaf points to itself with an infinite threshold, so
+/// a step `i = if x > thr { right } else { left }` needs no branch and a row that reached its
+/// leaf stays there; `LANES` rows walk together and stop when none moved.
+struct FlatTree {
+    steps: Vec<FlatStep>,
+}
+
+#[derive(Clone, Copy)]
+struct FlatStep {
+    thr: f64,
+    feature: u32,
+    left: u32,
+    right: u32,
+    missing_left: bool,
+}
+
+impl FlatTree {
+    fn new(t: &Tree) -> Self {
+        let steps = t
+            .nodes
+            .iter()
+            .enumerate()
+            .map(|(i, n)| {
+                if n.is_leaf() {
+                    FlatStep {
+                        thr: f64::INFINITY,
+                        feature: 0,
+                        left: i as u32,
+                        right: i as u32,
+                        missing_left: true,
+                    }
+                } else {
+                    FlatStep {
+                        thr: n.threshold,
+                        feature: n.feature,
+                        left: n.left,
+                        right: n.right,
+                        missing_left: n.missing_left,
+                    }
+                }
+            })
+            .collect();
+        Self { steps }
+    }
+
+    /// Adds each row's leaf values (of `t`) to its `n_outputs` slots of `out`; `buf` holds the
+    /// rows, `p` values each.
+    fn add_leaf_values(&self, t: &Tree, buf: &[f64], p: usize, out: &mut [f64], n_outputs: usize) {
+        let rows = buf.len() / p.max(1);
+        let mut j0 = 0;
+        while j0 < rows {
+            let lanes = LANES.min(rows - j0);
+            let mut idx = [0u32; LANES];
+            loop {
+                let mut moved = false;
+                for (l, i) in idx.iter_mut().enumerate().take(lanes) {
+                    let s = self.steps[*i as usize];
+                    let x = buf[(j0 + l) * p + s.feature as usize];
+                    let go_left = if x.is_nan() { s.missing_left } else { x <= s.thr };
+                    let next = if go_left { s.left } else { s.right };
+                    moved |= next != *i;
+                    *i = next;
+                }
+                if !moved {
+                    break;
+                }
+            }
+            for (l, &i) in idx.iter().enumerate().take(lanes) {
+                let o = &mut out[(j0 + l) * n_outputs..(j0 + l + 1) * n_outputs];
+                let v = &t.values[i as usize * n_outputs..(i as usize + 1) * n_outputs];
+                for (a, &b) in o.iter_mut().zip(v) {
+                    *a += b;
+                }
+            }
+            j0 += lanes;
+        }
+    }
 }
 
 /// For each row, the sum of the leaf values of the trees for which it was out of bag, and
