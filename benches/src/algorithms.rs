@@ -1,6 +1,7 @@
 //! The kiln algorithms the harness runs. Each model issue adds its estimators here, with the
 //! parameters matched to the peers' (see `docs/benchmarks.md`).
 
+use kiln::cluster::{KMeans, KMeansAlgorithm, KMeansInit};
 use kiln::linear::{ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge};
 use kiln::prelude::*;
 use kiln::tree::{
@@ -155,6 +156,49 @@ pub fn all() -> Vec<Algorithm> {
             notes: "squared error; 255 bins, leaf-wise growth on gradient histograms",
         },
         Algorithm {
+            name: "kmeans",
+            family: "k-means (k-means++ init)",
+            tasks: &[Task::Clustering],
+            params: |e| {
+                json!({"n_clusters": e.n_classes, "init": "k-means++", "n_init": 1,
+                       "max_iter": 100, "tol": 0.0, "algorithm": "lloyd", "seed": 0})
+            },
+            fit: |e, t| {
+                let m = KMeans::default()
+                    .with_n_clusters(e.n_classes)
+                    .with_n_init(1)
+                    .with_max_iter(100)
+                    .with_tol(0.0)
+                    .with_algorithm(KMeansAlgorithm::Lloyd)
+                    .fit(t.x.view())?;
+                let info = json!({"n_iter": m.n_iter(), "inertia": m.inertia()});
+                Ok(Box::new(Clusterer(m, info)))
+            },
+            notes: "greedy k-means++ (our generator), Lloyd, rows in parallel chunks",
+        },
+        Algorithm {
+            name: "kmeans_fixed_init",
+            family: "k-means (fixed init)",
+            tasks: &[Task::Clustering],
+            params: |e| {
+                json!({"n_clusters": e.n_classes, "init": "first k rows", "n_init": 1,
+                       "max_iter": 100, "tol": 0.0, "algorithm": "lloyd"})
+            },
+            fit: |e, t| {
+                let k = e.n_classes.min(t.x.nrows());
+                let init = t.x.slice(ndarray::s![..k, ..]).to_owned();
+                let m = KMeans::default()
+                    .with_n_clusters(k)
+                    .with_init(KMeansInit::Given(init))
+                    .with_max_iter(100)
+                    .with_tol(0.0)
+                    .fit(t.x.view())?;
+                let info = json!({"n_iter": m.n_iter(), "inertia": m.inertia()});
+                Ok(Box::new(Clusterer(m, info)))
+            },
+            notes: "init = the first k rows, so every library starts from the same centres",
+        },
+        Algorithm {
             name: "decision_tree_regressor",
             family: "decision tree",
             tasks: &[Task::Regression],
@@ -173,6 +217,22 @@ pub fn all() -> Vec<Algorithm> {
 fn boosting_params() -> Value {
     json!({"max_iter": 100, "learning_rate": 0.1, "max_leaf_nodes": 31, "max_bins": 255,
            "min_samples_leaf": 20, "l2_regularization": 0.0, "early_stopping": false})
+}
+
+/// A fitted kiln clusterer, and facts for the record.
+struct Clusterer(kiln::cluster::FittedKMeans, Value);
+
+impl BenchModel for Clusterer {
+    fn predict(&self, x: ArrayView2<'_, f64>) -> BenchResult<Prediction> {
+        Ok(Prediction::Clusters {
+            labels: self.0.predict(x)?,
+            centres: self.0.cluster_centers().to_owned(),
+        })
+    }
+
+    fn info(&self) -> serde_json::Map<String, Value> {
+        self.1.as_object().cloned().unwrap_or_default()
+    }
 }
 
 /// A fitted kiln classifier with probabilities, and facts for the record.

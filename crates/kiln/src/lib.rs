@@ -11,7 +11,8 @@
 //! | [`datasets`] | `kiln-datasets` | bundled real data sets and seeded generators |
 //! | [`prep`] | `kiln-prep` | Frame and CSV, cleaning, imputation, scaling, feature selection, splits |
 //! | [`linear`] | `kiln-linear` | least squares, ridge, lasso, elastic-net, logistic regression, SGD |
-//! | [`tree`] | `kiln-tree` | decision trees, random forests (gradient boosting to come) |
+//! | [`tree`] | `kiln-tree` | decision trees, random forests, histogram gradient boosting |
+//! | [`cluster`] | `kiln-cluster` | k-means (Lloyd and Elkan) |
 //!
 //! The models, metrics, fairness and monitoring arrive as their crates land (see the README's
 //! crate map).
@@ -33,6 +34,7 @@
 //! # Ok::<(), kiln::Error>(())
 //! ```
 
+pub use kiln_cluster as cluster;
 pub use kiln_core::{
     ClassLabels, Error, FeatureSchema, Fit, FitTransform, FitUnsupervised, Fitted, FormatCheck,
     InverseTransform, Params, Persist, Predict, PredictProba, Result, Transform, check, persist,

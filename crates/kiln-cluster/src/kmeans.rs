@@ -1,0 +1,448 @@
+//! [`KMeans`]: k-means clustering by Lloyd's or Elkan's algorithm, as scikit-learn's `KMeans`.
+
+mod common;
+mod elkan;
+mod fitted;
+mod init;
+mod lloyd;
+
+pub use fitted::FittedKMeans;
+
+use kiln_core::check::{self, NanPolicy};
+use kiln_core::random::task_rng;
+use kiln_core::{Error, FitUnsupervised, Params, Result};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use common::{CHUNK, Data, RunResult};
+
+/// How [`KMeans`] chooses its initial centres.
+#[derive(Debug, Clone, PartialEq, Default, Serialize, Deserialize)]
+pub enum KMeansInit {
+    /// Greedy k-means++ (the default): the first centre is a row drawn with probability
+    /// proportional to its weight; each further centre is the best of `2 + ⌊ln k⌋` rows drawn
+    /// with probability proportional to `weight × squared distance to the nearest centre so far`
+    /// (Arthur & Vassilvitskii 2007), the best being the one that most lowers the inertia.
+    #[default]
+    KMeansPlusPlus,
+    /// `n_clusters` distinct rows drawn uniformly.
+    Random,
+    /// These centres, one per row (`n_clusters × n_features`). With given centres every
+    /// restart would be identical, so `n_init` is treated as 1.
+    Given(Array2<f64>),
+}
+
+/// Which k-means iteration [`KMeans`] runs; both give the same labels, centres, inertia and
+/// iteration count on data without distance ties.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum KMeansAlgorithm {
+    /// Lloyd's algorithm (the default): every iteration computes every row-to-centre distance.
+    #[default]
+    Lloyd,
+    /// Elkan's algorithm: bounds from the triangle inequality skip most distance computations,
+    /// at the cost of `n_samples × n_clusters` lower bounds in memory. Faster on
+    /// well-separated clusters with few features.
+    Elkan,
+}
+
+/// K-means clustering: `n_clusters` centres minimising the inertia `Σ w·||x − c(x)||²`, where
+/// `c(x)` is the centre nearest to `x`, as scikit-learn's `KMeans`.
+///
+/// # Parameters
+/// - `n_clusters` (default 8): the number of clusters, at least 1 and at most `n_samples`.
+/// - `init` (default [`KMeansInit::KMeansPlusPlus`]): how the initial centres are chosen.
+/// - `n_init` (default 1): the number of runs from different initial centres; the fitted model
+///   is the run with the lowest inertia. At least 1.
+/// - `max_iter` (default 300): the maximum number of iterations of one run, at least 1.
+/// - `tol` (default 1e-4): relative tolerance, `>= 0`. A run stops when the sum of squared
+///   centre shifts of an iteration is at most `tol × mean of the per-feature variances of X`.
+/// - `algorithm` (default [`KMeansAlgorithm::Lloyd`]): Lloyd's or Elkan's iteration.
+/// - `seed` (default 0): run `i` draws its initial centres from
+///   [`kiln_core::random::task_rng`]`(seed, i)`.
+///
+/// # Fitted attributes
+/// [`FittedKMeans::cluster_centers`], [`FittedKMeans::labels`], [`FittedKMeans::inertia`],
+/// [`FittedKMeans::n_iter`] and [`FittedKMeans::converged`], all from the same (best) run.
+///
+/// # Errors
+/// `fit` rejects invalid parameters ([`Error::InvalidParameter`]), empty input, NaN or
+/// infinite values in `X` or in given centres ([`Error::NonFinite`] with row and column),
+/// invalid sample weights, more clusters than samples ([`Error::TooFewSamples`]) and given
+/// centres of the wrong shape ([`Error::ShapeMismatch`]).
+///
+/// # Notes
+/// - As in scikit-learn the data are centred (their unweighted column means subtracted) before
+///   initialisation and iteration, and the means added back to the centres afterwards; this
+///   keeps the `||c||² − 2·x·c` comparison used for assignments accurate.
+/// - A run stops after the first iteration whose assignment leaves every label unchanged
+///   (strict convergence), or whose squared centre shifts sum to at most the absolute
+///   tolerance; [`FittedKMeans::converged`] reports whether either happened within `max_iter`
+///   iterations. Unless strictly converged, a last assignment makes the labels those of the
+///   final centres. [`FittedKMeans::n_iter`] counts iterations as scikit-learn's `n_iter_`.
+/// - A cluster left empty (zero weight) by an iteration is moved to the point farthest from
+///   its centre (ties by lowest row index), as scikit-learn's `_relocate_empty_clusters`.
+/// - With fewer distinct points than clusters the fit succeeds (scikit-learn warns): some
+///   centres coincide or some clusters stay empty, and [`FittedKMeans::labels`] has fewer
+///   distinct values than `n_clusters`.
+/// - Among restarts, a later run replaces the best so far only when its inertia is strictly
+///   lower and its partition differs (scikit-learn's rule: a relabelling of the same clustering
+///   with an inertia lower by rounding is not a better run). Every fitted field comes from the
+///   chosen run.
+/// - With [`KMeansInit::Given`] every restart would start from the same centres, so `n_init`
+///   is treated as 1 (scikit-learn warns and does the same).
+/// - Memory: the fit holds one centred copy of `X`; Elkan adds `n_samples × n_clusters`
+///   lower bounds.
+/// - Results are identical on any number of threads: rows are processed in fixed chunks of
+///   4096 whose partial sums are merged in order. The initial centres come from kiln's random
+///   generator, so they differ from scikit-learn's for the same seed.
+/// - [`FittedKMeans`] predicts the nearest centre by the same `||c||² − 2·x·c` comparison as
+///   at fit; `transform` and the inertia use directly summed squared differences.
+///
+/// # References
+/// - Lloyd, S. (1982). Least squares quantization in PCM. *IEEE Trans. Inf. Theory* 28(2).
+/// - Arthur, D. & Vassilvitskii, S. (2007). k-means++: the advantages of careful seeding.
+///   *SODA 2007*.
+/// - Elkan, C. (2003). Using the triangle inequality to accelerate k-means. *ICML 2003*.
+///
+/// # Example
+/// ```
+/// use kiln_cluster::KMeans;
+/// use kiln_core::{FitUnsupervised, Predict};
+/// use ndarray::array;
+///
+/// let x = array![[1.0], [1.5], [2.0], [10.0], [10.5], [11.0]];
+/// let model = KMeans::default().with_n_clusters(2).fit(x.view())?;
+/// let labels = model.predict(array![[0.0], [12.0]].view())?;
+/// assert_ne!(labels[0], labels[1]);
+/// assert!((model.inertia() - 1.0).abs() < 1e-12);
+/// # Ok::<(), kiln_core::Error>(())
+/// ```
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct KMeans {
+    /// The number of clusters. By default, 8.
+    pub n_clusters: usize,
+    /// How the initial centres are chosen. By default, [`KMeansInit::KMeansPlusPlus`].
+    pub init: KMeansInit,
+    /// The number of runs from different initial centres. By default, 1.
+    pub n_init: usize,
+    /// The maximum number of iterations of one run. By default, 300.
+    pub max_iter: usize,
+    /// The tolerance on centre shifts, relative to the mean feature variance. By default, 1e-4.
+    pub tol: f64,
+    /// Lloyd's or Elkan's iteration. By default, [`KMeansAlgorithm::Lloyd`].
+    pub algorithm: KMeansAlgorithm,
+    /// The random seed. By default, 0.
+    pub seed: u64,
+}
+
+impl Default for KMeans {
+    fn default() -> Self {
+        Self {
+            n_clusters: 8,
+            init: KMeansInit::KMeansPlusPlus,
+            n_init: 1,
+            max_iter: 300,
+            tol: 1e-4,
+            algorithm: KMeansAlgorithm::Lloyd,
+            seed: kiln_core::random::DEFAULT_SEED,
+        }
+    }
+}
+
+impl KMeans {
+    /// Sets `n_clusters` (by default, 8).
+    #[must_use]
+    pub fn with_n_clusters(mut self, n_clusters: usize) -> Self {
+        self.n_clusters = n_clusters;
+        self
+    }
+
+    /// Sets `init` (by default, [`KMeansInit::KMeansPlusPlus`]).
+    #[must_use]
+    pub fn with_init(mut self, init: KMeansInit) -> Self {
+        self.init = init;
+        self
+    }
+
+    /// Sets `n_init` (by default, 1).
+    #[must_use]
+    pub fn with_n_init(mut self, n_init: usize) -> Self {
+        self.n_init = n_init;
+        self
+    }
+
+    /// Sets `max_iter` (by default, 300).
+    #[must_use]
+    pub fn with_max_iter(mut self, max_iter: usize) -> Self {
+        self.max_iter = max_iter;
+        self
+    }
+
+    /// Sets `tol` (by default, 1e-4).
+    #[must_use]
+    pub fn with_tol(mut self, tol: f64) -> Self {
+        self.tol = tol;
+        self
+    }
+
+    /// Sets `algorithm` (by default, [`KMeansAlgorithm::Lloyd`]).
+    #[must_use]
+    pub fn with_algorithm(mut self, algorithm: KMeansAlgorithm) -> Self {
+        self.algorithm = algorithm;
+        self
+    }
+
+    /// Sets `seed` (by default, 0).
+    #[must_use]
+    pub fn with_seed(mut self, seed: u64) -> Self {
+        self.seed = seed;
+        self
+    }
+
+    /// Fits and returns the model with the label of every row of `x` (equal to
+    /// [`FittedKMeans::labels`]).
+    ///
+    /// # Errors
+    /// As [`FitUnsupervised::fit_weighted`].
+    pub fn fit_predict(
+        &self,
+        x: ArrayView2<'_, f64>,
+        sample_weight: Option<ArrayView1<'_, f64>>,
+    ) -> Result<(FittedKMeans, Array1<usize>)> {
+        let fitted = self.fit_weighted(x, sample_weight)?;
+        let labels = fitted.labels.clone();
+        Ok((fitted, labels))
+    }
+
+    /// The number of runs actually made: 1 with given centres.
+    fn effective_n_init(&self) -> usize {
+        match self.init {
+            KMeansInit::Given(_) => 1,
+            _ => self.n_init,
+        }
+    }
+}
+
+impl Params for KMeans {
+    const NAME: &'static str = "KMeans";
+
+    fn validate(&self) -> Result<()> {
+        let name = Self::NAME;
+        check::check_param(
+            name,
+            "n_clusters",
+            self.n_clusters,
+            self.n_clusters >= 1,
+            "an int in the range [1, inf)",
+        )?;
+        check::check_param(
+            name,
+            "n_init",
+            self.n_init,
+            self.n_init >= 1,
+            "an int in the range [1, inf)",
+        )?;
+        check::check_param(
+            name,
+            "max_iter",
+            self.max_iter,
+            self.max_iter >= 1,
+            "an int in the range [1, inf)",
+        )?;
+        check::check_param(
+            name,
+            "tol",
+            self.tol,
+            self.tol.is_finite() && self.tol >= 0.0,
+            "a float in the range [0, inf)",
+        )
+    }
+}
+
+/// The unweighted mean of every column of the row-major `x` (`n × d`), summed per chunk in
+/// order.
+fn column_means(x: &[f64], n: usize, d: usize) -> Vec<f64> {
+    let parts: Vec<Vec<f64>> = x
+        .par_chunks(CHUNK * d)
+        .map(|rows| {
+            let mut s = vec![0.0; d];
+            for row in rows.chunks_exact(d) {
+                s.iter_mut().zip(row).for_each(|(a, b)| *a += b);
+            }
+            s
+        })
+        .collect();
+    let mut mean = vec![0.0; d];
+    for p in parts {
+        mean.iter_mut().zip(&p).for_each(|(a, b)| *a += b);
+    }
+    mean.iter_mut().for_each(|m| *m /= n as f64);
+    mean
+}
+
+/// The absolute tolerance: `tol` × the mean of the per-feature (population, unweighted)
+/// variances of the centred data (scikit-learn's `_tolerance`).
+fn absolute_tol(xc: &[f64], n: usize, d: usize, tol: f64) -> f64 {
+    if tol == 0.0 {
+        return 0.0;
+    }
+    // The data are centred already, so the variance is the mean square (up to the rounding of
+    // the subtracted mean, which a second pass removes).
+    let resid = column_means(xc, n, d);
+    let parts: Vec<Vec<f64>> = xc
+        .par_chunks(CHUNK * d)
+        .map(|rows| {
+            let mut s = vec![0.0; d];
+            for row in rows.chunks_exact(d) {
+                for ((a, v), m) in s.iter_mut().zip(row).zip(&resid) {
+                    *a += (v - m) * (v - m);
+                }
+            }
+            s
+        })
+        .collect();
+    let mut var = vec![0.0; d];
+    for p in parts {
+        var.iter_mut().zip(&p).for_each(|(a, b)| *a += b);
+    }
+    var.iter().map(|v| v / n as f64).sum::<f64>() / d as f64 * tol
+}
+
+/// Whether two labelings are the same partition up to a renaming of the clusters
+/// (scikit-learn's `_is_same_clustering`).
+fn same_clustering(a: &[usize], b: &[usize], k: usize) -> bool {
+    let mut map = vec![usize::MAX; k];
+    for (&la, &lb) in a.iter().zip(b) {
+        if map[la] == usize::MAX {
+            map[la] = lb;
+        } else if map[la] != lb {
+            return false;
+        }
+    }
+    true
+}
+
+impl FitUnsupervised for KMeans {
+    type Fitted = FittedKMeans;
+
+    fn fit_weighted(
+        &self,
+        x: ArrayView2<'_, f64>,
+        sample_weight: Option<ArrayView1<'_, f64>>,
+    ) -> Result<FittedKMeans> {
+        self.validate()?;
+        check::check_x(x, NanPolicy::Reject)?;
+        let (n, d) = x.dim();
+        check::check_sample_weight(sample_weight, n)?;
+        let k = self.n_clusters;
+        if k > n {
+            return Err(Error::TooFewSamples {
+                estimator: Self::NAME.into(),
+                needed: format!("n_samples >= n_clusters={k}"),
+                got: format!("n_samples={n}"),
+                n_samples: n,
+            });
+        }
+        if let KMeansInit::Given(c) = &self.init {
+            check::check_same_len(
+                "rows of the given init centres against n_clusters",
+                k,
+                c.nrows(),
+            )?;
+            check::check_same_len(
+                "columns of the given init centres against n_features",
+                d,
+                c.ncols(),
+            )?;
+            check::check_finite(c.view(), "init", NanPolicy::Reject)?;
+        }
+
+        let mut xc: Vec<f64> = x.as_standard_layout().iter().copied().collect();
+        let mean = column_means(&xc, n, d);
+        xc.par_chunks_mut(CHUNK * d).for_each(|rows| {
+            for row in rows.chunks_exact_mut(d) {
+                row.iter_mut().zip(&mean).for_each(|(v, m)| *v -= m);
+            }
+        });
+        let w: Vec<f64> = match sample_weight {
+            Some(w) => w.to_vec(),
+            None => vec![1.0; n],
+        };
+        let data = Data {
+            x: &xc,
+            w: &w,
+            n,
+            d,
+        };
+        let tol = absolute_tol(&xc, n, d, self.tol);
+
+        let mut best: Option<RunResult> = None;
+        for run in 0..self.effective_n_init() {
+            let mut rng = task_rng(self.seed, run as u64);
+            let centers_init = match &self.init {
+                KMeansInit::KMeansPlusPlus => init::kmeans_plus_plus(data, k, &mut rng),
+                KMeansInit::Random => init::random_rows(data, k, &mut rng),
+                KMeansInit::Given(c) => c
+                    .rows()
+                    .into_iter()
+                    .flat_map(|r| r.iter().zip(&mean).map(|(v, m)| v - m).collect::<Vec<_>>())
+                    .collect(),
+            };
+            let result = match self.algorithm {
+                KMeansAlgorithm::Lloyd => lloyd::run(data, centers_init, k, self.max_iter, tol),
+                KMeansAlgorithm::Elkan => elkan::run(data, centers_init, k, self.max_iter, tol),
+            };
+            let better = match &best {
+                None => true,
+                Some(b) => {
+                    result.inertia < b.inertia && !same_clustering(&result.labels, &b.labels, k)
+                }
+            };
+            if better {
+                best = Some(result);
+            }
+        }
+        let Some(best) = best else {
+            // Unreachable: validate() guarantees n_init >= 1.
+            return Err(Error::invalid_param(
+                Self::NAME,
+                "n_init",
+                "must be at least 1; got 0",
+            ));
+        };
+        let mut centers = best.centers;
+        for c in centers.chunks_exact_mut(d) {
+            c.iter_mut().zip(&mean).for_each(|(v, m)| *v += m);
+        }
+        let cluster_centers = Array2::from_shape_fn((k, d), |(j, f)| centers[j * d + f]);
+        Ok(FittedKMeans {
+            params: self.clone(),
+            n_features: d,
+            cluster_centers,
+            labels: Array1::from(best.labels),
+            inertia: best.inertia,
+            n_iter: best.n_iter,
+            converged: best.converged,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn same_clustering_accepts_renamings_only() {
+        assert!(same_clustering(&[0, 0, 1, 2], &[2, 2, 0, 1], 3));
+        assert!(!same_clustering(&[0, 0, 1, 2], &[2, 1, 0, 1], 3));
+    }
+
+    #[test]
+    fn absolute_tol_is_tol_times_mean_population_variance() {
+        // Columns [1, 3] and [0, 4] (centred: [-1, 1], [-2, 2]); variances 1 and 4.
+        let xc = [-1.0, -2.0, 1.0, 2.0];
+        assert_eq!(absolute_tol(&xc, 2, 2, 0.1), 0.25);
+        assert_eq!(absolute_tol(&xc, 2, 2, 0.0), 0.0);
+    }
+}

@@ -1,0 +1,213 @@
+//! Pieces shared by Lloyd's and Elkan's iterations: the data view, chunked partial sums merged
+//! in a fixed order, empty-cluster relocation, centre averaging and shifts, and the inertia.
+//!
+//! Every reduction over rows runs over fixed chunks of [`CHUNK`] rows whose partial results are
+//! merged in chunk order, so the floating-point sums (and so the whole fit) do not depend on
+//! the number of threads.
+
+use rayon::prelude::*;
+
+/// Rows per parallel work item. Fixed, so results never depend on the thread count.
+pub(crate) const CHUNK: usize = 4096;
+
+/// A dense, row-major data set with its sample weights.
+#[derive(Clone, Copy)]
+pub(crate) struct Data<'a> {
+    /// `n × d` values, row-major.
+    pub x: &'a [f64],
+    /// `n` non-negative weights.
+    pub w: &'a [f64],
+    pub n: usize,
+    pub d: usize,
+}
+
+impl<'a> Data<'a> {
+    #[inline]
+    pub fn row(&self, i: usize) -> &'a [f64] {
+        &self.x[i * self.d..(i + 1) * self.d]
+    }
+
+    /// The row range of chunk `c`.
+    #[inline]
+    pub fn chunk_rows(&self, c: usize) -> std::ops::Range<usize> {
+        let start = c * CHUNK;
+        start..(start + CHUNK).min(self.n)
+    }
+}
+
+/// `||a − b||²`, summed directly (no norm expansion) for accuracy, four features at a time
+/// in the grouping of scikit-learn's `_euclidean_dense_dense` (which also shortens the chain
+/// of dependent additions).
+#[inline]
+pub(crate) fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
+    let mut result = 0.0;
+    let (a4, b4) = (a.chunks_exact(4), b.chunks_exact(4));
+    let (ar, br) = (a4.remainder(), b4.remainder());
+    for (p, q) in a4.zip(b4) {
+        let t0 = p[0] - q[0];
+        let t1 = p[1] - q[1];
+        let t2 = p[2] - q[2];
+        let t3 = p[3] - q[3];
+        result += t0 * t0 + t1 * t1 + t2 * t2 + t3 * t3;
+    }
+    for (x, y) in ar.iter().zip(br) {
+        let t = x - y;
+        result += t * t;
+    }
+    result
+}
+
+/// Weighted centre sums and cluster weights of one chunk of rows.
+pub(crate) struct Sums {
+    /// `k × d` sums of `w·x` per cluster.
+    pub centers: Vec<f64>,
+    /// `k` sums of `w` per cluster.
+    pub weights: Vec<f64>,
+}
+
+impl Sums {
+    pub fn zeros(k: usize, d: usize) -> Self {
+        Self {
+            centers: vec![0.0; k * d],
+            weights: vec![0.0; k],
+        }
+    }
+
+    /// Adds row `x` with weight `w` to cluster `label`.
+    #[inline]
+    pub fn add(&mut self, label: usize, x: &[f64], w: f64) {
+        let d = x.len();
+        self.weights[label] += w;
+        for (s, v) in self.centers[label * d..(label + 1) * d].iter_mut().zip(x) {
+            *s += v * w;
+        }
+    }
+
+    /// Merges the chunk sums in chunk order (the fixed order that makes results
+    /// thread-count independent).
+    pub fn merge(parts: Vec<Sums>, k: usize, d: usize) -> Self {
+        let mut out = Sums::zeros(k, d);
+        for p in parts {
+            out.centers
+                .iter_mut()
+                .zip(&p.centers)
+                .for_each(|(a, b)| *a += b);
+            out.weights
+                .iter_mut()
+                .zip(&p.weights)
+                .for_each(|(a, b)| *a += b);
+        }
+        out
+    }
+}
+
+/// Turns merged sums into new centres: relocates empty clusters, then divides each centre sum
+/// by its cluster weight (scikit-learn's `_relocate_empty_clusters_dense` then
+/// `_average_centers`).
+pub(crate) fn finish_centers(
+    data: Data<'_>,
+    centers_old: &[f64],
+    labels: &[usize],
+    mut sums: Sums,
+) -> Vec<f64> {
+    relocate_empty(data, centers_old, labels, &mut sums);
+    let d = data.d;
+    for (c, &w) in sums.centers.chunks_exact_mut(d).zip(&sums.weights) {
+        // A cluster left with zero weight (only zero-weight points) keeps its sums, as in
+        // scikit-learn.
+        if w > 0.0 {
+            let alpha = 1.0 / w;
+            c.iter_mut().for_each(|v| *v *= alpha);
+        }
+    }
+    sums.centers
+}
+
+/// Gives every cluster of zero weight the point farthest from its own (old) centre: the
+/// farthest point to the first empty cluster, the next to the second, and so on; ties go to
+/// the lowest row index. The point's weighted row moves from its old cluster's sums to the
+/// empty cluster's; labels are left as they are, as in scikit-learn.
+fn relocate_empty(data: Data<'_>, centers_old: &[f64], labels: &[usize], sums: &mut Sums) {
+    let empty: Vec<usize> = (0..sums.weights.len())
+        .filter(|&j| sums.weights[j] == 0.0)
+        .collect();
+    if empty.is_empty() {
+        return;
+    }
+    let d = data.d;
+    let dist: Vec<f64> = (0..data.n)
+        .into_par_iter()
+        .with_min_len(CHUNK)
+        .map(|i| {
+            let l = labels[i];
+            sq_dist(data.row(i), &centers_old[l * d..(l + 1) * d])
+        })
+        .collect();
+    let mut order: Vec<usize> = (0..data.n).collect();
+    let far_first = |a: &usize, b: &usize| dist[*b].total_cmp(&dist[*a]).then(a.cmp(b));
+    let n_empty = empty.len().min(data.n);
+    if n_empty < data.n {
+        order.select_nth_unstable_by(n_empty, far_first);
+    }
+    order.truncate(n_empty);
+    order.sort_unstable_by(far_first);
+    for (&new_id, &far) in empty.iter().zip(&order) {
+        let w = data.w[far];
+        let old_id = labels[far];
+        let x = data.row(far);
+        for (f, &v) in x.iter().enumerate() {
+            sums.centers[old_id * d + f] -= v * w;
+            sums.centers[new_id * d + f] = v * w;
+        }
+        sums.weights[new_id] = w;
+        sums.weights[old_id] -= w;
+    }
+}
+
+/// The Euclidean distance each centre moved (scikit-learn's `_center_shift`).
+pub(crate) fn center_shift(old: &[f64], new: &[f64], d: usize) -> Vec<f64> {
+    old.chunks_exact(d)
+        .zip(new.chunks_exact(d))
+        .map(|(a, b)| sq_dist(a, b).sqrt())
+        .collect()
+}
+
+/// `Σ w·||x − c_label||²`, summed per chunk and merged in chunk order.
+pub(crate) fn inertia(data: Data<'_>, centers: &[f64], labels: &[usize]) -> f64 {
+    let d = data.d;
+    let n_chunks = data.n.div_ceil(CHUNK);
+    let parts: Vec<f64> = (0..n_chunks)
+        .into_par_iter()
+        .map(|c| {
+            data.chunk_rows(c)
+                .map(|i| {
+                    let l = labels[i];
+                    data.w[i] * sq_dist(data.row(i), &centers[l * d..(l + 1) * d])
+                })
+                .sum()
+        })
+        .collect();
+    parts.iter().sum()
+}
+
+/// The result of one run of Lloyd's or Elkan's algorithm.
+pub(crate) struct RunResult {
+    pub centers: Vec<f64>,
+    pub labels: Vec<usize>,
+    pub inertia: f64,
+    pub n_iter: usize,
+    pub converged: bool,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn sq_dist_sums_all_features() {
+        let a = [1.0, 2.0, 3.0, 4.0, 5.0, 6.0];
+        let b = [0.0, 0.0, 0.0, 0.0, 0.0, 8.0];
+        assert_eq!(sq_dist(&a, &b), 1.0 + 4.0 + 9.0 + 16.0 + 25.0 + 4.0);
+        assert_eq!(sq_dist(&a[..3], &b[..3]), 14.0);
+    }
+}

@@ -1,0 +1,164 @@
+//! [`FittedKMeans`]: the centres of a fitted [`KMeans`], with predict, transform and score.
+
+use kiln_core::check::{self, NanPolicy};
+use kiln_core::persist::{FeatureSchema, Persist};
+use kiln_core::{Fitted, Params, Predict, Result, Transform};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+use rayon::prelude::*;
+use serde::{Deserialize, Serialize};
+
+use super::KMeans;
+use super::common::{self, CHUNK, Data, sq_dist};
+use super::lloyd;
+
+/// A fitted [`KMeans`]: the centres and the labels, inertia and iteration count of the best
+/// run.
+#[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+pub struct FittedKMeans {
+    pub(super) params: KMeans,
+    pub(super) n_features: usize,
+    pub(super) cluster_centers: Array2<f64>,
+    pub(super) labels: Array1<usize>,
+    pub(super) inertia: f64,
+    pub(super) n_iter: usize,
+    pub(super) converged: bool,
+}
+
+impl FittedKMeans {
+    /// The params it was fitted with.
+    pub fn params(&self) -> &KMeans {
+        &self.params
+    }
+
+    /// The centres, `n_clusters × n_features` (scikit-learn's `cluster_centers_`).
+    pub fn cluster_centers(&self) -> ArrayView2<'_, f64> {
+        self.cluster_centers.view()
+    }
+
+    /// The cluster of every training row (`labels_`), consistent with the centres.
+    pub fn labels(&self) -> ArrayView1<'_, usize> {
+        self.labels.view()
+    }
+
+    /// The weighted sum of squared distances of the training rows to their centres
+    /// (`inertia_`).
+    pub fn inertia(&self) -> f64 {
+        self.inertia
+    }
+
+    /// The number of iterations of the best run (`n_iter_`).
+    pub fn n_iter(&self) -> usize {
+        self.n_iter
+    }
+
+    /// Whether the best run stopped by strict convergence (no label changed) or by the
+    /// tolerance on centre shifts, rather than by reaching `max_iter` without either. A run
+    /// that meets a stopping rule in its `max_iter`-th iteration counts as converged.
+    pub fn converged(&self) -> bool {
+        self.converged
+    }
+
+    /// The negated inertia of `x` against the fitted centres (scikit-learn's `score`): higher
+    /// is better.
+    ///
+    /// # Errors
+    /// As [`Predict::predict`], and invalid sample weights.
+    pub fn score(
+        &self,
+        x: ArrayView2<'_, f64>,
+        sample_weight: Option<ArrayView1<'_, f64>>,
+    ) -> Result<f64> {
+        check::check_predict_x(KMeans::NAME, self.n_features, x, NanPolicy::Reject)?;
+        check::check_sample_weight(sample_weight, x.nrows())?;
+        let xs: Vec<f64> = x.iter().copied().collect();
+        let w: Vec<f64> = match sample_weight {
+            Some(w) => w.to_vec(),
+            None => vec![1.0; x.nrows()],
+        };
+        let labels = self.nearest(&xs);
+        let centers: Vec<f64> = self.cluster_centers.iter().copied().collect();
+        let data = Data {
+            x: &xs,
+            w: &w,
+            n: x.nrows(),
+            d: self.n_features,
+        };
+        Ok(-common::inertia(data, &centers, &labels))
+    }
+
+    /// The nearest centre of every row of the row-major `xs`.
+    fn nearest(&self, xs: &[f64]) -> Vec<usize> {
+        let d = self.n_features;
+        let k = self.cluster_centers.nrows();
+        let centers: Vec<f64> = self.cluster_centers.iter().copied().collect();
+        let mut labels = vec![0; xs.len() / d.max(1)];
+        lloyd::assign(xs, d, &centers, k, &mut labels);
+        labels
+    }
+}
+
+impl Fitted for FittedKMeans {
+    fn n_features_in(&self) -> usize {
+        self.n_features
+    }
+}
+
+impl Predict for FittedKMeans {
+    type Output = usize;
+
+    /// The nearest centre of every row (the first on ties).
+    fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<usize>> {
+        check::check_predict_x(KMeans::NAME, self.n_features, x, NanPolicy::Reject)?;
+        let xs = x.as_standard_layout();
+        let labels = match xs.as_slice() {
+            Some(s) => self.nearest(s),
+            None => self.nearest(&xs.iter().copied().collect::<Vec<_>>()),
+        };
+        Ok(Array1::from(labels))
+    }
+}
+
+impl Transform for FittedKMeans {
+    /// The Euclidean distance of every row to every centre, `n_rows × n_clusters`.
+    fn transform(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
+        check::check_predict_x(KMeans::NAME, self.n_features, x, NanPolicy::Reject)?;
+        let k = self.cluster_centers.nrows();
+        let centers: Vec<f64> = self.cluster_centers.iter().copied().collect();
+        let d = self.n_features;
+        let xs = x.as_standard_layout();
+        let owned;
+        let xs: &[f64] = match xs.as_slice() {
+            Some(s) => s,
+            None => {
+                owned = xs.iter().copied().collect::<Vec<_>>();
+                &owned
+            }
+        };
+        let mut out = vec![0.0; x.nrows() * k];
+        out.par_chunks_mut(CHUNK * k)
+            .zip(xs.par_chunks(CHUNK * d))
+            .for_each(|(o, rows)| {
+                for (o, r) in o.chunks_exact_mut(k).zip(rows.chunks_exact(d)) {
+                    for (j, v) in o.iter_mut().enumerate() {
+                        *v = sq_dist(r, &centers[j * d..(j + 1) * d]).sqrt();
+                    }
+                }
+            });
+        Ok(Array2::from_shape_fn((x.nrows(), k), |(i, j)| {
+            out[i * k + j]
+        }))
+    }
+}
+
+impl Persist for FittedKMeans {
+    const KIND: &'static str = "kiln_cluster::KMeans";
+    type Params = KMeans;
+
+    fn params(&self) -> &KMeans {
+        &self.params
+    }
+
+    fn feature_schema(&self) -> FeatureSchema {
+        FeatureSchema::new(self.n_features)
+    }
+}
