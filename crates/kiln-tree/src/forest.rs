@@ -342,7 +342,11 @@ impl FlatTree {
                 for (l, i) in idx.iter_mut().enumerate().take(lanes) {
                     let s = self.steps[*i as usize];
                     let x = buf[(j0 + l) * p + s.feature as usize];
-                    let go_left = if x.is_nan() { s.missing_left } else { x <= s.thr };
+                    let go_left = if x.is_nan() {
+                        s.missing_left
+                    } else {
+                        x <= s.thr
+                    };
                     let next = if go_left { s.left } else { s.right };
                     moved |= next != *i;
                     *i = next;
