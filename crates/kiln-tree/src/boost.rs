@@ -527,3 +527,80 @@ macro_rules! boost_setters {
     };
 }
 pub(crate) use boost_setters;
+
+/// The accessors both fitted boosted models share (they keep `n_features`, `model: Boosted`
+/// and a `NAME_FITTED` for error messages).
+macro_rules! boost_fitted_accessors {
+    () => {
+        /// The iterations run (fewer than `max_iter` after early stopping).
+        pub fn n_iter(&self) -> usize {
+            self.model.n_iter
+        }
+
+        /// Scores on the training rows, from the baseline on (empty unless early stopping
+        /// watched them or a callback was given).
+        pub fn train_scores(&self) -> &[f64] {
+            &self.model.train_scores
+        }
+
+        /// Scores on the validation rows, from the baseline on (empty without validation
+        /// rows).
+        pub fn validation_scores(&self) -> &[f64] {
+            &self.model.validation_scores
+        }
+
+        /// The thresholds of a numeric feature's bins (`x <= t[b]` is bin `b`); empty for a
+        /// categorical feature or an index out of range.
+        pub fn bin_thresholds(&self, feature: usize) -> &[f64] {
+            self.model
+                .mapper
+                .thresholds
+                .get(feature)
+                .map_or(&[], |t| t.as_slice())
+        }
+
+        /// Feature importances: total split gain per feature normalized to sum to 1, or
+        /// split counts.
+        pub fn feature_importances(&self, kind: $crate::boost::Importance) -> ndarray::Array1<f64> {
+            self.model.importances(kind)
+        }
+
+        /// The leaf index each row reaches in each tree (`rows × trees`).
+        ///
+        /// # Errors
+        /// [`kiln_core::Error::FeatureCountMismatch`], [`kiln_core::Error::NonFinite`] for
+        /// infinite values.
+        pub fn apply(
+            &self,
+            x: ndarray::ArrayView2<'_, f64>,
+        ) -> kiln_core::Result<ndarray::Array2<usize>> {
+            kiln_core::check::check_predict_x(
+                Self::NAME_FITTED,
+                self.n_features,
+                x,
+                kiln_core::check::NanPolicy::AllowMissing,
+            )?;
+            Ok(self.model.apply(x))
+        }
+
+        /// Per-feature contributions to the raw scores (TreeSHAP, Lundberg et al. 2018):
+        /// `rows × outputs × (features + 1)`, the last entry being the expected raw score;
+        /// each row's entries of an output sum to its raw score.
+        ///
+        /// # Errors
+        /// As [`Self::apply`].
+        pub fn feature_contributions(
+            &self,
+            x: ndarray::ArrayView2<'_, f64>,
+        ) -> kiln_core::Result<ndarray::Array3<f64>> {
+            kiln_core::check::check_predict_x(
+                Self::NAME_FITTED,
+                self.n_features,
+                x,
+                kiln_core::check::NanPolicy::AllowMissing,
+            )?;
+            Ok(self.model.contributions(x))
+        }
+    };
+}
+pub(crate) use boost_fitted_accessors;

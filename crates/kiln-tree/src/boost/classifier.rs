@@ -3,12 +3,12 @@
 use kiln_core::check::{self, NanPolicy};
 use kiln_core::persist::{FeatureSchema, Persist};
 use kiln_core::{Error, Fit, Fitted, Params, Predict, PredictProba, Result};
-use ndarray::{Array1, Array2, Array3, ArrayView1, ArrayView2};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use super::fit::{Boosted, Data, boost};
 use super::loss::{Loss, sigmoid, softmax_into};
-use super::{BoostParams, BoostTree, FitOptions, Importance, boost_setters};
+use super::{BoostParams, BoostTree, FitOptions, boost_fitted_accessors, boost_setters};
 use crate::tree::ClassWeight;
 
 /// A gradient-boosted tree classifier on binned features, as scikit-learn's
@@ -224,10 +224,7 @@ impl FittedHistGradientBoostingClassifier {
         &self.params
     }
 
-    /// The iterations run (fewer than `max_iter` after early stopping).
-    pub fn n_iter(&self) -> usize {
-        self.model.n_iter
-    }
+    boost_fitted_accessors!();
 
     /// Trees per iteration: 1 for two classes, the number of classes otherwise.
     pub fn n_trees_per_iteration(&self) -> usize {
@@ -245,33 +242,6 @@ impl FittedHistGradientBoostingClassifier {
         &self.model.baseline
     }
 
-    /// Scores on the training rows, from the baseline on (empty unless early stopping
-    /// watched them or a callback was given).
-    pub fn train_scores(&self) -> &[f64] {
-        &self.model.train_scores
-    }
-
-    /// Scores on the validation rows, from the baseline on (empty without validation rows).
-    pub fn validation_scores(&self) -> &[f64] {
-        &self.model.validation_scores
-    }
-
-    /// The thresholds of a numeric feature's bins (`x <= t[b]` is bin `b`); empty for a
-    /// categorical feature or an index out of range.
-    pub fn bin_thresholds(&self, feature: usize) -> &[f64] {
-        self.model
-            .mapper
-            .thresholds
-            .get(feature)
-            .map_or(&[], |t| t.as_slice())
-    }
-
-    /// Feature importances: total split gain per feature normalized to sum to 1, or split
-    /// counts.
-    pub fn feature_importances(&self, kind: Importance) -> Array1<f64> {
-        self.model.importances(kind)
-    }
-
     /// The raw scores: `rows × 1` (log-odds of the second class) for two classes, `rows ×
     /// n_classes` otherwise (scikit-learn's `decision_function`).
     ///
@@ -285,36 +255,6 @@ impl FittedHistGradientBoostingClassifier {
             NanPolicy::AllowMissing,
         )?;
         Ok(self.model.raw_predict(x))
-    }
-
-    /// The leaf index each row reaches in each tree (`rows × trees`).
-    ///
-    /// # Errors
-    /// As [`Self::decision_function`].
-    pub fn apply(&self, x: ArrayView2<'_, f64>) -> Result<Array2<usize>> {
-        check::check_predict_x(
-            Self::NAME_FITTED,
-            self.n_features,
-            x,
-            NanPolicy::AllowMissing,
-        )?;
-        Ok(self.model.apply(x))
-    }
-
-    /// Per-feature contributions to the raw scores (TreeSHAP, Lundberg et al. 2018):
-    /// `rows × outputs × (features + 1)`, the last entry being the expected raw score; each
-    /// row's entries of an output sum to its raw score.
-    ///
-    /// # Errors
-    /// As [`Self::decision_function`].
-    pub fn feature_contributions(&self, x: ArrayView2<'_, f64>) -> Result<Array3<f64>> {
-        check::check_predict_x(
-            Self::NAME_FITTED,
-            self.n_features,
-            x,
-            NanPolicy::AllowMissing,
-        )?;
-        Ok(self.model.contributions(x))
     }
 
     const NAME_FITTED: &'static str = "HistGradientBoostingClassifier";

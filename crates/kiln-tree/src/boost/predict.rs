@@ -195,25 +195,20 @@ impl Boosted {
         let width = k * (p + 1);
         let max_depth = self.trees.iter().map(|t| t.depth()).max().unwrap_or(0);
         let mut out = vec![0.0; n * width];
-        out.par_chunks_mut(width.max(1))
-            .enumerate()
-            .for_each(|(i, o)| {
-                let mut buf = vec![0.0; p];
-                let mut scratch = ShapScratch::new(max_depth);
-                self.mapper.map_row(x.row(i).iter().copied(), &mut buf);
+        // One row buffer and one TreeSHAP scratch per worker, reused from row to row.
+        out.par_chunks_mut(width.max(1)).enumerate().for_each_init(
+            || (vec![0.0; p], ShapScratch::new(max_depth)),
+            |(buf, scratch), (i, o)| {
+                self.mapper.map_row(x.row(i).iter().copied(), buf);
                 for c in 0..k {
                     o[c * (p + 1) + p] = self.baseline[c];
                 }
                 for (t, tree) in self.trees.iter().enumerate() {
                     let c = t % k;
-                    tree_shap(
-                        tree,
-                        &buf,
-                        &mut o[c * (p + 1)..(c + 1) * (p + 1)],
-                        &mut scratch,
-                    );
+                    tree_shap(tree, buf, &mut o[c * (p + 1)..(c + 1) * (p + 1)], scratch);
                 }
-            });
+            },
+        );
         Array3::from_shape_vec((n, k, p + 1), out).unwrap_or_else(|_| Array3::zeros((n, k, p + 1)))
     }
 }

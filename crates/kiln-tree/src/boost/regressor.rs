@@ -4,12 +4,12 @@
 use kiln_core::check::{self, NanPolicy};
 use kiln_core::persist::{FeatureSchema, Persist};
 use kiln_core::{Error, Fit, Fitted, Params, Predict, Result};
-use ndarray::{Array1, Array2, Array3, ArrayView1, ArrayView2};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use super::fit::{Boosted, Data, boost};
 use super::loss::Loss;
-use super::{BoostParams, BoostTree, FitOptions, Importance, boost_setters};
+use super::{BoostParams, BoostTree, FitOptions, boost_fitted_accessors, boost_setters};
 
 /// The loss a [`HistGradientBoostingRegressor`] minimizes.
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
@@ -204,10 +204,7 @@ impl FittedHistGradientBoostingRegressor {
         &self.params
     }
 
-    /// The iterations run (fewer than `max_iter` after early stopping).
-    pub fn n_iter(&self) -> usize {
-        self.model.n_iter
-    }
+    boost_fitted_accessors!();
 
     /// The trees, in order.
     pub fn trees(&self) -> &[BoostTree] {
@@ -217,33 +214,6 @@ impl FittedHistGradientBoostingRegressor {
     /// The raw score every row starts from (the mean, median, quantile or log-mean of `y`).
     pub fn baseline(&self) -> f64 {
         self.model.baseline.first().copied().unwrap_or(0.0)
-    }
-
-    /// Scores on the training rows, from the baseline on (empty unless early stopping
-    /// watched them or a callback was given).
-    pub fn train_scores(&self) -> &[f64] {
-        &self.model.train_scores
-    }
-
-    /// Scores on the validation rows, from the baseline on (empty without validation rows).
-    pub fn validation_scores(&self) -> &[f64] {
-        &self.model.validation_scores
-    }
-
-    /// The thresholds of a numeric feature's bins; empty for a categorical feature or an
-    /// index out of range.
-    pub fn bin_thresholds(&self, feature: usize) -> &[f64] {
-        self.model
-            .mapper
-            .thresholds
-            .get(feature)
-            .map_or(&[], |t| t.as_slice())
-    }
-
-    /// Feature importances: total split gain per feature normalized to sum to 1, or split
-    /// counts.
-    pub fn feature_importances(&self, kind: Importance) -> Array1<f64> {
-        self.model.importances(kind)
     }
 
     /// The raw scores (the predictions before the inverse link; equal to them except with
@@ -260,35 +230,6 @@ impl FittedHistGradientBoostingRegressor {
         )?;
         let raw: Array2<f64> = self.model.raw_predict(x);
         Ok(raw.column(0).to_owned())
-    }
-
-    /// The leaf index each row reaches in each tree (`rows × trees`).
-    ///
-    /// # Errors
-    /// As [`Self::raw_predict`].
-    pub fn apply(&self, x: ArrayView2<'_, f64>) -> Result<Array2<usize>> {
-        check::check_predict_x(
-            Self::NAME_FITTED,
-            self.n_features,
-            x,
-            NanPolicy::AllowMissing,
-        )?;
-        Ok(self.model.apply(x))
-    }
-
-    /// Per-feature contributions to the raw score (TreeSHAP): `rows × 1 × (features + 1)`,
-    /// the last entry being the expected raw score; each row's entries sum to its raw score.
-    ///
-    /// # Errors
-    /// As [`Self::raw_predict`].
-    pub fn feature_contributions(&self, x: ArrayView2<'_, f64>) -> Result<Array3<f64>> {
-        check::check_predict_x(
-            Self::NAME_FITTED,
-            self.n_features,
-            x,
-            NanPolicy::AllowMissing,
-        )?;
-        Ok(self.model.contributions(x))
     }
 }
 
