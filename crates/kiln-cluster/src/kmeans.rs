@@ -1,10 +1,10 @@
 //! [`KMeans`]: k-means clustering by Lloyd's or Elkan's algorithm, as scikit-learn's `KMeans`.
 
-mod common;
+pub(crate) mod common;
 mod elkan;
 mod fitted;
-mod init;
-mod lloyd;
+pub(crate) mod init;
+pub(crate) mod lloyd;
 
 pub use fitted::FittedKMeans;
 
@@ -262,7 +262,7 @@ impl Params for KMeans {
 
 /// The unweighted mean of every column of the row-major `x` (`n × d`), summed per chunk in
 /// order.
-fn column_means(x: &[f64], n: usize, d: usize) -> Vec<f64> {
+pub(crate) fn column_means(x: &[f64], n: usize, d: usize) -> Vec<f64> {
     let parts: Vec<Vec<f64>> = x
         .par_chunks(CHUNK * d)
         .map(|rows| {
@@ -283,7 +283,7 @@ fn column_means(x: &[f64], n: usize, d: usize) -> Vec<f64> {
 
 /// The absolute tolerance: `tol` × the mean of the per-feature (population, unweighted)
 /// variances of the centred data (scikit-learn's `_tolerance`).
-fn absolute_tol(xc: &[f64], n: usize, d: usize, tol: f64) -> f64 {
+pub(crate) fn absolute_tol(xc: &[f64], n: usize, d: usize, tol: f64) -> f64 {
     if tol == 0.0 {
         return 0.0;
     }

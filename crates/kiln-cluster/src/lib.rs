@@ -6,6 +6,11 @@
 //! predicts the nearest centre ([`kiln_core::Predict`]), transforms rows into distances to the
 //! centres ([`kiln_core::Transform`]) and saves and loads ([`kiln_core::persist`]).
 //!
+//! [`MiniBatchKMeans`] learns the centres from random mini-batches (Sculley 2010), much faster
+//! on large data, and with [`MiniBatchKMeans::partial_fit`] from a stream of batches.
+//! [`scan_k`] helps choose `k`: the inertia and the silhouette ([`silhouette_score`]) of a
+//! k-means fit for each `k` of a range.
+//!
 //! # Example
 //!
 //! Cluster the iris flowers into three groups and compare with the species:
@@ -55,5 +60,9 @@
 )]
 
 pub mod kmeans;
+pub mod minibatch;
+pub mod select;
 
 pub use kmeans::{FittedKMeans, KMeans, KMeansAlgorithm, KMeansInit};
+pub use minibatch::{FittedMiniBatchKMeans, MiniBatchKMeans};
+pub use select::{KScore, scan_k, silhouette_score};
