@@ -70,6 +70,31 @@ pub fn all() -> Vec<Op> {
             },
         },
         Op {
+            name: "memory_floor",
+            family: "memory-bandwidth floor",
+            workloads: &["blobs_1m", "blobs_100k_50"],
+            notes: "100 parallel passes that only read the feature matrix and sum it (rows in \
+                    chunks over the threads): the least time 100 k-means iterations can take, \
+                    since each must read every row once",
+            prepare: |dir, e| Ok(Input::Matrix(workload::load(dir, e, false)?.x)),
+            run: |input| {
+                use rayon::prelude::*;
+                let Input::Matrix(x) = input else {
+                    return Err("memory_floor needs a matrix".into());
+                };
+                let data = x.as_slice().ok_or("a contiguous matrix")?;
+                let mut total = 0.0;
+                for _ in 0..100 {
+                    let partial: Vec<f64> = data
+                        .par_chunks(1 << 16)
+                        .map(|c| c.iter().sum::<f64>())
+                        .collect();
+                    total += partial.iter().sum::<f64>();
+                }
+                Ok(quality(x.nrows(), x.ncols(), total))
+            },
+        },
+        Op {
             name: "standard_scaler",
             family: "standard scaling",
             workloads: &["tiny_clf", "clf_1m"],
