@@ -8,7 +8,7 @@ pub(crate) mod lloyd;
 
 pub use fitted::FittedKMeans;
 
-use kiln_core::check::{self, NanPolicy};
+use kiln_core::check;
 use kiln_core::random::task_rng;
 use kiln_core::{Error, FitUnsupervised, Params, Result};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
@@ -332,31 +332,9 @@ impl FitUnsupervised for KMeans {
         sample_weight: Option<ArrayView1<'_, f64>>,
     ) -> Result<FittedKMeans> {
         self.validate()?;
-        check::check_x(x, NanPolicy::Reject)?;
         let (n, d) = x.dim();
-        check::check_sample_weight(sample_weight, n)?;
         let k = self.n_clusters;
-        if k > n {
-            return Err(Error::TooFewSamples {
-                estimator: Self::NAME.into(),
-                needed: format!("n_samples >= n_clusters={k}"),
-                got: format!("n_samples={n}"),
-                n_samples: n,
-            });
-        }
-        if let KMeansInit::Given(c) = &self.init {
-            check::check_same_len(
-                "rows of the given init centres against n_clusters",
-                k,
-                c.nrows(),
-            )?;
-            check::check_same_len(
-                "columns of the given init centres against n_features",
-                d,
-                c.ncols(),
-            )?;
-            check::check_finite(c.view(), "init", NanPolicy::Reject)?;
-        }
+        crate::kmeans::common::check_fit_input(Self::NAME, x, sample_weight, k, &self.init)?;
 
         let mut xc: Vec<f64> = x.as_standard_layout().iter().copied().collect();
         let mean = column_means(&xc, n, d);

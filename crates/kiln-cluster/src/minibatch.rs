@@ -6,7 +6,7 @@ mod step;
 
 pub use fitted::FittedMiniBatchKMeans;
 
-use kiln_core::check::{self, NanPolicy};
+use kiln_core::check;
 use kiln_core::random::{KilnRng, rng_from_seed};
 use kiln_core::{Error, FitUnsupervised, Params, Result};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
@@ -263,34 +263,16 @@ impl MiniBatchKMeans {
         sample_weight: Option<ArrayView1<'_, f64>>,
     ) -> Result<Vec<f64>> {
         self.validate()?;
-        check::check_x(x, NanPolicy::Reject)?;
-        let (n, d) = x.dim();
-        check::check_sample_weight(sample_weight, n)?;
-        let k = self.n_clusters;
-        if k > n {
-            return Err(Error::TooFewSamples {
-                estimator: Self::NAME.into(),
-                needed: format!("n_samples >= n_clusters={k}"),
-                got: format!("n_samples={n}"),
-                n_samples: n,
-            });
-        }
-        if let KMeansInit::Given(c) = &self.init {
-            check::check_same_len(
-                "rows of the given init centres against n_clusters",
-                k,
-                c.nrows(),
-            )?;
-            check::check_same_len(
-                "columns of the given init centres against n_features",
-                d,
-                c.ncols(),
-            )?;
-            check::check_finite(c.view(), "init", NanPolicy::Reject)?;
-        }
+        crate::kmeans::common::check_fit_input(
+            Self::NAME,
+            x,
+            sample_weight,
+            self.n_clusters,
+            &self.init,
+        )?;
         Ok(match sample_weight {
             Some(w) => w.to_vec(),
-            None => vec![1.0; n],
+            None => vec![1.0; x.nrows()],
         })
     }
 

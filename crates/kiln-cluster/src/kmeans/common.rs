@@ -199,6 +199,47 @@ pub(crate) struct RunResult {
     pub converged: bool,
 }
 
+/// The input checks both k-means estimators make before fitting: finite `x`, valid sample
+/// weights, at least `k` rows, and given initial centres of shape `k × n_features`, finite.
+///
+/// # Errors
+/// `Error::NonFinite`, the sample-weight errors of `kiln_core::check`,
+/// `Error::TooFewSamples` and `Error::ShapeMismatch`.
+pub(crate) fn check_fit_input(
+    estimator: &str,
+    x: ndarray::ArrayView2<'_, f64>,
+    sample_weight: Option<ndarray::ArrayView1<'_, f64>>,
+    k: usize,
+    init: &super::KMeansInit,
+) -> kiln_core::Result<()> {
+    use kiln_core::check::{self, NanPolicy};
+    check::check_x(x, NanPolicy::Reject)?;
+    let (n, d) = x.dim();
+    check::check_sample_weight(sample_weight, n)?;
+    if k > n {
+        return Err(kiln_core::Error::TooFewSamples {
+            estimator: estimator.into(),
+            needed: format!("n_samples >= n_clusters={k}"),
+            got: format!("n_samples={n}"),
+            n_samples: n,
+        });
+    }
+    if let super::KMeansInit::Given(c) = init {
+        check::check_same_len(
+            "rows of the given init centres against n_clusters",
+            k,
+            c.nrows(),
+        )?;
+        check::check_same_len(
+            "columns of the given init centres against n_features",
+            d,
+            c.ncols(),
+        )?;
+        check::check_finite(c.view(), "init", NanPolicy::Reject)?;
+    }
+    Ok(())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
