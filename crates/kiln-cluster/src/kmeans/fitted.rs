@@ -4,11 +4,10 @@ use kiln_core::check::{self, NanPolicy};
 use kiln_core::persist::{FeatureSchema, Persist};
 use kiln_core::{Fitted, Params, Predict, Result, Transform};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::KMeans;
-use super::common::{self, CHUNK, Data, sq_dist};
+use super::common::{self, Data};
 use super::lloyd;
 
 /// A fitted [`KMeans`]: the centres and the labels, inertia and iteration count of the best
@@ -134,19 +133,7 @@ impl Transform for FittedKMeans {
                 &owned
             }
         };
-        let mut out = vec![0.0; x.nrows() * k];
-        out.par_chunks_mut(CHUNK * k)
-            .zip(xs.par_chunks(CHUNK * d))
-            .for_each(|(o, rows)| {
-                for (o, r) in o.chunks_exact_mut(k).zip(rows.chunks_exact(d)) {
-                    for (j, v) in o.iter_mut().enumerate() {
-                        *v = sq_dist(r, &centers[j * d..(j + 1) * d]).sqrt();
-                    }
-                }
-            });
-        Ok(Array2::from_shape_fn((x.nrows(), k), |(i, j)| {
-            out[i * k + j]
-        }))
+        Ok(common::distances(&xs, d, &centers, k))
     }
 }
 

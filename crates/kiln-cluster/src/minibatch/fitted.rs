@@ -6,12 +6,11 @@ use kiln_core::persist::{FeatureSchema, Persist};
 use kiln_core::random::task_rng;
 use kiln_core::{Fitted, Params, Predict, Result, Transform};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
-use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use super::MiniBatchKMeans;
 use super::step::State;
-use crate::kmeans::common::{self, CHUNK, Data, sq_dist};
+use crate::kmeans::common::{self, Data};
 use crate::kmeans::lloyd;
 
 /// A fitted [`MiniBatchKMeans`]: the centres, the per-centre counts that set the learning
@@ -217,19 +216,7 @@ impl Transform for FittedMiniBatchKMeans {
         let d = self.n_features;
         let centers = &self.state.centers;
         let xs = self.shifted(x);
-        let mut out = vec![0.0; x.nrows() * k];
-        out.par_chunks_mut(CHUNK * k)
-            .zip(xs.par_chunks(CHUNK * d))
-            .for_each(|(o, rows)| {
-                for (o, r) in o.chunks_exact_mut(k).zip(rows.chunks_exact(d)) {
-                    for (j, v) in o.iter_mut().enumerate() {
-                        *v = sq_dist(r, &centers[j * d..(j + 1) * d]).sqrt();
-                    }
-                }
-            });
-        Ok(Array2::from_shape_fn((x.nrows(), k), |(i, j)| {
-            out[i * k + j]
-        }))
+        Ok(common::distances(&xs, d, centers, k))
     }
 }
 
