@@ -133,7 +133,7 @@ impl Transform for FittedKMeans {
                 &owned
             }
         };
-        Ok(common::distances(&xs, d, &centers, k))
+        Ok(common::distances(xs, d, &centers, k))
     }
 }
 
