@@ -126,47 +126,7 @@ impl RandomForestRegressor {
         self
     }
 
-    /// Sets `max_depth` (by default, `None`).
-    #[must_use]
-    pub fn with_max_depth(mut self, max_depth: Option<usize>) -> Self {
-        self.max_depth = max_depth;
-        self
-    }
-
-    /// Sets `min_samples_split` (by default, `2`).
-    #[must_use]
-    pub fn with_min_samples_split(mut self, n: usize) -> Self {
-        self.min_samples_split = n;
-        self
-    }
-
-    /// Sets `min_samples_leaf` (by default, `1`).
-    #[must_use]
-    pub fn with_min_samples_leaf(mut self, n: usize) -> Self {
-        self.min_samples_leaf = n;
-        self
-    }
-
-    /// Sets `max_features` (by default, all).
-    #[must_use]
-    pub fn with_max_features(mut self, max_features: MaxFeatures) -> Self {
-        self.max_features = max_features;
-        self
-    }
-
-    /// Sets `max_leaf_nodes` (by default, `None`).
-    #[must_use]
-    pub fn with_max_leaf_nodes(mut self, max_leaf_nodes: Option<usize>) -> Self {
-        self.max_leaf_nodes = max_leaf_nodes;
-        self
-    }
-
-    /// Sets `min_impurity_decrease` (by default, `0.0`).
-    #[must_use]
-    pub fn with_min_impurity_decrease(mut self, v: f64) -> Self {
-        self.min_impurity_decrease = v;
-        self
-    }
+    crate::tree::params::growth_setters!();
 
     /// Sets `bootstrap` (by default, `true`).
     #[must_use]
@@ -186,13 +146,6 @@ impl RandomForestRegressor {
     #[must_use]
     pub fn with_oob_score(mut self, oob_score: bool) -> Self {
         self.oob_score = oob_score;
-        self
-    }
-
-    /// Sets `seed` (by default, `0`).
-    #[must_use]
-    pub fn with_seed(mut self, seed: u64) -> Self {
-        self.seed = seed;
         self
     }
 

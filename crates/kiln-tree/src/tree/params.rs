@@ -218,3 +218,62 @@ impl Growth {
 pub(crate) fn check_class_weight(estimator: &str, cw: &ClassWeight) -> Result<()> {
     cw.validate(estimator)
 }
+
+/// The `with_*` setters of the growth parameters that the decision trees and the random
+/// forests share (fields of the same names on each estimator; each type's `# Parameters`
+/// gives its defaults).
+macro_rules! growth_setters {
+    () => {
+        /// Sets `max_depth`, the deepest level grown (by default, `None`: no limit).
+        #[must_use]
+        pub fn with_max_depth(mut self, max_depth: Option<usize>) -> Self {
+            self.max_depth = max_depth;
+            self
+        }
+
+        /// Sets `min_samples_split`, the fewest rows a node needs to be split (by default, `2`).
+        #[must_use]
+        pub fn with_min_samples_split(mut self, n: usize) -> Self {
+            self.min_samples_split = n;
+            self
+        }
+
+        /// Sets `min_samples_leaf`, the fewest rows in a leaf (by default, `1`).
+        #[must_use]
+        pub fn with_min_samples_leaf(mut self, n: usize) -> Self {
+            self.min_samples_leaf = n;
+            self
+        }
+
+        /// Sets `max_features`, the features searched per split (the default is the type's:
+        /// all for trees and regression forests, `sqrt` for classification forests).
+        #[must_use]
+        pub fn with_max_features(mut self, max_features: $crate::tree::MaxFeatures) -> Self {
+            self.max_features = max_features;
+            self
+        }
+
+        /// Sets `max_leaf_nodes`: grow best first up to this many leaves (by default, `None`).
+        #[must_use]
+        pub fn with_max_leaf_nodes(mut self, max_leaf_nodes: Option<usize>) -> Self {
+            self.max_leaf_nodes = max_leaf_nodes;
+            self
+        }
+
+        /// Sets `min_impurity_decrease`, the least weighted impurity decrease of a split (by
+        /// default, `0.0`).
+        #[must_use]
+        pub fn with_min_impurity_decrease(mut self, v: f64) -> Self {
+            self.min_impurity_decrease = v;
+            self
+        }
+
+        /// Sets `seed`, which drives every random choice (by default, `0`).
+        #[must_use]
+        pub fn with_seed(mut self, seed: u64) -> Self {
+            self.seed = seed;
+            self
+        }
+    };
+}
+pub(crate) use growth_setters;
