@@ -47,7 +47,6 @@
 mod correlation;
 mod kbest;
 mod mutual_info;
-pub(crate) mod special;
 mod univariate;
 mod variance;
 

@@ -9,7 +9,7 @@ use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use super::{colstats, no_weights};
-use crate::select::special;
+use kiln_core::special;
 
 /// Scales features with statistics that outliers barely move: subtract the median, divide by
 /// the range between two percentiles (the inter-quartile range by default), as

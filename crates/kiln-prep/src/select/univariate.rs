@@ -10,7 +10,9 @@ use ndarray::{Array1, ArrayView1, ArrayView2};
 use serde::de::DeserializeOwned;
 use serde::{Deserialize, Serialize};
 
-use super::{mutual_info, special};
+use kiln_core::special;
+
+use super::mutual_info;
 use crate::scale::colstats;
 
 fn unzip(pairs: Vec<(f64, f64)>) -> (Array1<f64>, Array1<f64>) {
