@@ -7,3 +7,9 @@
 )]
 
 pub mod scorer;
+pub mod compare;
+pub mod curves;
+pub mod cv;
+pub mod importance;
+pub mod search;
+pub mod slices;

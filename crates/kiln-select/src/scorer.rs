@@ -6,16 +6,25 @@
 //! natural sign: mean squared error is reported as an error, with [`Direction::Minimize`],
 //! rather than negated as scikit-learn's `neg_mean_squared_error`.
 //!
+//! The built-in scorers ([`accuracy`], [`f1`], [`roc_auc`], [`log_loss`], [`r2`],
+//! [`mean_squared_error`], ...) wrap the kiln-metrics functions of the same names; classifier
+//! scorers built on probabilities place each probability column at its class index, so a
+//! model fitted on a fold that never saw a class still scores.
+//!
 //! ```
 //! use kiln_core::{Fit, Predict};
 //! use kiln_linear::LinearRegression;
-//! use kiln_select::scorer::{Direction, Scorer};
+//! use kiln_select::scorer::{self, Direction, Scorer};
 //! use ndarray::array;
 //!
 //! let x = array![[0.0], [1.0], [2.0], [3.0]];
 //! let y = array![1.0, 3.0, 5.0, 7.0];
 //! let model = LinearRegression::default().fit(x.view(), y.view())?;
-//! // Any closure over the model's predictions is a scorer.
+//! let r2 = scorer::r2();
+//! assert!((r2.score(&model, x.view(), y.view(), None)? - 1.0).abs() < 1e-12);
+//! assert_eq!(r2.direction(), Direction::Maximize);
+//!
+//! // Any closure over the model's predictions is a scorer too.
 //! let max_error = Scorer::from_predictions("max_error", Direction::Minimize, |y, p, _w| {
 //!     Ok(y.iter().zip(p).map(|(a, b): (&f64, &f64)| (a - b).abs()).fold(0.0, f64::max))
 //! });
@@ -26,8 +35,11 @@
 use std::fmt;
 use std::sync::Arc;
 
-use kiln_core::{Predict, Result};
-use ndarray::{ArrayView1, ArrayView2};
+use kiln_core::{Error, Predict, PredictProba, Result};
+use kiln_metrics::classification::{self, Average};
+use kiln_metrics::ranking::{self, MultiClass};
+use kiln_metrics::regression;
+use ndarray::{Array2, ArrayView1, ArrayView2};
 
 /// Which way a score is better.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -165,4 +177,196 @@ impl<M, T> Scorer<M, T> {
             Direction::Minimize => a < b || (b.is_nan() && !a.is_nan()),
         }
     }
+}
+
+// ---- built-in scorers -------------------------------------------------------------------
+
+/// Accuracy of a classifier's predictions ([`kiln_metrics::classification::accuracy`]).
+pub fn accuracy<M: Predict<Output = usize>>() -> Scorer<M, usize> {
+    Scorer::from_predictions("accuracy", Direction::Maximize, classification::accuracy)
+}
+
+/// Balanced accuracy of a classifier's predictions
+/// ([`kiln_metrics::classification::balanced_accuracy`]).
+pub fn balanced_accuracy<M: Predict<Output = usize>>() -> Scorer<M, usize> {
+    Scorer::from_predictions(
+        "balanced_accuracy",
+        Direction::Maximize,
+        classification::balanced_accuracy,
+    )
+}
+
+/// F1 score of a classifier's predictions under `average`
+/// ([`kiln_metrics::classification::f1`]); named `f1` for [`Average::Binary`], else
+/// `f1_macro`, `f1_micro` or `f1_weighted` (scikit-learn's scorer names).
+pub fn f1<M: Predict<Output = usize>>(average: Average) -> Scorer<M, usize> {
+    Scorer::from_predictions(
+        format!("f1{}", average_suffix(average)),
+        Direction::Maximize,
+        move |y, p, w| classification::f1(y, p, average, w),
+    )
+}
+
+/// Precision of a classifier's predictions under `average`
+/// ([`kiln_metrics::classification::precision`]), named as [`f1`] names its scores.
+pub fn precision<M: Predict<Output = usize>>(average: Average) -> Scorer<M, usize> {
+    Scorer::from_predictions(
+        format!("precision{}", average_suffix(average)),
+        Direction::Maximize,
+        move |y, p, w| classification::precision(y, p, average, w),
+    )
+}
+
+/// Recall of a classifier's predictions under `average`
+/// ([`kiln_metrics::classification::recall`]), named as [`f1`] names its scores.
+pub fn recall<M: Predict<Output = usize>>(average: Average) -> Scorer<M, usize> {
+    Scorer::from_predictions(
+        format!("recall{}", average_suffix(average)),
+        Direction::Maximize,
+        move |y, p, w| classification::recall(y, p, average, w),
+    )
+}
+
+fn average_suffix(average: Average) -> &'static str {
+    match average {
+        Average::Binary => "",
+        Average::Micro => "_micro",
+        Average::Macro => "_macro",
+        Average::Weighted => "_weighted",
+    }
+}
+
+/// Area under the ROC curve of a classifier's probabilities: the binary AUC of class 1's
+/// column when the classes are {0, 1}, else the one-vs-rest macro AUC
+/// ([`kiln_metrics::ranking::roc_auc`], [`kiln_metrics::ranking::roc_auc_multiclass`]).
+///
+/// The probability columns are placed at their class indices ([`PredictProba::classes`]),
+/// so a model fitted on a fold that missed a class still scores.
+pub fn roc_auc<M: PredictProba>() -> Scorer<M, usize> {
+    Scorer::new("roc_auc", Direction::Maximize, |model: &M, x, y, w| {
+        let proba = aligned_proba(model, x, y)?;
+        if proba.ncols() == 2 {
+            ranking::roc_auc(y, proba.column(1), w)
+        } else {
+            ranking::roc_auc_multiclass(y, proba.view(), MultiClass::Ovr, Average::Macro, w)
+        }
+    })
+}
+
+/// Average precision of a binary classifier's class-1 probability
+/// ([`kiln_metrics::ranking::average_precision`]).
+pub fn average_precision<M: PredictProba>() -> Scorer<M, usize> {
+    Scorer::new(
+        "average_precision",
+        Direction::Maximize,
+        |model: &M, x, y, w| {
+            let proba = aligned_proba(model, x, y)?;
+            ranking::average_precision(y, proba.column(binary_column(&proba)?), w)
+        },
+    )
+}
+
+/// Log-loss of a classifier's probabilities ([`kiln_metrics::classification::log_loss`]).
+pub fn log_loss<M: PredictProba>() -> Scorer<M, usize> {
+    Scorer::new("log_loss", Direction::Minimize, |model: &M, x, y, w| {
+        let proba = aligned_proba(model, x, y)?;
+        classification::log_loss(y, proba.view(), w)
+    })
+}
+
+/// Brier score of a binary classifier's class-1 probability
+/// ([`kiln_metrics::classification::brier_score`]).
+pub fn brier_score<M: PredictProba>() -> Scorer<M, usize> {
+    Scorer::new("brier_score", Direction::Minimize, |model: &M, x, y, w| {
+        let proba = aligned_proba(model, x, y)?;
+        classification::brier_score(y, proba.column(binary_column(&proba)?), w)
+    })
+}
+
+/// The model's probabilities with column `j` holding class `j`: as many columns as the
+/// largest class index seen in the model or in `y`, plus one; classes the model never saw
+/// get probability 0.
+fn aligned_proba<M: PredictProba>(
+    model: &M,
+    x: ArrayView2<'_, f64>,
+    y: ArrayView1<'_, usize>,
+) -> Result<Array2<f64>> {
+    let proba = model.predict_proba(x)?;
+    let classes = model.classes();
+    let width = classes
+        .iter()
+        .chain(y.iter())
+        .max()
+        .map_or(0, |&c| c + 1)
+        .max(2);
+    if classes.len() == width && classes.iter().enumerate().all(|(j, &c)| j == c) {
+        return Ok(proba);
+    }
+    let mut out = Array2::zeros((proba.nrows(), width));
+    for (j, &c) in classes.iter().enumerate() {
+        out.column_mut(c).assign(&proba.column(j));
+    }
+    Ok(out)
+}
+
+/// Column 1 of a two-column probability matrix, or an error for a multiclass one.
+fn binary_column(proba: &Array2<f64>) -> Result<usize> {
+    if proba.ncols() == 2 {
+        Ok(1)
+    } else {
+        Err(Error::InvalidValue {
+            what: "probabilities".into(),
+            row: None,
+            reason: format!(
+                "this scorer needs a binary classifier (classes 0 and 1); got {} classes",
+                proba.ncols()
+            ),
+        })
+    }
+}
+
+/// Coefficient of determination of a regressor's predictions
+/// ([`kiln_metrics::regression::r2`]).
+pub fn r2<M: Predict<Output = f64>>() -> Scorer<M, f64> {
+    Scorer::from_predictions("r2", Direction::Maximize, regression::r2)
+}
+
+/// Mean squared error of a regressor's predictions
+/// ([`kiln_metrics::regression::mean_squared_error`]).
+pub fn mean_squared_error<M: Predict<Output = f64>>() -> Scorer<M, f64> {
+    Scorer::from_predictions(
+        "mean_squared_error",
+        Direction::Minimize,
+        regression::mean_squared_error,
+    )
+}
+
+/// Root mean squared error of a regressor's predictions
+/// ([`kiln_metrics::regression::root_mean_squared_error`]).
+pub fn root_mean_squared_error<M: Predict<Output = f64>>() -> Scorer<M, f64> {
+    Scorer::from_predictions(
+        "root_mean_squared_error",
+        Direction::Minimize,
+        regression::root_mean_squared_error,
+    )
+}
+
+/// Mean absolute error of a regressor's predictions
+/// ([`kiln_metrics::regression::mean_absolute_error`]).
+pub fn mean_absolute_error<M: Predict<Output = f64>>() -> Scorer<M, f64> {
+    Scorer::from_predictions(
+        "mean_absolute_error",
+        Direction::Minimize,
+        regression::mean_absolute_error,
+    )
+}
+
+/// Mean absolute percentage error of a regressor's predictions
+/// ([`kiln_metrics::regression::mean_absolute_percentage_error`]).
+pub fn mean_absolute_percentage_error<M: Predict<Output = f64>>() -> Scorer<M, f64> {
+    Scorer::from_predictions(
+        "mean_absolute_percentage_error",
+        Direction::Minimize,
+        regression::mean_absolute_percentage_error,
+    )
 }

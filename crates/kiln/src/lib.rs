@@ -12,10 +12,11 @@
 //! | [`prep`] | `kiln-prep` | Frame and CSV, cleaning, imputation, scaling, feature selection, splits |
 //! | [`linear`] | `kiln-linear` | least squares, ridge, lasso, elastic-net, logistic regression, SGD |
 //! | [`tree`] | `kiln-tree` | decision trees, random forests, histogram gradient boosting |
-//! | [`cluster`] | `kiln-cluster` | k-means (Lloyd and Elkan) |
+//! | [`cluster`] | `kiln-cluster` | k-means (Lloyd and Elkan), mini-batch k-means |
+//! | [`metrics`] | `kiln-metrics` | classification, ranking, regression and clustering metrics, bootstrap intervals |
+//! | [`select`] | `kiln-select` | cross-validation, parameter search, curves, permutation importance, model comparison |
 //!
-//! The models, metrics, fairness and monitoring arrive as their crates land (see the README's
-//! crate map).
+//! Fairness and monitoring arrive as their crates land (see the README's crate map).
 //!
 //! # Example
 //!
@@ -42,7 +43,9 @@ pub use kiln_core::{
 };
 pub use kiln_datasets as datasets;
 pub use kiln_linear as linear;
+pub use kiln_metrics as metrics;
 pub use kiln_prep as prep;
+pub use kiln_select as select;
 pub use kiln_tree as tree;
 
 /// The traits and types almost every kiln program uses: `use kiln::prelude::*;`.

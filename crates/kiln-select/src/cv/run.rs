@@ -1,0 +1,352 @@
+//! Running one fold: gathering its rows, fitting, scoring and timing.
+//!
+//! Shared by cross-validation, parameter search and the curves, which all reduce to "fit on
+//! these rows, score on those".
+
+use std::time::{Duration, Instant};
+
+use kiln_core::check::{self, check_same_len};
+use kiln_core::{Error, Fit, Result};
+use ndarray::{Array1, ArrayView1, ArrayView2, Axis, CowArray, Ix1};
+use rayon::prelude::*;
+
+use crate::scorer::{Scorer, Target};
+
+/// The data every fold reads from, checked once by [`Data::new`].
+#[derive(Clone, Copy)]
+pub(crate) struct Data<'a, T> {
+    pub x: ArrayView2<'a, f64>,
+    pub y: ArrayView1<'a, T>,
+    pub sample_weight: Option<ArrayView1<'a, f64>>,
+    pub groups: Option<ArrayView1<'a, usize>>,
+}
+
+impl<'a, T: Target> Data<'a, T> {
+    /// Checks the shapes shared by every routine: `X` has rows and columns, and `y`, the
+    /// weights and the groups each have one entry per row. Values are left to the estimator.
+    pub fn new(
+        x: ArrayView2<'a, f64>,
+        y: ArrayView1<'a, T>,
+        sample_weight: Option<ArrayView1<'a, f64>>,
+        groups: Option<ArrayView1<'a, usize>>,
+    ) -> Result<Self> {
+        check::check_non_empty(x, "X")?;
+        check_same_len("length of y against rows of X", x.nrows(), y.len())?;
+        check::check_sample_weight(sample_weight, x.nrows())?;
+        if let Some(g) = groups {
+            check_same_len("length of groups against rows of X", x.nrows(), g.len())?;
+        }
+        Ok(Self {
+            x,
+            y,
+            sample_weight,
+            groups,
+        })
+    }
+
+    /// The number of samples.
+    pub fn n_samples(&self) -> usize {
+        self.x.nrows()
+    }
+
+    /// The class indices of `y` for stratified splitters (`None` for regression targets).
+    pub fn class_indices(&self) -> Option<ArrayView1<'a, usize>> {
+        T::class_indices(self.y)
+    }
+}
+
+/// What one fit-and-score produced.
+pub(crate) struct FoldOutcome<M> {
+    /// One test score per scorer.
+    pub test: Vec<f64>,
+    /// One train score per scorer, when asked for.
+    pub train: Option<Vec<f64>>,
+    pub fit_time: Duration,
+    pub score_time: Duration,
+    pub n_train: usize,
+    pub n_test: usize,
+    pub model: Option<M>,
+}
+
+/// Whether `idx` is a run of consecutive indices, so the rows can be borrowed, not copied.
+fn consecutive(idx: &[usize]) -> Option<std::ops::Range<usize>> {
+    let first = *idx.first()?;
+    let contiguous = idx.iter().enumerate().all(|(k, &i)| i == first + k);
+    contiguous.then(|| first..first + idx.len())
+}
+
+/// Calls `f(start, end)` for each maximal run of consecutive indices `start..end` in `idx`.
+fn for_each_run(idx: &[usize], mut f: impl FnMut(usize, usize)) {
+    let mut k = 0;
+    while k < idx.len() {
+        let start = idx[k];
+        let mut end = start + 1;
+        k += 1;
+        while k < idx.len() && idx[k] == end {
+            end += 1;
+            k += 1;
+        }
+        f(start, end);
+    }
+}
+
+/// Reusable buffers for the gathered rows of a fold, one set per worker, so that fold after
+/// fold reuses memory already faulted in instead of allocating (and zero-filling) a fresh
+/// copy of the training set.
+#[derive(Debug, Default)]
+pub(crate) struct Scratch {
+    train: Vec<f64>,
+    test: Vec<f64>,
+}
+
+/// Runs `f` on every job with a [`Scratch`] per worker, in parallel or not; results keep the
+/// order of `jobs`.
+pub(crate) fn map_jobs<J, R, F>(jobs: &[J], parallel: bool, f: F) -> Vec<R>
+where
+    J: Sync,
+    R: Send,
+    F: Fn(&mut Scratch, &J) -> R + Sync + Send,
+{
+    if parallel {
+        jobs.par_iter().map_init(Scratch::default, &f).collect()
+    } else {
+        let mut scratch = Scratch::default();
+        jobs.iter().map(|j| f(&mut scratch, j)).collect()
+    }
+}
+
+/// Copies the rows `idx` of `x` into `buf` (cleared first), one block copy per run of
+/// consecutive indices when `x` is in standard layout: the training set of an unshuffled
+/// `KFold` fold is two runs, so it costs two `memcpy`s.
+fn gather_rows(x: ArrayView2<'_, f64>, idx: &[usize], buf: &mut Vec<f64>) {
+    buf.clear();
+    let width = x.ncols();
+    buf.reserve(idx.len() * width);
+    match x.as_slice() {
+        Some(src) => for_each_run(idx, |a, b| {
+            buf.extend_from_slice(&src[a * width..b * width])
+        }),
+        None => idx
+            .iter()
+            .for_each(|&i| buf.extend(x.row(i).iter().copied())),
+    }
+}
+
+/// The rows `idx` of `x`: a view of `x` when they are consecutive (the unshuffled folds of
+/// `KFold` and `TimeSeriesSplit`), else a view of `buf` holding a gathered copy.
+///
+/// Indices must be below `x.nrows()` (checked by [`check_fold`]).
+pub(crate) fn rows_in<'s>(
+    x: ArrayView2<'s, f64>,
+    idx: &[usize],
+    buf: &'s mut Vec<f64>,
+) -> ArrayView2<'s, f64> {
+    if let Some(r) = consecutive(idx) {
+        return x.slice_move(ndarray::s![r, ..]);
+    }
+    gather_rows(x, idx, buf);
+    let shape = (idx.len(), x.ncols());
+    // The buffer holds exactly rows × cols values in row-major order, so this cannot fail;
+    // the fallback keeps the function total.
+    match ArrayView2::from_shape(shape, &buf[..]) {
+        Ok(v) => v,
+        Err(_) => x.slice_move(ndarray::s![0..0, ..]),
+    }
+}
+
+/// The elements `idx` of `v`, borrowed when consecutive.
+pub(crate) fn take<'a, T: Clone>(v: ArrayView1<'a, T>, idx: &[usize]) -> CowArray<'a, T, Ix1> {
+    if let Some(r) = consecutive(idx) {
+        return CowArray::from(v.slice_move(ndarray::s![r]));
+    }
+    let gathered = match v.as_slice() {
+        Some(src) => {
+            let mut out = Vec::with_capacity(idx.len());
+            for_each_run(idx, |a, b| out.extend_from_slice(&src[a..b]));
+            Array1::from_vec(out)
+        }
+        None => v.select(Axis(0), idx),
+    };
+    CowArray::from(gathered)
+}
+
+/// Checks that every index of a fold is below `n_samples` and that train and test are
+/// non-empty, so a faulty custom splitter is an error rather than a panic.
+pub(crate) fn check_fold(
+    n_samples: usize,
+    fold: usize,
+    train: &[usize],
+    test: &[usize],
+) -> Result<()> {
+    for (what, idx) in [("train", train), ("test", test)] {
+        if idx.is_empty() {
+            return Err(Error::EmptyInput {
+                what: format!("{what} set of fold {fold}"),
+                reason: "the splitter returned no indices".into(),
+            });
+        }
+        if let Some(&bad) = idx.iter().find(|&&i| i >= n_samples) {
+            return Err(Error::InvalidValue {
+                what: format!("{what} indices of fold {fold}"),
+                row: Some(bad),
+                reason: format!("index {bad} is out of range for {n_samples} samples"),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The rows `idx` of `x`, `y` and the weights.
+struct Rows<'a, T> {
+    x: ArrayView2<'a, f64>,
+    y: CowArray<'a, T, Ix1>,
+    w: Option<CowArray<'a, f64, Ix1>>,
+}
+
+impl<'a, T: Target> Rows<'a, T> {
+    fn gather<'d: 'a>(data: &Data<'d, T>, idx: &[usize], buf: &'a mut Vec<f64>) -> Self {
+        Self {
+            x: rows_in(data.x.reborrow(), idx, buf),
+            y: take(data.y.reborrow(), idx),
+            w: data.sample_weight.map(|w| take(w.reborrow(), idx)),
+        }
+    }
+
+    fn weights(&self) -> Option<ArrayView1<'_, f64>> {
+        self.w.as_ref().map(|w| w.view())
+    }
+}
+
+/// Scores `model` on `rows` with every scorer, in order.
+fn score_all<M, T: Target>(
+    scorers: &[Scorer<M, T>],
+    model: &M,
+    rows: &Rows<'_, T>,
+) -> Result<Vec<f64>> {
+    scorers
+        .iter()
+        .map(|s| s.score(model, rows.x.view(), rows.y.view(), rows.weights()))
+        .collect()
+}
+
+/// Fits `params` on the rows `train` and scores on `test` (and on `train` when
+/// `train_score`); keeps the model when `keep_model`.
+///
+/// As scikit-learn's `fit_time` and `score_time`, the times cover the fit and the scoring
+/// alone, not the gathering of the rows (which is the routine's overhead).
+#[expect(clippy::too_many_arguments, reason = "internal: one fold's whole job")]
+pub(crate) fn run_fold<P>(
+    scratch: &mut Scratch,
+    params: &P,
+    data: &Data<'_, P::Target>,
+    train: &[usize],
+    test: &[usize],
+    scorers: &[Scorer<P::Fitted, P::Target>],
+    train_score: bool,
+    keep_model: bool,
+) -> Result<FoldOutcome<P::Fitted>>
+where
+    P: Fit,
+    P::Target: Target,
+{
+    let Scratch {
+        train: train_buf,
+        test: test_buf,
+    } = scratch;
+    let train_rows = Rows::gather(data, train, train_buf);
+    let start = Instant::now();
+    let model = params.fit_weighted(
+        train_rows.x.view(),
+        train_rows.y.view(),
+        train_rows.weights(),
+    )?;
+    let fit_time = start.elapsed();
+    let test_rows = Rows::gather(data, test, test_buf);
+    let start = Instant::now();
+    let test_scores = score_all(scorers, &model, &test_rows)?;
+    let train_scores = if train_score {
+        Some(score_all(scorers, &model, &train_rows)?)
+    } else {
+        None
+    };
+    let score_time = start.elapsed();
+    Ok(FoldOutcome {
+        test: test_scores,
+        train: train_scores,
+        fit_time,
+        score_time,
+        n_train: train.len(),
+        n_test: test.len(),
+        model: keep_model.then_some(model),
+    })
+}
+
+/// Checks that scorers are given and that their names are distinct (they label results).
+pub(crate) fn check_scorers<M, T>(scorers: &[Scorer<M, T>]) -> Result<()> {
+    if scorers.is_empty() {
+        return Err(Error::EmptyInput {
+            what: "scorers".into(),
+            reason: "no scorer given; at least one is needed".into(),
+        });
+    }
+    for (i, s) in scorers.iter().enumerate() {
+        if scorers[..i].iter().any(|t| t.name() == s.name()) {
+            return Err(Error::InvalidValue {
+                what: "scorers".into(),
+                row: Some(i),
+                reason: format!(
+                    "two scorers are named `{}`; names must be distinct",
+                    s.name()
+                ),
+            });
+        }
+    }
+    Ok(())
+}
+
+/// The arithmetic mean, as NumPy's `mean` for short inputs (NaN when empty).
+pub(crate) fn mean(v: &[f64]) -> f64 {
+    v.iter().sum::<f64>() / v.len() as f64
+}
+
+/// The population standard deviation (`ddof = 0`), NumPy's default `std`, which
+/// scikit-learn's `std_test_score` uses.
+pub(crate) fn std(v: &[f64]) -> f64 {
+    let m = mean(v);
+    (v.iter().map(|x| (x - m) * (x - m)).sum::<f64>() / v.len() as f64).sqrt()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use ndarray::array;
+
+    #[test]
+    fn consecutive_rows_are_borrowed_and_others_gathered() {
+        let mut buf = Vec::new();
+        let x = array![[0.0], [1.0], [2.0], [3.0]];
+        let r = rows_in(x.view(), &[1, 2], &mut buf);
+        assert_eq!(r.column(0).to_vec(), vec![1.0, 2.0]);
+        assert!(buf.is_empty(), "consecutive rows are not copied");
+        let r = rows_in(x.view(), &[0, 2, 3], &mut buf);
+        assert_eq!(r.column(0).to_vec(), vec![0.0, 2.0, 3.0]);
+        // Unordered, repeated and non-standard-layout sources gather the same rows.
+        let x = ndarray::Array2::from_shape_fn((6, 3), |(i, j)| (10 * i + j) as f64);
+        let idx = [4, 0, 1, 1, 5, 2];
+        let want = x.select(Axis(0), &idx);
+        assert_eq!(rows_in(x.view(), &idx, &mut buf), want);
+        let xt = x.t().to_owned();
+        assert_eq!(rows_in(xt.t(), &idx, &mut buf), want);
+        let col = x.column(1);
+        assert_eq!(
+            take(col, &idx).to_vec(),
+            vec![41.0, 1.0, 11.0, 11.0, 51.0, 21.0]
+        );
+        assert!(take(col, &[2, 3]).is_view());
+    }
+
+    #[test]
+    fn std_is_population_std() {
+        assert!((std(&[1.0, 2.0, 3.0, 4.0]) - 1.25f64.sqrt()).abs() < 1e-15);
+    }
+}
