@@ -43,6 +43,7 @@ WORKLOADS = {
     "multiclass_50k": ("multiclass", 50_000, 10_000, 50, 5),
     "blobs_1m": ("clustering", 1_000_000, 0, 10, 8),
     "blobs_100k_50": ("clustering", 100_000, 0, 50, 16),
+    "blobs_20k": ("clustering", 20_000, 0, 10, 8),
     "scores_1m": ("scores", 1_000_000, 0, 1, 2),
 }
 # tiny_clf is already small; it is never scaled.

@@ -27,7 +27,7 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 
 FAMILY_ORDER = ["logistic regression", "linear regression", "ridge regression", "lasso",
                 "decision tree", "random forest", "gradient boosting",
-                "k-means (k-means++ init)", "k-means (fixed init)", "ROC AUC"]
+                "k-means (k-means++ init)", "k-means (fixed init)", "silhouette", "ROC AUC"]
 # Algorithm name -> family, for records that do not carry "family" (e.g. kiln's).
 ALGORITHM_FAMILY = {
     "logistic_regression": "logistic regression", "logistic": "logistic regression",
@@ -51,7 +51,8 @@ METRICS = {
                ("log_loss", "log-loss", "{:.4f}")],
     "multiclass": [("accuracy", "accuracy", "{:.4f}"), ("log_loss", "log-loss", "{:.4f}")],
     "regression": [("r2", "R²", "{:.4f}"), ("rmse", "RMSE", "{:.4g}")],
-    "clustering": [("inertia", "inertia", "{:.6g}"), ("adjusted_rand", "ARI", "{:.4f}")],
+    "clustering": [("inertia", "inertia", "{:.6g}"), ("adjusted_rand", "ARI", "{:.4f}"),
+                   ("silhouette", "silhouette", "{:.6f}")],
     "scores": [("roc_auc", "ROC AUC", "{:.6f}")],
 }
 TASK_ORDER = ["binary", "multiclass", "regression", "clustering", "scores"]

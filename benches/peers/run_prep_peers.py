@@ -38,6 +38,8 @@ OPS = {
                                     "DataFrame.drop_duplicates(keep='first')"),
     ("polars", "drop_duplicates"): ("deduplication", ("clf_1m",),
                                     "DataFrame.unique(keep='first', maintain_order=True)"),
+    ("sklearn", "silhouette"): ("silhouette", ("blobs_20k",),
+                                "sklearn.metrics.silhouette_score(X, labels), Euclidean"),
 }
 
 
@@ -90,6 +92,13 @@ def child(job):
                 out = df.unique(keep="first", maintain_order=True)
                 return out.height, out.width, 0.0
         rows_before = x.shape[0]
+    elif op == "silhouette":
+        from sklearn.metrics import silhouette_score
+        full = load_f64(data, entry)
+        x = np.ascontiguousarray(full[:, :-1])
+        labels = full[:, -1].astype(np.int64)
+        def run():
+            return x.shape[0], x.shape[1], float(silhouette_score(x, labels))
     else:
         raise ValueError(op)
     t0 = time.perf_counter()
@@ -103,6 +112,8 @@ def child(job):
     quality = {"rows": res[0], "columns": res[1], "first_column_sum": res[2]}
     if op == "drop_duplicates":
         quality["removed"] = rows_before - res[0]
+    if op == "silhouette":
+        quality = {"silhouette": res[2]}
     return {"fit_seconds": statistics.median(runs), "fit_runs": runs, "warmup_seconds": warmup,
             "quality": quality, "peak_rss_mib": peak_rss_mib()}
 

@@ -41,6 +41,8 @@ pub enum Input {
     Matrix(ndarray::Array2<f64>),
     /// A table.
     Frame(Frame),
+    /// A workload table: features and labels.
+    Table(workload::Table),
 }
 
 /// Every registered operation.
@@ -92,6 +94,42 @@ pub fn all() -> Vec<Op> {
                     total += partial.iter().sum::<f64>();
                 }
                 Ok(quality(x.nrows(), x.ncols(), total))
+            },
+        },
+        Op {
+            name: "roc_auc",
+            family: "ROC AUC",
+            workloads: &["scores_1m"],
+            notes: "kiln_metrics::ranking::roc_auc(label, score) on all rows: one radix sort of \
+                    the scores, then one pass over the distinct thresholds",
+            prepare: |dir, e| Ok(Input::Table(workload::load(dir, e, false)?)),
+            run: |input| {
+                let Input::Table(t) = input else {
+                    return Err("roc_auc needs a table".into());
+                };
+                let y = t.classes();
+                let auc = kiln::metrics::ranking::roc_auc(y.view(), t.x.column(0), None)?;
+                let mut q = Map::new();
+                q.insert("roc_auc".into(), json!(auc));
+                Ok(q)
+            },
+        },
+        Op {
+            name: "silhouette",
+            family: "silhouette",
+            workloads: &["blobs_20k"],
+            notes: "kiln_metrics::cluster::silhouette_score(X, labels) with the generating blob \
+                    of each row as its label; all pairwise Euclidean distances",
+            prepare: |dir, e| Ok(Input::Table(workload::load(dir, e, false)?)),
+            run: |input| {
+                let Input::Table(t) = input else {
+                    return Err("silhouette needs a table".into());
+                };
+                let labels = t.classes();
+                let s = kiln::metrics::cluster::silhouette_score(t.x.view(), labels.view())?;
+                let mut q = Map::new();
+                q.insert("silhouette".into(), json!(s));
+                Ok(q)
             },
         },
         Op {

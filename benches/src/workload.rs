@@ -150,6 +150,16 @@ pub const SPECS: &[Spec] = &[
         },
     },
     Spec {
+        name: "blobs_20k",
+        rows: 20_000,
+        test_rows: 0,
+        seed: 9,
+        recipe: Recipe::Blobs {
+            features: 10,
+            centers: 8,
+        },
+    },
+    Spec {
         name: "scores_1m",
         rows: 1_000_000,
         test_rows: 0,
