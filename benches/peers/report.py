@@ -286,7 +286,7 @@ def main():
         w("| " + " | ".join(head) + " |")
         w("|" + "|".join(" --- " for _ in head) + "|")
         families = sorted({family_of(r) for r in rs},
-                          key=lambda f: FAMILY_ORDER.index(f) if f in FAMILY_ORDER else 99)
+                          key=lambda f: (FAMILY_ORDER.index(f) if f in FAMILY_ORDER else 99, f))
         for fam in families:
             frs = [r for r in rs if family_of(r) == fam]
             peer_fits = [r["fit_seconds"] for r in frs
