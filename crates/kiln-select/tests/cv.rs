@@ -482,15 +482,24 @@ fn overhead_beyond_the_fits() {
     }
     for (label, shuffle) in [("KFold", false), ("shuffled KFold", true)] {
         let cv = KFold::default().with_shuffle(shuffle);
-        let start = Instant::now();
-        let res =
-            cross_validate(&Ridge::default(), x.view(), y.view(), &cv, &[r2()], &opts).unwrap();
-        report(
-            &format!("Ridge, {label}"),
-            start.elapsed(),
-            sum(res.fit_times()),
-            sum(res.score_times()),
-        );
+        // The best of five runs: the first pays for page faults and cold caches.
+        let mut best: Option<(Duration, Duration, Duration)> = None;
+        for _ in 0..5 {
+            let start = Instant::now();
+            let res =
+                cross_validate(&Ridge::default(), x.view(), y.view(), &cv, &[r2()], &opts).unwrap();
+            let run = (
+                start.elapsed(),
+                sum(res.fit_times()),
+                sum(res.score_times()),
+            );
+            if best.is_none_or(|b| run.0 < b.0) {
+                best = Some(run);
+            }
+        }
+        if let Some((wall, fit, score)) = best {
+            report(&format!("Ridge, {label} (best of 5)"), wall, fit, score);
+        }
         let tree = DecisionTreeRegressor::default().with_max_depth(Some(10));
         let score = Scorer::from_predictions(
             "r2",
