@@ -11,19 +11,18 @@
 //! use kiln_linear::Ridge;
 //! use kiln_prep::split::KFold;
 //! use kiln_select::cv::{cross_validate, CvOptions};
-//! use kiln_select::scorer::{Direction, Scorer};
+//! use kiln_select::scorer;
 //! use ndarray::{Array1, Array2};
 //!
 //! let x = Array2::from_shape_fn((40, 2), |(i, j)| ((i * 7 + j * 3) % 11) as f64);
 //! let y: Array1<f64> = x.rows().into_iter().map(|r| 2.0 * r[0] - r[1] + 1.0).collect();
-//! let mae = Scorer::from_predictions("mae", Direction::Minimize, |y, p, _w| {
-//!     Ok(y.iter().zip(p).map(|(a, b): (&f64, &f64)| (a - b).abs()).sum::<f64>() / y.len() as f64)
-//! });
 //! let cv = KFold::default().with_n_splits(4);
-//! let res = cross_validate(&Ridge::default().with_alpha(1e-8), x.view(), y.view(), &cv, &[mae],
-//!     &CvOptions::default())?;
+//! let scorers = [scorer::mean_absolute_error(), scorer::r2()];
+//! let res = cross_validate(&Ridge::default().with_alpha(1e-8), x.view(), y.view(), &cv,
+//!     &scorers, &CvOptions::default())?;
 //! assert_eq!(res.n_splits(), 4);
-//! assert!(res.mean("mae").unwrap() < 1e-6); // the data are exactly linear
+//! assert!(res.mean("mean_absolute_error").unwrap() < 1e-6); // the data are exactly linear
+//! assert!(res.mean("r2").unwrap() > 0.999_999);
 //! println!("{res}");
 //! # Ok::<(), kiln_core::Error>(())
 //! ```

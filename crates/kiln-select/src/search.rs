@@ -10,16 +10,14 @@
 //! ```
 //! use kiln_linear::Ridge;
 //! use kiln_prep::split::KFold;
-//! use kiln_select::scorer::{Direction, Scorer};
+//! use kiln_select::scorer;
 //! use kiln_select::search::{Grid, GridSearch};
 //! use ndarray::{Array1, Array2};
 //!
 //! let x = Array2::from_shape_fn((60, 3), |(i, j)| ((i * 5 + j * 7) % 13) as f64);
 //! let y: Array1<f64> = x.rows().into_iter().enumerate()
 //!     .map(|(i, r)| r[0] - 2.0 * r[2] + (i % 3) as f64).collect();
-//! let mse = Scorer::from_predictions("mse", Direction::Minimize, |y, p, _w| {
-//!     Ok(y.iter().zip(p).map(|(a, b): (&f64, &f64)| (a - b).powi(2)).sum::<f64>() / y.len() as f64)
-//! });
+//! let mse = scorer::mean_squared_error();
 //! let grid = Grid::new(Ridge::default())
 //!     .axis("alpha", vec![0.01, 1.0, 100.0], |p: Ridge, v| p.with_alpha(v));
 //! let res = GridSearch::new(grid).fit(x.view(), y.view(), &KFold::default(), &[mse])?;
