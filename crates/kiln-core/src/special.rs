@@ -239,6 +239,68 @@ pub fn t_sf(df: f64, t: f64) -> f64 {
     if t >= 0.0 { tail } else { 1.0 - tail }
 }
 
+/// The quantile function of Student's t distribution with `df` degrees of freedom (SciPy's
+/// `stats.t.ppf`): the `t` with `P(T ≤ t) = p`.
+///
+/// Solved on the upper tail `t_sf(df, t) = min(p, 1 − p)` by bracketing and bisection, then
+/// polished with Newton steps on the density, and mirrored for `p < 0.5`; accurate to a few
+/// ulps of what `t_sf` resolves. −∞ at 0, +∞ at 1, NaN for `p` outside [0, 1] or `df ≤ 0`.
+pub fn t_ppf(df: f64, p: f64) -> f64 {
+    if p.is_nan() || df.is_nan() || df <= 0.0 || !(0.0..=1.0).contains(&p) {
+        return f64::NAN;
+    }
+    if p == 0.0 {
+        return f64::NEG_INFINITY;
+    }
+    if p == 1.0 {
+        return f64::INFINITY;
+    }
+    if p == 0.5 {
+        return 0.0;
+    }
+    let tail = p.min(1.0 - p);
+    // Bracket the upper-tail root: sf decreases from 0.5 at t = 0.
+    let (mut lo, mut hi) = (0.0_f64, 1.0_f64);
+    while t_sf(df, hi) > tail {
+        lo = hi;
+        hi *= 2.0;
+        if !hi.is_finite() {
+            return if p < 0.5 {
+                f64::NEG_INFINITY
+            } else {
+                f64::INFINITY
+            };
+        }
+    }
+    for _ in 0..200 {
+        let mid = 0.5 * (lo + hi);
+        if mid <= lo || mid >= hi {
+            break;
+        }
+        if t_sf(df, mid) > tail {
+            lo = mid;
+        } else {
+            hi = mid;
+        }
+    }
+    let mut t = 0.5 * (lo + hi);
+    // Newton on sf(t) − tail, kept inside the bracket.
+    let ln_norm =
+        ln_gamma((df + 1.0) / 2.0) - ln_gamma(df / 2.0) - 0.5 * (df * std::f64::consts::PI).ln();
+    for _ in 0..3 {
+        let density = (ln_norm - (df + 1.0) / 2.0 * (t * t / df).ln_1p()).exp();
+        if density <= 0.0 || !density.is_finite() {
+            break;
+        }
+        let next = t + (t_sf(df, t) - tail) / density;
+        if !(next >= lo && next <= hi) {
+            break;
+        }
+        t = next;
+    }
+    if p < 0.5 { -t } else { t }
+}
+
 /// The standard normal CDF, Φ(z) = ½ erfc(−z/√2), with erfc(t) = Q(½, t²) for t ≥ 0.
 pub fn norm_cdf(z: f64) -> f64 {
     let q = gamma_pq(0.5, z * z / 2.0).1;
@@ -298,11 +360,27 @@ mod tests {
     // Reference values from SciPy 1.17.1 (`stats.t.sf`).
     #[test]
     fn t_sf_matches_scipy() {
-        assert!(close(t_sf(10.0, 2.228_138_851_986_522), 0.024_999_999_999_989_5, 1e-12));
+        assert!(close(
+            t_sf(10.0, 2.228_138_851_986_522),
+            0.024_999_999_999_989_5,
+            1e-12
+        ));
         assert!(close(t_sf(4.5, -1.3), 0.871_901_956_027_983, 1e-12));
         assert!(close(t_sf(29.0, 0.7), 0.244_752_574_307_241_87, 1e-12));
         assert_eq!(t_sf(3.0, f64::INFINITY), 0.0);
         assert!(t_sf(0.0, 1.0).is_nan());
+    }
+
+    // scipy.stats.t.ppf(0.975, 10) and t.ppf(0.05, 3.5).
+    #[test]
+    fn t_ppf_inverts_t_sf() {
+        assert!(close(t_ppf(10.0, 0.975), 2.228_138_851_986_522, 1e-12));
+        for (df, p) in [(3.5, 0.05), (1.0, 0.9), (250.0, 0.3)] {
+            let t = t_ppf(df, p);
+            assert!(close(1.0 - t_sf(df, t), p, 1e-12), "{df} {p}");
+        }
+        assert_eq!(t_ppf(4.0, 0.5), 0.0);
+        assert!(t_ppf(4.0, 1.5).is_nan());
     }
 
     // Reference values from SciPy 1.17.1 / Python's math.lgamma.

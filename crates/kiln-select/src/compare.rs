@@ -49,11 +49,12 @@ pub use cv::{CompareModelsOptions, compare_models};
 use std::fmt;
 
 use kiln_core::check;
-use kiln_core::special::{ln_gamma, t_sf};
+use kiln_core::special::t_sf;
 use kiln_core::{Error, Result};
 use ndarray::ArrayView1;
 
 use crate::scorer::Direction;
+pub use kiln_core::special::t_ppf;
 
 const NAME: &str = "compare_scores";
 
@@ -478,66 +479,4 @@ pub fn compare_scores(
         corrected,
         paired,
     })
-}
-
-/// The quantile function of Student's t distribution with `df` degrees of freedom (SciPy's
-/// `stats.t.ppf`): the `t` with `P(T ≤ t) = p`.
-///
-/// Solved on the upper tail `t_sf(df, t) = min(p, 1 − p)` by bracketing and bisection, then
-/// polished with Newton steps on the density, and mirrored for `p < 0.5`; accurate to a few
-/// ulps of what `t_sf` resolves. −∞ at 0, +∞ at 1, NaN for `p` outside [0, 1] or `df ≤ 0`.
-pub fn t_ppf(df: f64, p: f64) -> f64 {
-    if p.is_nan() || df.is_nan() || df <= 0.0 || !(0.0..=1.0).contains(&p) {
-        return f64::NAN;
-    }
-    if p == 0.0 {
-        return f64::NEG_INFINITY;
-    }
-    if p == 1.0 {
-        return f64::INFINITY;
-    }
-    if p == 0.5 {
-        return 0.0;
-    }
-    let tail = p.min(1.0 - p);
-    // Bracket the upper-tail root: sf decreases from 0.5 at t = 0.
-    let (mut lo, mut hi) = (0.0_f64, 1.0_f64);
-    while t_sf(df, hi) > tail {
-        lo = hi;
-        hi *= 2.0;
-        if !hi.is_finite() {
-            return if p < 0.5 {
-                f64::NEG_INFINITY
-            } else {
-                f64::INFINITY
-            };
-        }
-    }
-    for _ in 0..200 {
-        let mid = 0.5 * (lo + hi);
-        if mid <= lo || mid >= hi {
-            break;
-        }
-        if t_sf(df, mid) > tail {
-            lo = mid;
-        } else {
-            hi = mid;
-        }
-    }
-    let mut t = 0.5 * (lo + hi);
-    // Newton on sf(t) − tail, kept inside the bracket.
-    let ln_norm =
-        ln_gamma((df + 1.0) / 2.0) - ln_gamma(df / 2.0) - 0.5 * (df * std::f64::consts::PI).ln();
-    for _ in 0..3 {
-        let density = (ln_norm - (df + 1.0) / 2.0 * (t * t / df).ln_1p()).exp();
-        if density <= 0.0 || !density.is_finite() {
-            break;
-        }
-        let next = t + (t_sf(df, t) - tail) / density;
-        if !(next >= lo && next <= hi) {
-            break;
-        }
-        t = next;
-    }
-    if p < 0.5 { -t } else { t }
 }
