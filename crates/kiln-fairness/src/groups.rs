@@ -109,20 +109,31 @@ impl SensitiveColumn {
     ) -> Result<Self> {
         let name = name.into();
         check_not_empty(&name, codes.len())?;
-        let mut present: BTreeMap<usize, u32> = BTreeMap::new();
-        for &c in codes {
-            present.entry(c).or_insert(0);
-        }
-        let mut levels = Vec::with_capacity(present.len());
-        for (k, (code, slot)) in present.iter_mut().enumerate() {
-            *slot = k as u32;
+        // The distinct codes, sorted: through a dense table when the codes are small (the
+        // usual case, one lookup per row), else by sorting a copy.
+        let max = codes.iter().copied().max().unwrap_or(0);
+        let dense = max < (1 << 20);
+        let distinct: Vec<usize> = if dense {
+            let mut seen = vec![false; max + 1];
+            for &c in codes {
+                seen[c] = true;
+            }
+            (0..=max).filter(|&c| seen[c]).collect()
+        } else {
+            let mut v = codes.to_vec();
+            v.sort_unstable();
+            v.dedup();
+            v
+        };
+        let mut levels = Vec::with_capacity(distinct.len());
+        for &code in &distinct {
             levels.push(match level_names {
                 Some(names) => names
-                    .get(*code)
+                    .get(code)
                     .cloned()
                     .ok_or_else(|| Error::InvalidValue {
                         what: format!("sensitive column `{name}`"),
-                        row: codes.iter().position(|c| c == code),
+                        row: codes.iter().position(|&c| c == code),
                         reason: format!(
                             "code {code} has no level name ({} names given)",
                             names.len()
@@ -131,7 +142,18 @@ impl SensitiveColumn {
                 None => code.to_string(),
             });
         }
-        let codes = codes.iter().map(|c| present[c]).collect();
+        let codes: Vec<u32> = if dense {
+            let mut table = vec![0u32; max + 1];
+            for (k, &c) in distinct.iter().enumerate() {
+                table[c] = k as u32;
+            }
+            codes.iter().map(|&c| table[c]).collect()
+        } else {
+            codes
+                .iter()
+                .map(|c| distinct.binary_search(c).map_or(0, |k| k as u32))
+                .collect()
+        };
         Ok(Self {
             name,
             levels,
@@ -459,6 +481,21 @@ mod tests {
             .unwrap();
         assert_eq!(col.levels(), &["a", "b", "missing"]);
         assert_eq!(col.codes(), &[0, 2, 1]);
+    }
+
+    #[test]
+    fn codes_keep_their_order_and_names_dense_or_sparse() {
+        let names: Vec<String> = ["zero", "one", "two", "three"].map(String::from).to_vec();
+        let codes = ndarray::array![3usize, 1, 3, 0];
+        let col = SensitiveColumn::from_codes("c", codes.view(), Some(&names)).unwrap();
+        assert_eq!(col.levels(), &["zero", "one", "three"]);
+        assert_eq!(col.codes(), &[2, 1, 2, 0]);
+        let big = ndarray::array![5_000_000usize, 7, 5_000_000];
+        let col = SensitiveColumn::from_codes("b", big.view(), None).unwrap();
+        assert_eq!(col.levels(), &["7", "5000000"]);
+        assert_eq!(col.codes(), &[1, 0, 1]);
+        let err = SensitiveColumn::from_codes("c", codes.view(), Some(&names[..2])).unwrap_err();
+        assert!(err.to_string().contains("code 3"), "{err}");
     }
 
     #[test]
