@@ -27,7 +27,8 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 
 FAMILY_ORDER = ["logistic regression", "linear regression", "ridge regression", "lasso",
                 "decision tree", "random forest", "gradient boosting",
-                "k-means (k-means++ init)", "k-means (fixed init)", "silhouette", "ROC AUC"]
+                "k-means (k-means++ init)", "k-means (fixed init)", "silhouette", "ROC AUC",
+                "group metrics (fairness)", "group metrics, 1,000 bootstrap resamples"]
 # Algorithm name -> family, for records that do not carry "family" (e.g. kiln's).
 ALGORITHM_FAMILY = {
     "logistic_regression": "logistic regression", "logistic": "logistic regression",
@@ -42,9 +43,9 @@ ALGORITHM_FAMILY = {
     "kmeans_fixed_init": "k-means (fixed init)", "k_means_fixed_init": "k-means (fixed init)",
     "roc_auc": "ROC AUC",
 }
-LIBRARY_ORDER = ["kiln", "sklearn", "lightgbm", "xgboost"]
+LIBRARY_ORDER = ["kiln", "sklearn", "lightgbm", "xgboost", "fairlearn"]
 LIBRARY_NAME = {"kiln": "kiln", "sklearn": "scikit-learn", "lightgbm": "LightGBM",
-                "xgboost": "XGBoost"}
+                "xgboost": "XGBoost", "fairlearn": "fairlearn"}
 # task -> [(quality key, column title, format)]
 METRICS = {
     "binary": [("accuracy", "accuracy", "{:.4f}"), ("roc_auc", "ROC AUC", "{:.4f}"),
@@ -54,8 +55,10 @@ METRICS = {
     "clustering": [("inertia", "inertia", "{:.6g}"), ("adjusted_rand", "ARI", "{:.4f}"),
                    ("silhouette", "silhouette", "{:.6f}")],
     "scores": [("roc_auc", "ROC AUC", "{:.6f}")],
+    "fairness": [("accuracy_difference_between_groups", "accuracy gap", "{:.6f}"),
+                 ("selection_rate_ratio_between_groups", "selection-rate ratio", "{:.6f}")],
 }
-TASK_ORDER = ["binary", "multiclass", "regression", "clustering", "scores"]
+TASK_ORDER = ["binary", "multiclass", "regression", "clustering", "scores", "fairness"]
 
 
 def family_of(r):
@@ -277,6 +280,9 @@ def main():
         w("")
         if task == "scores":
             w(f"scores: {first.get('n_train', 0):,} rows of (label, score).")
+        elif task == "fairness":
+            w(f"fairness: {first.get('n_train', 0):,} rows of (3 sensitive columns, prediction, "
+              "label), 80 intersectional groups.")
         else:
             w(f"{task}: {first.get('n_train', 0):,} training rows × {first.get('n_features')} "
               f"features{test}.")

@@ -40,6 +40,10 @@ OPS = {
                                     "DataFrame.unique(keep='first', maintain_order=True)"),
     ("sklearn", "silhouette"): ("silhouette", ("blobs_20k",),
                                 "sklearn.metrics.silhouette_score(X, labels), Euclidean"),
+    ("fairlearn", "group_metrics"): (
+        "group metrics (fairness)", ("fairness_1m",),
+        "fairlearn.metrics.MetricFrame: accuracy, selection rate, TPR, FPR, precision over 3 "
+        "sensitive columns (80 groups), plus difference() and ratio() both ways"),
 }
 
 
@@ -99,6 +103,28 @@ def child(job):
         labels = full[:, -1].astype(np.int64)
         def run():
             return x.shape[0], x.shape[1], float(silhouette_score(x, labels))
+    elif op == "group_metrics":
+        import pandas as pd
+        from fairlearn.metrics import (MetricFrame, false_positive_rate, selection_rate,
+                                       true_positive_rate)
+        from sklearn.metrics import accuracy_score, precision_score
+        full = load_f64(data, entry)
+        sensitive = pd.DataFrame({name: full[:, j].astype(np.int64)
+                                  for j, name in enumerate(["a", "b", "c"])})
+        y_pred = full[:, 3].astype(np.int64)
+        y_true = full[:, -1].astype(np.int64)
+        metrics = {"accuracy": accuracy_score, "selection_rate": selection_rate,
+                   "tpr": true_positive_rate, "fpr": false_positive_rate,
+                   "precision": lambda t, p: precision_score(t, p, zero_division=0)}
+        def run():
+            mf = MetricFrame(metrics=metrics, y_true=y_true, y_pred=y_pred,
+                             sensitive_features=sensitive)
+            out = {}
+            for method in ("between_groups", "to_overall"):
+                d, r = mf.difference(method=method), mf.ratio(method=method)
+                out[f"accuracy_difference_{method}"] = float(d["accuracy"])
+                out[f"selection_rate_ratio_{method}"] = float(r["selection_rate"])
+            return len(y_true), 4, out
     else:
         raise ValueError(op)
     t0 = time.perf_counter()
@@ -114,6 +140,8 @@ def child(job):
         quality["removed"] = rows_before - res[0]
     if op == "silhouette":
         quality = {"silhouette": res[2]}
+    if op == "group_metrics":
+        quality = res[2]
     return {"fit_seconds": statistics.median(runs), "fit_runs": runs, "warmup_seconds": warmup,
             "quality": quality, "peak_rss_mib": peak_rss_mib()}
 

@@ -11,6 +11,8 @@ use std::time::Instant;
 
 use kiln::prelude::*;
 use kiln::prep::scale::StandardScaler;
+use kiln::fairness::frame::{FrameOptions, Method, Metric, MetricFrame};
+use kiln::fairness::groups::{Groups, SensitiveColumn};
 use kiln::prep::{Column, CsvOptions, Frame, Keep};
 use ndarray::{Axis, s};
 use serde_json::{Map, Value, json};
@@ -133,6 +135,44 @@ pub fn all() -> Vec<Op> {
             },
         },
         Op {
+            name: "group_metrics",
+            family: "group metrics (fairness)",
+            workloads: &["fairness_1m"],
+            notes: "kiln_fairness MetricFrame: 5 metrics (accuracy, selection rate, TPR, FPR, \
+                    precision) over 3 sensitive columns (80 groups), plus difference and ratio \
+                    both ways; grouping included",
+            prepare: |dir, e| Ok(Input::Table(workload::load(dir, e, false)?)),
+            run: |input| {
+                let Input::Table(t) = input else {
+                    return Err("group_metrics needs a table".into());
+                };
+                let (frame, _) = group_frame(t)?;
+                group_quality(&frame)
+            },
+        },
+        Op {
+            name: "group_metrics_bootstrap",
+            family: "group metrics, 1,000 bootstrap resamples",
+            workloads: &["fairness_1m"],
+            notes: "the group_metrics frame, then MetricFrame::bootstrap(1000, 0.95, seed 0): \
+                    intervals for every statistic; fairlearn's own bootstrap takes about 25 s \
+                    per resample here, so it is not run",
+            prepare: |dir, e| Ok(Input::Table(workload::load(dir, e, false)?)),
+            run: |input| {
+                let Input::Table(t) = input else {
+                    return Err("group_metrics_bootstrap needs a table".into());
+                };
+                let (frame, _) = group_frame(t)?;
+                let intervals = frame.bootstrap(1000, 0.95, 0)?;
+                let mut q = group_quality(&frame)?;
+                q.insert(
+                    "resamples".into(),
+                    json!(intervals.n_resamples),
+                );
+                Ok(q)
+            },
+        },
+        Op {
             name: "standard_scaler",
             family: "standard scaling",
             workloads: &["tiny_clf", "clf_1m"],
@@ -178,6 +218,58 @@ pub fn all() -> Vec<Op> {
             },
         },
     ]
+}
+
+/// The fairness workload's MetricFrame: sensitive columns a, b, c; prediction in column 3.
+fn group_frame(t: &workload::Table) -> BenchResult<(MetricFrame, Groups)> {
+    let codes = |j: usize| t.x.column(j).mapv(|v| v as usize);
+    let cols = ["a", "b", "c"]
+        .iter()
+        .enumerate()
+        .map(|(j, name)| SensitiveColumn::from_codes(*name, codes(j).view(), None))
+        .collect::<kiln::Result<Vec<_>>>()?;
+    let groups = Groups::new(&cols, &[])?;
+    let metrics = [
+        Metric::accuracy(),
+        Metric::selection_rate(),
+        Metric::tpr(),
+        Metric::fpr(),
+        Metric::precision(),
+    ];
+    let y = t.classes();
+    let pred = codes(3);
+    let frame = MetricFrame::new(
+        &metrics,
+        y.view(),
+        pred.view(),
+        None,
+        &groups,
+        None,
+        &FrameOptions::fairlearn(),
+    )?;
+    Ok((frame, groups))
+}
+
+/// The between-group differences and ratios, the values the fairlearn peer also reports.
+fn group_quality(frame: &MetricFrame) -> BenchResult<Map<String, Value>> {
+    let mut q = Map::new();
+    for method in [Method::BetweenGroups, Method::ToOverall] {
+        let d = frame.difference(method);
+        let r = frame.ratio(method);
+        let tag = match method {
+            Method::BetweenGroups => "between_groups",
+            Method::ToOverall => "to_overall",
+        };
+        q.insert(
+            format!("accuracy_difference_{tag}"),
+            json!(d.value("overall", "accuracy").and_then(|v| v.get())),
+        );
+        q.insert(
+            format!("selection_rate_ratio_{tag}"),
+            json!(r.value("overall", "selection_rate").and_then(|v| v.get())),
+        );
+    }
+    Ok(q)
 }
 
 fn quality(rows: usize, cols: usize, first_column: f64) -> Map<String, Value> {

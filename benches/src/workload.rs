@@ -35,6 +35,8 @@ pub enum Task {
     Clustering,
     /// One score column and a 0/1 label, for timing ROC AUC.
     Scores,
+    /// Three sensitive columns, a 0/1 prediction and a 0/1 label, for timing group metrics.
+    Fairness,
 }
 
 /// How a workload's rows are generated.
@@ -55,6 +57,7 @@ enum Recipe {
         centers: usize,
     },
     Scores,
+    Fairness,
 }
 
 /// One workload: a training set and, for supervised tasks, a held-out test set generated
@@ -166,6 +169,13 @@ pub const SPECS: &[Spec] = &[
         seed: 8,
         recipe: Recipe::Scores,
     },
+    Spec {
+        name: "fairness_1m",
+        rows: 1_000_000,
+        test_rows: 0,
+        seed: 0,
+        recipe: Recipe::Fairness,
+    },
 ];
 
 impl Spec {
@@ -182,6 +192,7 @@ impl Spec {
             Recipe::Regression { .. } => Task::Regression,
             Recipe::Blobs { .. } => Task::Clustering,
             Recipe::Scores => Task::Scores,
+            Recipe::Fairness => Task::Fairness,
         }
     }
 
@@ -208,6 +219,11 @@ impl Spec {
             }
             Recipe::Scores => "labels ~ Bernoulli(0.3); scores = sigmoid(1.5 (2y - 1) + N(0, 1)) \
                                rounded to 0.01, so many ties"
+                .into(),
+            Recipe::Fairness => "x = SplitMix64(row); sensitive a = x % 2, b = (x >> 8) % 5, \
+                                 c = (x >> 16) % 8 (80 groups); label 1 when (x >> 24) % 100 < \
+                                 20 + 5a + 4b + 3c; prediction = label flipped when \
+                                 (x >> 40) % 100 < 15; columns a, b, c, prediction, label"
                 .into(),
         }
     }
@@ -255,6 +271,7 @@ impl Spec {
                 (d.x, d.y.mapv(|c| c as f64))
             }
             Recipe::Scores => scores(n, self.seed),
+            Recipe::Fairness => fairness(n),
         };
         let y = y.insert_axis(Axis(1));
         ndarray::concatenate(Axis(1), &[x.view(), y.view()]).map_err(|e| e.to_string().into())
@@ -273,6 +290,32 @@ fn scores(n: usize, seed: u64) -> (Array2<f64>, Array1<f64>) {
         label[i] = y;
     }
     (score, label)
+}
+
+/// The group-metrics workload of kiln-fairness' speed test (`tests/frame.rs`) and its
+/// fairlearn peer: columns a, b, c (sensitive) and the prediction; the label apart.
+fn fairness(n: usize) -> (Array2<f64>, Array1<f64>) {
+    let mut x = Array2::zeros((n, 4));
+    let mut label = Array1::zeros(n);
+    for i in 0..n {
+        let r = splitmix64(i as u64);
+        let (a, b, c) = (r % 2, (r >> 8) % 5, (r >> 16) % 8);
+        let y = u64::from((r >> 24) % 100 < 20 + 5 * a + 4 * b + 3 * c);
+        let pred = if (r >> 40) % 100 < 15 { 1 - y } else { y };
+        for (j, v) in [a, b, c, pred].into_iter().enumerate() {
+            x[[i, j]] = v as f64;
+        }
+        label[i] = y as f64;
+    }
+    (x, label)
+}
+
+/// SplitMix64's output function (Steele, Lea & Flood 2014) applied to `x + golden gamma`.
+fn splitmix64(x: u64) -> u64 {
+    let mut z = x.wrapping_add(0x9E37_79B9_7F4A_7C15);
+    z = (z ^ (z >> 30)).wrapping_mul(0xBF58_476D_1CE4_E5B9);
+    z = (z ^ (z >> 27)).wrapping_mul(0x94D0_49BB_1331_11EB);
+    z ^ (z >> 31)
 }
 
 /// One file set in the manifest.

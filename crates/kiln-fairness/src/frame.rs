@@ -85,18 +85,18 @@
 //!     &metrics, y_true.view(), y_pred.view(), None, &groups, None, &FrameOptions::default(),
 //! )?;
 //! // by_group: f selects 1 of 3, m selects 3 of 3.
-//! assert_eq!(frame.by_group().get(0, 0).get(), Some(1.0 / 3.0));
+//! assert_eq!(frame.by_group().get(0, 0).and_then(|v| v.get()), Some(1.0 / 3.0));
 //! assert_eq!(frame.by_group().value("m", "selection_rate").and_then(|v| v.get()), Some(1.0));
-//! assert_eq!(frame.difference(Method::BetweenGroups).get(0, 0).get(), Some(1.0 - 1.0 / 3.0));
-//! assert_eq!(frame.ratio(Method::BetweenGroups).get(0, 0).get(), Some(1.0 / 3.0));
+//! assert_eq!(frame.difference(Method::BetweenGroups).get(0, 0).and_then(|v| v.get()), Some(1.0 - 1.0 / 3.0));
+//! assert_eq!(frame.ratio(Method::BetweenGroups).get(0, 0).and_then(|v| v.get()), Some(1.0 / 3.0));
 //! assert_eq!(frame.counts(), &[3, 3]);
 //!
 //! // Seeded bootstrap intervals of every statistic.
 //! let ci = frame.bootstrap(200, 0.95, 7)?;
-//! let b = ci.difference(Method::BetweenGroups).get(0, 0);
+//! let b = ci.difference(Method::BetweenGroups).get(0, 0).ok_or("a cell")?;
 //! assert!(b.lower.get().unwrap() <= b.upper.get().unwrap());
 //! assert_eq!(ci, frame.bootstrap(200, 0.95, 7)?);
-//! # Ok::<(), kiln_core::Error>(())
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 //!
 //! # References

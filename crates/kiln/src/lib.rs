@@ -15,8 +15,9 @@
 //! | [`cluster`] | `kiln-cluster` | k-means (Lloyd and Elkan), mini-batch k-means |
 //! | [`metrics`] | `kiln-metrics` | classification, ranking, regression and clustering metrics, bootstrap intervals |
 //! | [`select`] | `kiln-select` | cross-validation, parameter search, curves, permutation importance, model comparison |
+//! | [`fairness`] | `kiln-fairness` | group metrics, disparity measures, fairness report, mitigation |
 //!
-//! Fairness and monitoring arrive as their crates land (see the README's crate map).
+//! Monitoring arrives as its crate lands (see the README's crate map).
 //!
 //! # Example
 //!
@@ -42,6 +43,7 @@ pub use kiln_core::{
     random,
 };
 pub use kiln_datasets as datasets;
+pub use kiln_fairness as fairness;
 pub use kiln_linear as linear;
 pub use kiln_metrics as metrics;
 pub use kiln_prep as prep;

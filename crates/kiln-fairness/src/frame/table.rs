@@ -24,10 +24,8 @@ pub struct Table<T> {
 }
 
 impl<T> Table<T> {
-    /// A table of `values` (row-major, `index.len() * columns.len()` of them).
-    ///
-    /// Extra or missing values are not checked here: [`Table::get`] panics out of range, so
-    /// the frame builds tables only with matching sizes.
+    /// A table of `values` (row-major, `index.len() * columns.len()` of them; a cell beyond
+    /// the values given reads as `None`).
     pub fn new(index: Vec<String>, columns: Vec<String>, values: Vec<T>) -> Self {
         Self {
             index,
@@ -51,12 +49,12 @@ impl<T> Table<T> {
         self.index.len()
     }
 
-    /// The value at row `row`, column `col`.
-    ///
-    /// # Panics
-    /// When `row` or `col` is out of range (as slice indexing does).
-    pub fn get(&self, row: usize, col: usize) -> &T {
-        &self.values[row * self.columns.len() + col]
+    /// The value at row `row`, column `col`; `None` out of range.
+    pub fn get(&self, row: usize, col: usize) -> Option<&T> {
+        if row >= self.index.len() || col >= self.columns.len() {
+            return None;
+        }
+        self.values.get(row * self.columns.len() + col)
     }
 
     /// The value in the row labelled `row` and the column labelled `col`, if both exist.
