@@ -328,7 +328,9 @@ def main():
                 load_avg = r.get("loadavg_1min")
                 cells.append(f"{max(load_avg):.1f}" if load_avg else "–")
                 if r["library"] == "kiln" and best:
-                    cells.append(f"{r['fit_seconds'] / best:.2f}×")
+                    ratio = r["fit_seconds"] / best
+                    cells.append(f"{ratio:.2f}×" if ratio >= 0.01
+                                 else f"{ratio:.4f}× (1/{1 / ratio:.0f})")
                 else:
                     cells.append("")
                 w("| " + " | ".join(cells) + " |")
