@@ -9,10 +9,10 @@
 use std::path::Path;
 use std::time::Instant;
 
-use kiln::prelude::*;
-use kiln::prep::scale::StandardScaler;
 use kiln::fairness::frame::{FrameOptions, Method, Metric, MetricFrame};
 use kiln::fairness::groups::{Groups, SensitiveColumn};
+use kiln::prelude::*;
+use kiln::prep::scale::StandardScaler;
 use kiln::prep::{Column, CsvOptions, Frame, Keep};
 use ndarray::{Axis, s};
 use serde_json::{Map, Value, json};
@@ -165,10 +165,7 @@ pub fn all() -> Vec<Op> {
                 let (frame, _) = group_frame(t)?;
                 let intervals = frame.bootstrap(1000, 0.95, 0)?;
                 let mut q = group_quality(&frame)?;
-                q.insert(
-                    "resamples".into(),
-                    json!(intervals.n_resamples),
-                );
+                q.insert("resamples".into(), json!(intervals.n_resamples));
                 Ok(q)
             },
         },

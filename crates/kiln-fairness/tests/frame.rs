@@ -664,7 +664,13 @@ fn bootstrap_agrees_with_fairlearns_intervals_statistically() {
         );
         for g in 0..4 {
             let b = &boot["by_group"][name];
-            close("by_group", ci.by_group.get(g, m).unwrap().unwrap(), &b[0][g], &b[1][g], 0.05);
+            close(
+                "by_group",
+                ci.by_group.get(g, m).unwrap().unwrap(),
+                &b[0][g],
+                &b[1][g],
+                0.05,
+            );
         }
     }
 }
@@ -941,7 +947,10 @@ fn custom_metrics_on_large_inputs_run_per_group_in_parallel_and_agree_with_count
         frame.ratio(Method::ToOverall),
     ] {
         for r in 0..t.n_rows() {
-            let (x, y) = (t.get(r, 0).unwrap().get().unwrap(), t.get(r, 1).unwrap().get().unwrap());
+            let (x, y) = (
+                t.get(r, 0).unwrap().get().unwrap(),
+                t.get(r, 1).unwrap().get().unwrap(),
+            );
             assert!((x - y).abs() < 1e-12, "row {r}: {x} vs {y}");
         }
     }
