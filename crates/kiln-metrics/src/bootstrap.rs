@@ -4,9 +4,8 @@
 //! with replacement `n_resamples` times, recomputes the metric on each resample and reads a
 //! confidence interval off the spread (percentile or BCa, with the formulas of
 //! `scipy.stats.bootstrap`). The metric is any closure of the resampled row indices, so every
-//! metric of this crate (and any of your own) works; [`Bootstrap::interval_labels`],
-//! [`Bootstrap::interval_scores`], [`Bootstrap::interval_proba`] and
-//! [`Bootstrap::interval_regression`] gather the resampled arrays for the usual
+//! metric of this crate (and any of your own) works; [`Bootstrap::interval_paired`]
+//! and [`Bootstrap::interval_proba`] gather the resampled arrays for the usual
 //! `(y_true, y, sample_weight)` signatures.
 //!
 //! ```
@@ -17,11 +16,11 @@
 //! let y_true = Array1::from_shape_fn(200, |i| (i as f64 * 0.37).sin() * 10.0);
 //! let y_pred = y_true.mapv(|v| v + 1.5);
 //! let boot = Bootstrap::default().with_n_resamples(200).with_seed(7);
-//! let ci = boot.interval_regression(y_true.view(), y_pred.view(), None, mean_absolute_error)?;
+//! let ci = boot.interval_paired(y_true.view(), y_pred.view(), None, mean_absolute_error)?;
 //! assert!((ci.estimate - 1.5).abs() < 1e-12);
 //! assert!(ci.lower <= ci.estimate && ci.estimate <= ci.upper);
 //! // The same seed gives the same interval, on any number of threads.
-//! let again = boot.interval_regression(y_true.view(), y_pred.view(), None, mean_absolute_error)?;
+//! let again = boot.interval_paired(y_true.view(), y_pred.view(), None, mean_absolute_error)?;
 //! assert_eq!(ci, again);
 //!
 //! // Any metric of the row indices, here the mean with a BCa interval.

@@ -239,7 +239,7 @@ fn run_on_threads(
         .build()
         .unwrap()
         .install(|| {
-            boot.interval_regression(yt.view(), yp.view(), None, median_absolute_error)
+            boot.interval_paired(yt.view(), yp.view(), None, median_absolute_error)
                 .unwrap()
         })
 }
@@ -345,7 +345,7 @@ fn stratified_resamples_keep_the_class_counts() {
         Ok(hit as f64 / pos as f64)
     };
     let ci = boot
-        .interval_labels(y.view(), pred.view(), None, recall)
+        .interval_paired(y.view(), pred.view(), None, recall)
         .unwrap();
     assert_eq!((ci.estimate, ci.n_failed), (0.5, 0));
     assert!(ci.lower >= 0.0 && ci.upper <= 1.0);
@@ -354,7 +354,7 @@ fn stratified_resamples_keep_the_class_counts() {
         .with_n_resamples(100)
         .with_max_failed_fraction(0.5);
     let ci = plain
-        .interval_labels(y.view(), pred.view(), None, recall)
+        .interval_paired(y.view(), pred.view(), None, recall)
         .unwrap();
     assert!(ci.n_failed > 0, "{ci:?}");
 }
@@ -366,7 +366,7 @@ fn shape_helpers_pass_the_resampled_rows_and_weights() {
     let w = array![1.0, 2.0, 1.0, 0.5, 1.0, 3.0];
     let boot = Bootstrap::default().with_n_resamples(20);
     let ci = boot
-        .interval_regression(yt.view(), yp.view(), Some(w.view()), mean_absolute_error)
+        .interval_paired(yt.view(), yp.view(), Some(w.view()), mean_absolute_error)
         .unwrap();
     assert_eq!(
         ci.estimate,
@@ -382,7 +382,7 @@ fn shape_helpers_pass_the_resampled_rows_and_weights() {
     let first = boot
         .clone()
         .with_n_resamples(1)
-        .interval_regression(yt.view(), yp.view(), Some(w.view()), mean_absolute_error)
+        .interval_paired(yt.view(), yp.view(), Some(w.view()), mean_absolute_error)
         .unwrap();
     // One resample: both bounds are its value.
     assert_eq!((first.lower, first.upper), (expected, expected));
@@ -400,7 +400,7 @@ fn shape_helpers_pass_the_resampled_rows_and_weights() {
         Ok(s.sum() / t.len() as f64)
     };
     let ci = boot
-        .interval_scores(labels.view(), yp.view(), None, mean_score)
+        .interval_paired(labels.view(), yp.view(), None, mean_score)
         .unwrap();
     assert_eq!(ci.estimate, yp.sum() / 6.0);
     let first_col = |_t: ArrayView1<usize>,
@@ -413,11 +413,11 @@ fn shape_helpers_pass_the_resampled_rows_and_weights() {
     // Mismatched inputs are typed errors.
     let short = array![1.0, 2.0];
     assert!(matches!(
-        boot.interval_regression(yt.view(), short.view(), None, mean_absolute_error),
+        boot.interval_paired(yt.view(), short.view(), None, mean_absolute_error),
         Err(Error::ShapeMismatch { .. })
     ));
     assert!(matches!(
-        boot.interval_regression(
+        boot.interval_paired(
             yt.view(),
             yp.view(),
             Some(short.view()),
@@ -547,17 +547,17 @@ fn crate_metrics_plug_into_the_shape_helpers() {
         .with_n_resamples(100)
         .with_stratify(y.to_vec());
     let acc = boot
-        .interval_labels(y.view(), pred.view(), None, accuracy)
+        .interval_paired(y.view(), pred.view(), None, accuracy)
         .unwrap();
     assert_eq!(acc.estimate, accuracy(y.view(), pred.view(), None).unwrap());
     let f = boot
-        .interval_labels(y.view(), pred.view(), None, |t, p, w| {
+        .interval_paired(y.view(), pred.view(), None, |t, p, w| {
             f1(t, p, Average::Macro, w)
         })
         .unwrap();
     assert!(f.lower <= f.estimate && f.estimate <= f.upper);
     let auc = boot
-        .interval_scores(y.view(), score.view(), None, roc_auc)
+        .interval_paired(y.view(), score.view(), None, roc_auc)
         .unwrap();
     assert_eq!(
         (auc.estimate, auc.n_failed),

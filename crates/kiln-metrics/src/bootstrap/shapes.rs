@@ -26,82 +26,12 @@ fn check_weight_len(sample_weight: Option<ArrayView1<'_, f64>>, n: usize) -> Res
 }
 
 impl Bootstrap {
-    /// The interval of a metric of class labels, e.g.
-    /// [`accuracy`](crate::classification::accuracy): `metric(y_true, y_pred, sample_weight)`
-    /// on the resampled rows (weights travel with their rows).
-    ///
-    /// # Errors
-    /// [`kiln_core::Error::EmptyInput`] or [`kiln_core::Error::ShapeMismatch`] for empty or
-    /// mismatched inputs; otherwise as [`Bootstrap::interval`].
-    pub fn interval_labels<F>(
-        &self,
-        y_true: ArrayView1<'_, usize>,
-        y_pred: ArrayView1<'_, usize>,
-        sample_weight: Option<ArrayView1<'_, f64>>,
-        metric: F,
-    ) -> Result<Interval>
-    where
-        F: Fn(
-                ArrayView1<'_, usize>,
-                ArrayView1<'_, usize>,
-                Option<ArrayView1<'_, f64>>,
-            ) -> Result<f64>
-            + Sync,
-    {
-        self.interval_pairs(y_true, y_pred, sample_weight, metric)
-    }
-
-    /// The interval of a metric of class labels and scores, e.g.
-    /// [`roc_auc`](crate::ranking::roc_auc): `metric(y_true, y_score, sample_weight)` on the
-    /// resampled rows. A resample holding one class makes AUC fail; it is counted in
-    /// [`Interval::n_failed`] (stratify by `y_true` to avoid it).
-    ///
-    /// # Errors
-    /// As [`Bootstrap::interval_labels`].
-    pub fn interval_scores<F>(
-        &self,
-        y_true: ArrayView1<'_, usize>,
-        y_score: ArrayView1<'_, f64>,
-        sample_weight: Option<ArrayView1<'_, f64>>,
-        metric: F,
-    ) -> Result<Interval>
-    where
-        F: Fn(
-                ArrayView1<'_, usize>,
-                ArrayView1<'_, f64>,
-                Option<ArrayView1<'_, f64>>,
-            ) -> Result<f64>
-            + Sync,
-    {
-        self.interval_pairs(y_true, y_score, sample_weight, metric)
-    }
-
-    /// The interval of a regression metric, e.g.
-    /// [`mean_absolute_error`](crate::regression::mean_absolute_error):
-    /// `metric(y_true, y_pred, sample_weight)` on the resampled rows.
-    ///
-    /// # Errors
-    /// As [`Bootstrap::interval_labels`].
-    pub fn interval_regression<F>(
-        &self,
-        y_true: ArrayView1<'_, f64>,
-        y_pred: ArrayView1<'_, f64>,
-        sample_weight: Option<ArrayView1<'_, f64>>,
-        metric: F,
-    ) -> Result<Interval>
-    where
-        F: Fn(ArrayView1<'_, f64>, ArrayView1<'_, f64>, Option<ArrayView1<'_, f64>>) -> Result<f64>
-            + Sync,
-    {
-        self.interval_pairs(y_true, y_pred, sample_weight, metric)
-    }
-
     /// The interval of a metric of class labels and a probability matrix, e.g.
     /// [`log_loss`](crate::classification::log_loss): `metric(y_true, proba, sample_weight)`
     /// on the resampled rows.
     ///
     /// # Errors
-    /// As [`Bootstrap::interval_labels`] (the rows of `proba` must match `y_true`).
+    /// As [`Bootstrap::interval_paired`] (the rows of `proba` must match `y_true`).
     pub fn interval_proba<F>(
         &self,
         y_true: ArrayView1<'_, usize>,
@@ -134,8 +64,17 @@ impl Bootstrap {
         })
     }
 
-    /// The shared body of the one-dimensional helpers.
-    fn interval_pairs<A, B, F>(
+    /// The interval of a metric of two arrays, `metric(y_true, y, sample_weight)` on the
+    /// resampled rows (weights travel with their rows): class labels and predictions
+    /// ([`accuracy`](crate::classification::accuracy)), labels and scores
+    /// ([`roc_auc`](crate::ranking::roc_auc); a resample holding one class makes AUC fail and
+    /// is counted in [`Interval::n_failed`], stratify by `y_true` to avoid it), or regression
+    /// targets and predictions ([`mean_absolute_error`](crate::regression::mean_absolute_error)).
+    ///
+    /// # Errors
+    /// [`kiln_core::Error::EmptyInput`] or [`kiln_core::Error::ShapeMismatch`] for empty or
+    /// mismatched inputs; otherwise as [`Bootstrap::interval`].
+    pub fn interval_paired<A, B, F>(
         &self,
         y_true: ArrayView1<'_, A>,
         other: ArrayView1<'_, B>,

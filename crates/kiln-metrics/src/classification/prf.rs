@@ -281,16 +281,15 @@ pub fn precision(
     average: Average,
     sample_weight: Option<ArrayView1<'_, f64>>,
 ) -> Result<f64> {
-    let opts = PrfOptions::default();
-    let t = tallies(
+    averaged(
         "precision",
         y_true,
         y_pred,
-        Some(average),
-        &opts,
+        average,
+        &PrfOptions::default(),
         sample_weight,
-    )?;
-    Ok(average_tally(&t, average, &opts).precision)
+    )
+    .map(|p| p.precision)
 }
 
 /// Recall `tp / (tp + fn)` averaged as asked (scikit-learn's `recall_score` with its default
@@ -313,16 +312,15 @@ pub fn recall(
     average: Average,
     sample_weight: Option<ArrayView1<'_, f64>>,
 ) -> Result<f64> {
-    let opts = PrfOptions::default();
-    let t = tallies(
+    averaged(
         "recall",
         y_true,
         y_pred,
-        Some(average),
-        &opts,
+        average,
+        &PrfOptions::default(),
         sample_weight,
-    )?;
-    Ok(average_tally(&t, average, &opts).recall)
+    )
+    .map(|p| p.recall)
 }
 
 /// F1 score `2 tp / (2 tp + fp + fn)` averaged as asked (scikit-learn's `f1_score`, default
@@ -345,9 +343,15 @@ pub fn f1(
     average: Average,
     sample_weight: Option<ArrayView1<'_, f64>>,
 ) -> Result<f64> {
-    let opts = PrfOptions::default();
-    let t = tallies("f1", y_true, y_pred, Some(average), &opts, sample_weight)?;
-    Ok(average_tally(&t, average, &opts).fscore)
+    averaged(
+        "f1",
+        y_true,
+        y_pred,
+        average,
+        &PrfOptions::default(),
+        sample_weight,
+    )
+    .map(|p| p.fscore)
 }
 
 /// F-beta score `(1 + b²) tp / ((1 + b²) tp + b² fn + fp)` averaged as asked (scikit-learn's
@@ -374,6 +378,18 @@ pub fn fbeta(
     sample_weight: Option<ArrayView1<'_, f64>>,
 ) -> Result<f64> {
     let opts = PrfOptions::default().with_beta(beta);
-    let t = tallies("fbeta", y_true, y_pred, Some(average), &opts, sample_weight)?;
-    Ok(average_tally(&t, average, &opts).fscore)
+    averaged("fbeta", y_true, y_pred, average, &opts, sample_weight).map(|p| p.fscore)
+}
+
+/// Precision, recall and F-score of `metric`, averaged as asked.
+fn averaged(
+    metric: &str,
+    y_true: ArrayView1<'_, usize>,
+    y_pred: ArrayView1<'_, usize>,
+    average: Average,
+    opts: &PrfOptions,
+    sample_weight: Option<ArrayView1<'_, f64>>,
+) -> Result<Prf> {
+    let t = tallies(metric, y_true, y_pred, Some(average), opts, sample_weight)?;
+    Ok(average_tally(&t, average, opts))
 }
