@@ -28,7 +28,8 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 FAMILY_ORDER = ["logistic regression", "linear regression", "ridge regression", "lasso",
                 "decision tree", "random forest", "gradient boosting",
                 "k-means (k-means++ init)", "k-means (fixed init)", "silhouette", "ROC AUC",
-                "group metrics (fairness)", "group metrics, 1,000 bootstrap resamples"]
+                "group metrics (fairness)", "group metrics, 1,000 bootstrap resamples",
+                "data drift (profile + report)", "data drift (batch against a saved profile)"]
 # Algorithm name -> family, for records that do not carry "family" (e.g. kiln's).
 ALGORITHM_FAMILY = {
     "logistic_regression": "logistic regression", "logistic": "logistic regression",
@@ -43,9 +44,9 @@ ALGORITHM_FAMILY = {
     "kmeans_fixed_init": "k-means (fixed init)", "k_means_fixed_init": "k-means (fixed init)",
     "roc_auc": "ROC AUC",
 }
-LIBRARY_ORDER = ["kiln", "sklearn", "lightgbm", "xgboost", "fairlearn"]
+LIBRARY_ORDER = ["kiln", "sklearn", "lightgbm", "xgboost", "fairlearn", "evidently"]
 LIBRARY_NAME = {"kiln": "kiln", "sklearn": "scikit-learn", "lightgbm": "LightGBM",
-                "xgboost": "XGBoost", "fairlearn": "fairlearn"}
+                "xgboost": "XGBoost", "fairlearn": "fairlearn", "evidently": "Evidently"}
 # task -> [(quality key, column title, format)]
 METRICS = {
     "binary": [("accuracy", "accuracy", "{:.4f}"), ("roc_auc", "ROC AUC", "{:.4f}"),

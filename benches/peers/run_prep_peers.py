@@ -6,6 +6,10 @@ The same operations and inputs as kiln-bench's `ops` (benches/src/ops.rs):
   standard_scaler  sklearn StandardScaler().fit_transform of the feature matrix
   drop_duplicates  pandas DataFrame.drop_duplicates and polars DataFrame.unique(keep="first",
                    maintain_order=True) of the first 80% of the rows followed by the first 20%
+  silhouette       sklearn.metrics.silhouette_score with the generating blobs as labels
+  group_metrics    fairlearn MetricFrame, 5 metrics over 3 sensitive columns (80 groups)
+  drift_report     Evidently's DataDriftPreset report, training rows against test rows (run
+                   with benches/peers/.venv-evidently/bin/python; skipped when that venv is missing)
 
 Protocol: each (library, operation, workload) in its own process; inputs prepared before the
 clock starts; one warm-up then the median of --repeats runs; 2 threads (POLARS_MAX_THREADS,
@@ -26,7 +30,8 @@ import subprocess
 import sys
 import time
 
-REPO = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+HERE = os.path.dirname(os.path.abspath(__file__))
+REPO = os.path.abspath(os.path.join(HERE, "..", ".."))
 
 # (library, operation) -> (family, workloads, notes)
 OPS = {
@@ -40,6 +45,11 @@ OPS = {
                                     "DataFrame.unique(keep='first', maintain_order=True)"),
     ("sklearn", "silhouette"): ("silhouette", ("blobs_20k",),
                                 "sklearn.metrics.silhouette_score(X, labels), Euclidean"),
+    ("evidently", "drift_report"): (
+        "data drift (profile + report)", ("clf_1m",),
+        "evidently Report([DataDriftPreset()]).run(current_data=the 100k test rows, "
+        "reference_data=the 1M training rows), feature columns only; its own venv "
+        "(benches/peers/.venv-evidently: evidently 0.7.23 needs pandas < 3)"),
     ("fairlearn", "group_metrics"): (
         "group metrics (fairness)", ("fairness_1m",),
         "fairlearn.metrics.MetricFrame: accuracy, selection rate, TPR, FPR, precision over 3 "
@@ -103,6 +113,24 @@ def child(job):
         labels = full[:, -1].astype(np.int64)
         def run():
             return x.shape[0], x.shape[1], float(silhouette_score(x, labels))
+    elif op == "drift_report":
+        import pandas as pd
+        from evidently import Report
+        from evidently.presets import DataDriftPreset
+        names = [f"f{j}" for j in range(entry["features"])]
+        reference = pd.DataFrame(load_f64(data, entry)[:, :-1], columns=names)
+        current = pd.DataFrame(load_f64(data, job["test_entry"])[:, :-1], columns=names)
+        def run():
+            snapshot = Report([DataDriftPreset()]).run(current_data=current,
+                                                       reference_data=reference)
+            metrics = snapshot.dict()["metrics"]
+            count = next(m["value"] for m in metrics
+                         if m["metric_name"].startswith("DriftedColumnsCount"))
+            f0 = next(m["value"] for m in metrics
+                      if m["metric_name"].startswith("ValueDrift(column=f0,"))
+            return len(current), len(names), {"drifted_columns": int(count["count"]),
+                                              "drift_share": float(count["share"]),
+                                              "f0_statistic": float(f0)}
     elif op == "group_metrics":
         import pandas as pd
         from fairlearn.metrics import (MetricFrame, false_positive_rate, selection_rate,
@@ -140,10 +168,12 @@ def child(job):
         quality["removed"] = rows_before - res[0]
     if op == "silhouette":
         quality = {"silhouette": res[2]}
-    if op == "group_metrics":
+    if op in ("group_metrics", "drift_report"):
         quality = res[2]
     return {"fit_seconds": statistics.median(runs), "fit_runs": runs, "warmup_seconds": warmup,
-            "quality": quality, "peak_rss_mib": peak_rss_mib()}
+            "quality": quality, "peak_rss_mib": peak_rss_mib(),
+            # From the child, which runs in the library's own environment.
+            "library_version": library_version(lib)}
 
 
 def library_version(lib):
@@ -189,12 +219,18 @@ def main():
                 continue
             entry = entries[name]
             job = {"library": lib, "op": op, "entry": entry, "data": os.path.abspath(args.data),
-                   "repeats": args.repeats}
+                   "repeats": args.repeats, "test_entry": entries.get(entry.get("test") or "")}
+            python = sys.executable
+            if lib == "evidently":
+                python = os.path.join(HERE, ".venv-evidently", "bin", "python")
+                if not os.path.exists(python):
+                    print(f"{lib} {op} on {name}: skipped, no {python}", file=sys.stderr)
+                    continue
             with tempfile.NamedTemporaryFile("w", suffix=".json", delete=False) as f:
                 json.dump(job, f)
                 job_path = f.name
             print(f"{lib} {op} on {name} ...", file=sys.stderr)
-            proc = subprocess.run([sys.executable, __file__, "--child", job_path], env=env,
+            proc = subprocess.run([python, __file__, "--child", job_path], env=env,
                                   capture_output=True, text=True)
             os.unlink(job_path)
             try:

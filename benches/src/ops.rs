@@ -11,6 +11,8 @@ use std::time::Instant;
 
 use kiln::fairness::frame::{FrameOptions, Method, Metric, MetricFrame};
 use kiln::fairness::groups::{Groups, SensitiveColumn};
+use kiln::monitor::drift::{DriftOptions, DriftReport};
+use kiln::monitor::profile::{ProfileOptions, ReferenceProfile};
 use kiln::prelude::*;
 use kiln::prep::scale::StandardScaler;
 use kiln::prep::{Column, CsvOptions, Frame, Keep};
@@ -45,6 +47,10 @@ pub enum Input {
     Frame(Frame),
     /// A workload table: features and labels.
     Table(workload::Table),
+    /// A reference frame and a current batch.
+    Drift(Frame, Frame),
+    /// A saved-and-loaded reference profile and a current batch.
+    Profiled(Box<ReferenceProfile>, Frame),
 }
 
 /// Every registered operation.
@@ -170,6 +176,47 @@ pub fn all() -> Vec<Op> {
             },
         },
         Op {
+            name: "drift_report",
+            family: "data drift (profile + report)",
+            workloads: &["clf_1m"],
+            notes: "ReferenceProfile::build on the 1M training rows (all feature columns) then \
+                    DriftReport::new against the 100k test rows; automatic tests (normed \
+                    Wasserstein on these sizes, threshold 0.1), dataset verdict at share 0.5",
+            prepare: |dir, e| {
+                let (reference, current) = reference_and_batch(dir, e)?;
+                Ok(Input::Drift(reference, current))
+            },
+            run: |input| {
+                let Input::Drift(reference, current) = input else {
+                    return Err("drift_report needs two frames".into());
+                };
+                let profile = ReferenceProfile::build(reference, &ProfileOptions::default())?;
+                let report = DriftReport::new(&profile, current, &DriftOptions::default())?;
+                Ok(drift_quality(&report))
+            },
+        },
+        Op {
+            name: "drift_batch",
+            family: "data drift (batch against a saved profile)",
+            workloads: &["clf_1m"],
+            notes: "the 100k test rows against a profile of the training rows built, saved and \
+                    loaded back before the clock starts: what each new batch costs in production",
+            prepare: |dir, e| {
+                let (reference, current) = reference_and_batch(dir, e)?;
+                let profile = ReferenceProfile::build(&reference, &ProfileOptions::default())?;
+                let bytes = kiln::persist::to_bytes(&profile)?;
+                let loaded: ReferenceProfile = kiln::persist::from_bytes(&bytes)?;
+                Ok(Input::Profiled(Box::new(loaded), current))
+            },
+            run: |input| {
+                let Input::Profiled(profile, current) = input else {
+                    return Err("drift_batch needs a profile and a frame".into());
+                };
+                let report = DriftReport::new(profile, current, &DriftOptions::default())?;
+                Ok(drift_quality(&report))
+            },
+        },
+        Op {
             name: "standard_scaler",
             family: "standard scaling",
             workloads: &["tiny_clf", "clf_1m"],
@@ -215,6 +262,43 @@ pub fn all() -> Vec<Op> {
             },
         },
     ]
+}
+
+/// The workload's training rows as the reference and its test rows as the batch, as frames
+/// of float columns `f0`, `f1`, ... (the label left out).
+fn reference_and_batch(dir: &Path, entry: &Entry) -> BenchResult<(Frame, Frame)> {
+    let manifest = workload::Manifest::read(dir)?;
+    let test_name = entry
+        .test
+        .as_deref()
+        .ok_or("the workload has no test rows")?;
+    let test = manifest
+        .entry(test_name)
+        .ok_or_else(|| format!("no workload `{test_name}`"))?;
+    let to_frame = |t: workload::Table| -> BenchResult<Frame> {
+        let columns =
+            t.x.axis_iter(Axis(1))
+                .enumerate()
+                .map(|(j, c)| (format!("f{j}"), Column::Float(c.to_vec())))
+                .collect();
+        Ok(Frame::new(columns)?)
+    };
+    Ok((
+        to_frame(workload::load(dir, entry, false)?)?,
+        to_frame(workload::load(dir, test, false)?)?,
+    ))
+}
+
+/// How many columns drifted, their share, and the first column's statistic (a spot check).
+fn drift_quality(report: &DriftReport) -> Map<String, Value> {
+    let mut q = Map::new();
+    q.insert("drifted_columns".into(), json!(report.n_drifted()));
+    q.insert("drift_share".into(), json!(report.share_drifted()));
+    q.insert(
+        "f0_statistic".into(),
+        json!(report.column("f0").map(|c| c.statistic)),
+    );
+    q
 }
 
 /// The fairness workload's MetricFrame: sensitive columns a, b, c; prediction in column 3.

@@ -16,8 +16,7 @@
 //! | [`metrics`] | `kiln-metrics` | classification, ranking, regression and clustering metrics, bootstrap intervals |
 //! | [`select`] | `kiln-select` | cross-validation, parameter search, curves, permutation importance, model comparison |
 //! | [`fairness`] | `kiln-fairness` | group metrics, disparity measures, fairness report, mitigation |
-//!
-//! Monitoring arrives as its crate lands (see the README's crate map).
+//! | [`monitor`] | `kiln-monitor` | reference profiles, drift tests and reports, performance over time, retraining policy |
 //!
 //! # Example
 //!
@@ -46,6 +45,7 @@ pub use kiln_datasets as datasets;
 pub use kiln_fairness as fairness;
 pub use kiln_linear as linear;
 pub use kiln_metrics as metrics;
+pub use kiln_monitor as monitor;
 pub use kiln_prep as prep;
 pub use kiln_select as select;
 pub use kiln_tree as tree;
