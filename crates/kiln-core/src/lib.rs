@@ -87,6 +87,7 @@ mod error;
 mod labels;
 pub mod persist;
 pub mod random;
+pub mod sort;
 pub mod special;
 mod traits;
 
