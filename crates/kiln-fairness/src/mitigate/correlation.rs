@@ -16,6 +16,9 @@
 //! # Ok::<(), kiln_core::Error>(())
 //! ```
 
+use faer::dyn_stack::{MemBuffer, MemStack};
+use faer::linalg::svd;
+use faer::{Mat, MatRef, Par};
 use kiln_core::check::{self, NanPolicy};
 use kiln_core::persist::{FeatureSchema, Persist};
 use kiln_core::{Error, FitTransform, FitUnsupervised, Fitted, Params, Result, Transform};
@@ -45,7 +48,7 @@ use serde::{Deserialize, Serialize};
 /// # Notes
 /// - Output columns are the non-sensitive columns in their input order, as fairlearn.
 /// - One-hot columns of every level sum to 1, so their centred matrix is rank-deficient; the
-///   minimum-norm solution is computed through a one-sided Jacobi SVD with numpy's cut-off
+///   minimum-norm solution is computed through a SVD (faer) with numpy's cut-off
 ///   (`rcond = ε · max(n, m)`), so `beta` matches fairlearn's, and the transform does not depend
 ///   on the choice of solution anyway.
 /// - Uncorrelated does not mean independent: this suits linear models best.
@@ -142,14 +145,12 @@ impl FitUnsupervised for CorrelationRemover {
         let n = x.nrows();
         let sensitive_mean =
             Array1::from_iter(sensitive.iter().map(|&j| x.column(j).sum() / n as f64));
-        // Centred sensitive columns and the other columns, each column contiguous.
-        let mut a: Vec<Vec<f64>> = sensitive
-            .iter()
-            .zip(&sensitive_mean)
-            .map(|(&j, &m)| x.column(j).iter().map(|v| v - m).collect())
-            .collect();
-        let z: Vec<Vec<f64>> = other.iter().map(|&j| x.column(j).to_vec()).collect();
-        let beta = min_norm_lstsq(&mut a, &z, n);
+        // Centred sensitive columns and the other columns.
+        let a = Mat::from_fn(n, sensitive.len(), |i, k| {
+            x[[i, sensitive[k]]] - sensitive_mean[k]
+        });
+        let z = Mat::from_fn(n, other.len(), |i, k| x[[i, other[k]]]);
+        let beta = min_norm_lstsq(a.as_ref(), z.as_ref())?;
         Ok(FittedCorrelationRemover {
             params: self.clone(),
             n_features: d,
@@ -169,67 +170,55 @@ fn split_columns(d: usize, ids: &[usize]) -> (Vec<usize>, Vec<usize>) {
     (other, ids.to_vec())
 }
 
-/// The minimum-norm solution `W` (a.len() × z.len()) of `min ‖Z − A W‖²`, where `a` and `z`
-/// hold the columns of `A` and `Z` (each of length `n`). `a` is overwritten.
-///
-/// One-sided Jacobi (Hestenes 1958): rotate pairs of columns of `A` until all are orthogonal,
-/// so `A V = B` with orthogonal columns `b_k = σ_k u_k`; then `W = Σ_k v_k (b_kᵀ Z) / σ_k²`
-/// over the singular values above numpy's `lstsq` cut-off `ε · max(n, m) · σ_max`. Working on
-/// `A` itself (not `AᵀA`) keeps the zero singular values of one-hot columns near ε·‖A‖, well
-/// below the cut-off.
-fn min_norm_lstsq(a: &mut [Vec<f64>], z: &[Vec<f64>], n: usize) -> Array2<f64> {
-    let m = a.len();
-    let mut v = Array2::<f64>::eye(m);
-    let dot = |p: &[f64], q: &[f64]| p.iter().zip(q).map(|(x, y)| x * y).sum::<f64>();
-    for _sweep in 0..100 {
-        let mut rotated = false;
-        for p in 0..m {
-            for q in p + 1..m {
-                let alpha = dot(&a[p], &a[p]);
-                let beta = dot(&a[q], &a[q]);
-                let gamma = dot(&a[p], &a[q]);
-                if gamma == 0.0 || gamma.abs() <= f64::EPSILON * (alpha * beta).sqrt() {
-                    continue;
-                }
-                rotated = true;
-                let zeta = (beta - alpha) / (2.0 * gamma);
-                let t = zeta.signum() / (zeta.abs() + (1.0 + zeta * zeta).sqrt());
-                let c = 1.0 / (1.0 + t * t).sqrt();
-                let s = c * t;
-                let (lo, hi) = a.split_at_mut(q);
-                for (xp, xq) in lo[p].iter_mut().zip(hi[0].iter_mut()) {
-                    let (bp, bq) = (*xp, *xq);
-                    *xp = c * bp - s * bq;
-                    *xq = s * bp + c * bq;
-                }
-                for r in 0..m {
-                    let (vp, vq) = (v[[r, p]], v[[r, q]]);
-                    v[[r, p]] = c * vp - s * vq;
-                    v[[r, q]] = s * vp + c * vq;
-                }
-            }
-        }
-        if !rotated {
-            break;
-        }
-    }
-    let sigma: Vec<f64> = a.iter().map(|b| dot(b, b).sqrt()).collect();
+/// The minimum-norm solution `W` (columns of `A` × columns of `Z`) of `min ‖Z − A W‖²`, as
+/// numpy's `lstsq`: from the thin SVD `A = U S Vᵀ` (faer, on one thread),
+/// `W = Σ_k v_k (u_kᵀ Z) / σ_k` over the singular values above numpy's cut-off
+/// `ε · max(n, m) · σ_max`, so the zero singular values of one-hot columns drop out.
+fn min_norm_lstsq(a: MatRef<'_, f64>, z: MatRef<'_, f64>) -> Result<Array2<f64>> {
+    let (n, m) = (a.nrows(), a.ncols());
+    let k = n.min(m);
+    let mut s = faer::diag::Diag::<f64>::zeros(k);
+    let mut u = Mat::zeros(n, k);
+    let mut v = Mat::zeros(m, k);
+    let mut buf = MemBuffer::new(svd::svd_scratch::<f64>(
+        n,
+        m,
+        svd::ComputeSvdVectors::Thin,
+        svd::ComputeSvdVectors::Thin,
+        Par::Seq,
+        Default::default(),
+    ));
+    svd::svd(
+        a,
+        s.as_mut(),
+        Some(u.as_mut()),
+        Some(v.as_mut()),
+        Par::Seq,
+        MemStack::new(&mut buf),
+        Default::default(),
+    )
+    .map_err(|e| Error::InvalidValue {
+        what: "sensitive columns of X".into(),
+        row: None,
+        reason: format!("their SVD failed ({e:?}); the data may be too badly scaled"),
+    })?;
+    let sigma: Vec<f64> = s.column_vector().iter().copied().collect();
     let sigma_max = sigma.iter().copied().fold(0.0, f64::max);
     let cutoff = f64::EPSILON * n.max(m) as f64 * sigma_max;
-    let mut w = Array2::<f64>::zeros((m, z.len()));
-    for (k, b) in a.iter().enumerate() {
-        if sigma[k] <= cutoff || sigma[k] == 0.0 {
+    let utz = u.transpose() * z;
+    let mut w = Array2::<f64>::zeros((m, z.ncols()));
+    for (kk, &sk) in sigma.iter().enumerate() {
+        if sk <= cutoff || sk == 0.0 {
             continue;
         }
-        let s2 = sigma[k] * sigma[k];
-        for (j, zj) in z.iter().enumerate() {
-            let coef = dot(b, zj) / s2;
+        for j in 0..z.ncols() {
+            let coef = utz[(kk, j)] / sk;
             for r in 0..m {
-                w[[r, j]] += v[[r, k]] * coef;
+                w[[r, j]] += v[(r, kk)] * coef;
             }
         }
     }
-    w
+    Ok(w)
 }
 
 /// A fitted [`CorrelationRemover`].
