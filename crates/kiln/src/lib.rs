@@ -35,6 +35,11 @@
 //! # Ok::<(), kiln::Error>(())
 //! ```
 
+pub mod estimator;
+pub mod model;
+pub mod pipeline;
+pub mod problem;
+
 pub use kiln_cluster as cluster;
 pub use kiln_core::{
     ClassLabels, Error, FeatureSchema, Fit, FitTransform, FitUnsupervised, Fitted, FormatCheck,

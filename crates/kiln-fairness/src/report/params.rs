@@ -23,6 +23,7 @@ use crate::value::{Value, ZeroDivision};
 /// - `max_entropy_index`: largest allowed generalized entropy and Theil index; default `None`
 ///   (reported, not judged: there is no agreed bar).
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
+#[serde(default, deny_unknown_fields)]
 pub struct Thresholds {
     /// Largest allowed rate difference. Default `0.1`.
     pub max_difference: f64,

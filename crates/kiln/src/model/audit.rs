@@ -1,0 +1,46 @@
+//! The fairness audit of predictions from any source, by the sensitive columns of a frame.
+
+use kiln_core::{Error, Result};
+use kiln_fairness::groups::{Groups, MissingPolicy, SensitiveColumn};
+use kiln_fairness::report::{FairnessReport, ReportParams, Thresholds};
+use kiln_prep::Frame;
+use ndarray::ArrayView1;
+
+/// The fairness report of `y_pred` against `y_true` (both 0/1, 1 = the favourable outcome),
+/// with optional `scores` of the favourable outcome, for the groups formed by the
+/// `sensitive` columns of `frame` (one row per label). A missing sensitive value is a group
+/// of its own, named `missing`.
+///
+/// # Errors
+/// [`Error::InvalidParameter`] without sensitive columns; a column `frame` does not have;
+/// the report's errors (lengths, labels other than 0/1, thresholds).
+pub fn audit(
+    frame: &Frame,
+    sensitive: &[String],
+    y_true: ArrayView1<'_, usize>,
+    y_pred: ArrayView1<'_, usize>,
+    scores: Option<ArrayView1<'_, f64>>,
+    thresholds: &Thresholds,
+) -> Result<FairnessReport> {
+    if sensitive.is_empty() {
+        return Err(Error::invalid_param(
+            "audit",
+            "sensitive",
+            "names no column; name at least one (e.g. `sex`)",
+        ));
+    }
+    let missing = MissingPolicy::Group("missing".into());
+    let mut cols = Vec::with_capacity(sensitive.len());
+    for name in sensitive {
+        let col = frame.column(name)?;
+        let values = (0..col.len()).map(|i| (!col.is_missing(i)).then(|| col.format(i)));
+        cols.push(SensitiveColumn::from_values(
+            name.clone(),
+            values,
+            &missing,
+        )?);
+    }
+    let groups = Groups::new(&cols, &[])?;
+    let params = ReportParams::default().with_thresholds(thresholds.clone());
+    FairnessReport::new(y_true, y_pred, scores, &groups, &params, None)
+}
