@@ -63,7 +63,11 @@ impl CliError {
             _ => None,
         };
         let mut err = Self::from(e);
-        err.message = format!("{}: {}", path.display(), err.message);
+        let shown = path.display().to_string();
+        // Parse errors already name their file.
+        if !err.message.contains(&shown) {
+            err.message = format!("{shown}: {}", err.message);
+        }
         err.hint = hint.map(String::from);
         err
     }

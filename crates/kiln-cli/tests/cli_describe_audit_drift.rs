@@ -2,7 +2,10 @@
 //! the bundled CSVs and on small hand-made files. Expected values come from the data sets'
 //! metadata (`datasets.json`), from counting the CSV text directly, or from hand computation.
 
-#![expect(clippy::unwrap_used, reason = "test helpers unwrap to fail the test loudly")]
+#![expect(
+    clippy::unwrap_used,
+    reason = "test helpers unwrap to fail the test loudly"
+)]
 
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
@@ -279,7 +282,10 @@ fn audit_text_marks_failures_and_ends_with_a_verdict_but_exits_zero() {
     assert!(text.contains("!! demographic_parity_difference"), "{text}");
     assert!(text.contains("too small to judge"), "{text}");
     assert!(
-        text.lines().last().unwrap().starts_with("verdict: FAIL"),
+        text.lines()
+            .last()
+            .unwrap()
+            .starts_with("fairness verdict: FAIL"),
         "{text}"
     );
     // A generous threshold turns the verdict around.

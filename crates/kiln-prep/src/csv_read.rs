@@ -345,6 +345,16 @@ impl CsvOptions {
                 last_record_end(&block, self.quote)
             };
             carried = cut;
+            if eof && let Some(open) = unclosed_quote(&block, self.quote, self.delimiter) {
+                // The csv crate would read the rest of the file as one field, silently.
+                let at = line + count_newlines(&block[..open]);
+                return Err(parse_err(
+                    name,
+                    at,
+                    None,
+                    "a quoted field opened on this line is never closed (a missing `\"`?)",
+                ));
+            }
             let mut data: &[u8] = &block[..cut];
             if header_pending {
                 let end = first_record_end(data, self.quote).unwrap_or(data.len());
@@ -632,6 +642,35 @@ fn last_record_end(data: &[u8], quote: u8) -> usize {
         }
     }
     end
+}
+
+/// The position of a quote left open at the end of `data`, if any. As in the csv crate, a
+/// quote opens a quoted field only at the start of a field (elsewhere it is a literal
+/// character), and `""` inside a quoted field is an escaped quote.
+fn unclosed_quote(data: &[u8], quote: u8, delimiter: u8) -> Option<usize> {
+    memchr::memchr(quote, data)?;
+    let mut open = None;
+    let mut field_start = true;
+    let mut i = 0;
+    while i < data.len() {
+        let b = data[i];
+        if open.is_some() {
+            if b == quote {
+                if data.get(i + 1) == Some(&quote) {
+                    i += 1;
+                } else {
+                    open = None;
+                }
+            }
+        } else if b == quote && field_start {
+            open = Some(i);
+            field_start = false;
+        } else {
+            field_start = b == delimiter || b == b'\n' || b == b'\r';
+        }
+        i += 1;
+    }
+    open
 }
 
 fn first_record_end(data: &[u8], quote: u8) -> Option<usize> {

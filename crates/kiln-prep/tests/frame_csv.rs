@@ -130,6 +130,22 @@ fn quoted_fields_keep_separators_quotes_and_newlines() {
 }
 
 #[test]
+fn a_quote_never_closed_is_an_error_at_its_line_not_one_long_field() {
+    // Issue #12 (found by the CLI tests): the csv crate reads the rest of the file into the
+    // open field; pandas and Python's csv module report it.
+    let text = "a,b\n1,2\n3,\"4\n5,6\n";
+    let e = CsvOptions::default().read_str(text).unwrap_err();
+    assert!(matches!(e, kiln_core::Error::Parse { line: 3, .. }), "{e}");
+    assert!(e.to_string().contains("never closed"), "{e}");
+    // A quote inside an unquoted field is a literal character, as in the csv crate.
+    let (f, _) = CsvOptions::default()
+        .read_str("size,n\n12\" pizza,1\n")
+        .unwrap();
+    let size = f.column("size").unwrap().as_categorical().unwrap();
+    assert_eq!(size.get(0), Some("12\" pizza"));
+}
+
+#[test]
 fn missing_is_the_empty_field_and_markers_are_opt_in() {
     let text = "city,n\nNA,1\nNone,\nOslo,3\n";
     let f = read(text);

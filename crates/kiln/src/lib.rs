@@ -7,6 +7,10 @@
 //! | here | crate | what |
 //! |---|---|---|
 //! | [`prelude`] | | the traits and types almost every program needs |
+//! | [`problem`] | | the business problem: task, target, success metric and goal, sensitive columns |
+//! | [`pipeline`] | | preparation steps and an estimator fitted on a raw table, with its input schema |
+//! | [`estimator`] | | estimators chosen at run time by name, parameters set from text |
+//! | [`model`] | | a trained model with its problem, evaluation and reference profile: train, evaluate, predict, audit, save |
 //! | [`check`], [`persist`], [`random`] | `kiln-core` | input checks, model files, seeds |
 //! | [`datasets`] | `kiln-datasets` | bundled real data sets and seeded generators |
 //! | [`prep`] | `kiln-prep` | Frame and CSV, cleaning, imputation, scaling, feature selection, splits |
@@ -20,19 +24,30 @@
 //!
 //! # Example
 //!
+//! The workflow in a few lines: state the problem, train with automatic preparation and a
+//! held-out evaluation, audit fairness, save, and predict on raw rows.
+//!
 //! ```
 //! use kiln::datasets::Dataset;
 //! use kiln::prelude::*;
 //!
-//! // State the problem from the data set's metadata: binary, target `credit`, `good` is the
-//! // favourable (positive) outcome, `sex` and `age_group` are sensitive.
-//! let info = Dataset::GermanCredit.info();
-//! let target = Dataset::GermanCredit.column_strings(info.target)?;
-//! let positive = info.positive_class.unwrap_or("good").to_string();
-//! let labels = ClassLabels::binary(target.iter().cloned(), &positive)?;
-//! let y = labels.encode_positive(target.iter())?;
-//! println!("{} applicants, {:.1}% {positive}", y.len(), 100.0 * y.mean().unwrap_or(0.0));
-//! # Ok::<(), kiln::Error>(())
+//! let (data, _) = CsvOptions::default().read_str(Dataset::GermanCredit.csv())?;
+//! let problem = Problem::classification("credit")
+//!     .with_positive_class("good")
+//!     .with_goal("roc_auc", 0.75)
+//!     .with_sensitive(["sex", "age_group"]);
+//! let gbdt = Estimator::from_name(Task::Classification, "gbdt")?;
+//! let model = Model::train(&problem, gbdt, &data, None, &TrainOptions::default())?;
+//! println!("{}", model.evaluation().ok_or("held-out rows")?); // metrics and the verdict
+//!
+//! let audit = model.audit(&data, &[])?; // by sex and age_group
+//! println!("{} fairness measures fail", audit.summary.fail);
+//!
+//! let dir = tempfile::tempdir()?;
+//! model.save(dir.path().join("credit.kiln"))?;
+//! let loaded = Model::load(dir.path().join("credit.kiln"))?;
+//! assert_eq!(loaded.predict(&data)?.label(0), model.predict(&data)?.label(0));
+//! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
 pub mod estimator;
@@ -56,9 +71,18 @@ pub use kiln_select as select;
 pub use kiln_tree as tree;
 
 /// The traits and types almost every kiln program uses: `use kiln::prelude::*;`.
+///
+/// Besides kiln-core's traits and errors: the problem statement, the pipeline, the run-time
+/// estimators and the trained-model artifact of the common workflow, and the table and CSV
+/// reader they start from.
 pub mod prelude {
+    pub use crate::estimator::{Classifier, Clusterer, Regressor};
+    pub use crate::model::{Estimator, Evaluation, Model, Predictions, TrainOptions};
+    pub use crate::pipeline::{FittedPipeline, Pipeline, Prep, row_ids};
+    pub use crate::problem::{Problem, Task};
     pub use kiln_core::{
         ClassLabels, Error, Fit, FitTransform, FitUnsupervised, Fitted, InverseTransform, Params,
         Persist, Predict, PredictProba, Result, Transform,
     };
+    pub use kiln_prep::{CsvOptions, Frame};
 }

@@ -216,7 +216,7 @@ pub fn report_fields(report: &FairnessReport) -> Map<String, Value> {
 
 /// Prints a fairness report as text: the groups with their sizes and main rates, each
 /// measure with its value, threshold and verdict (failures marked with `!!`), the warnings,
-/// and a one-line verdict.
+/// and a one-line `fairness verdict:`.
 pub fn print_report(report: &FairnessReport) {
     let rate = |metric: &str, g: usize| {
         report
@@ -294,12 +294,12 @@ pub fn print_report(report: &FairnessReport) {
     let failed: Vec<&str> = report.failures().map(|m| m.name.as_str()).collect();
     if failed.is_empty() {
         println!(
-            "verdict: pass ({} pass, {} undefined, {} not judged)",
+            "fairness verdict: pass ({} pass, {} undefined, {} not judged)",
             s.pass, s.undefined, s.not_judged
         );
     } else {
         println!(
-            "verdict: FAIL, {} of {} judged measures fail: {}",
+            "fairness verdict: FAIL, {} of {} judged measures fail: {}",
             s.fail,
             s.pass + s.fail,
             failed.join(", ")

@@ -3,7 +3,7 @@
 //! for data drift, scored once its labels arrive, and a retraining policy decides, with its
 //! reasons, when to fit a new model and a new profile.
 //!
-//! Run with `cargo run --release --example monitor_and_retrain`.
+//! Run with `cargo run --release --example monitoring`.
 
 use kiln::datasets::synthetic::{CreditData, MakeCredit};
 use kiln::linear::LogisticRegression;
