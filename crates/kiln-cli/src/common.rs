@@ -153,6 +153,14 @@ impl Output {
 pub struct Progress(Option<ProgressBar>);
 
 impl Progress {
+    /// Shows `done` of `total` steps.
+    pub fn set(&self, done: usize, total: usize) {
+        if let Some(b) = &self.0 {
+            b.set_length(total as u64);
+            b.set_position(done as u64);
+        }
+    }
+
     /// Advances by one step.
     pub fn inc(&self) {
         if let Some(b) = &self.0 {

@@ -61,9 +61,13 @@ fn read_toml(path: &Path) -> Result<Problem, CliError> {
         .map_err(|e| CliError::new(format!("cannot read {}: {e}", path.display())))?;
     toml::from_str::<Problem>(&text).map_err(|e| {
         let msg = e.message().to_string();
-        let line = e
-            .span()
-            .map(|s| text[..s.start.min(text.len())].lines().count().max(1));
+        let line = e.span().map(|s| {
+            text.as_bytes()[..s.start.min(text.len())]
+                .iter()
+                .filter(|&&b| b == b'\n')
+                .count()
+                + 1
+        });
         CliError::usage(match line {
             Some(l) => format!("{}: line {l}: {msg}", path.display()),
             None => format!("{}: {msg}", path.display()),

@@ -375,3 +375,71 @@ fn predict_rejects_data_missing_a_model_column() {
     assert!(e.contains("missing columns") && e.contains("`bmi`"), "{e}");
     no_panic(&o);
 }
+
+#[test]
+fn problem_toml_file_states_the_problem_and_options_override_it() {
+    let dir = tempfile::tempdir().unwrap();
+    let toml = dir.path().join("problem.toml");
+    std::fs::write(
+        &toml,
+        "task = \"classification\"\ntarget = \"credit\"\npositive_class = \"good\"\n\
+         metric = \"accuracy\"\ngoal = 0.99\nsensitive = [\"sex\"]\n\n[fairness]\nmin_ratio = 0.5\n",
+    )
+    .unwrap();
+    let model = dir.path().join("m.kiln");
+    let gc = data("german_credit");
+    let o = kiln(&[
+        "train",
+        gc.to_str().unwrap(),
+        "--problem",
+        toml.to_str().unwrap(),
+        "--model",
+        "logistic",
+        "--out",
+        model.to_str().unwrap(),
+        "--json",
+    ]);
+    let doc = json(&o);
+    assert_eq!(doc["problem"]["metric"], "accuracy");
+    assert_eq!(doc["problem"]["fairness"]["min_ratio"], 0.5);
+    // The fairness bar's other fields keep their defaults.
+    assert_eq!(doc["problem"]["fairness"]["max_difference"], 0.1);
+    assert_eq!(doc["assessment"]["goal"]["met"], false);
+    let inputs = doc["input_columns"].as_array().unwrap();
+    assert!(!inputs.iter().any(|c| c == "sex"));
+    // An option on the command line wins over the file.
+    let o = kiln(&[
+        "train",
+        gc.to_str().unwrap(),
+        "--problem",
+        toml.to_str().unwrap(),
+        "--goal",
+        "0.5",
+        "--model",
+        "logistic",
+        "--out",
+        model.to_str().unwrap(),
+        "--json",
+    ]);
+    assert_eq!(json(&o)["assessment"]["goal"]["met"], true);
+    // An unknown key is named with its line.
+    std::fs::write(
+        &toml,
+        "task = \"classification\"\ntarget = \"credit\"\ncolour = \"red\"\n",
+    )
+    .unwrap();
+    let o = kiln(&[
+        "train",
+        gc.to_str().unwrap(),
+        "--problem",
+        toml.to_str().unwrap(),
+        "--out",
+        model.to_str().unwrap(),
+    ]);
+    assert_eq!(o.status.code(), Some(2));
+    assert!(
+        stderr(&o).contains("line 3: unknown field `colour`"),
+        "{}",
+        stderr(&o)
+    );
+}

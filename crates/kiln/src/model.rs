@@ -120,6 +120,7 @@ pub struct Model {
     positive: Option<usize>,
     n_train_rows: usize,
     evaluation: Option<Evaluation>,
+    fairness: Option<FairnessReport>,
     reference: ReferenceProfile,
 }
 
@@ -207,6 +208,22 @@ impl Model {
         test: Option<&Frame>,
         options: &TrainOptions,
     ) -> Result<Model> {
+        Self::train_with_progress(problem, estimator, data, test, options, &mut |_, _| {})
+    }
+
+    /// [`Model::train`], calling `progress(done, total)` as the estimator fits (see
+    /// [`Classifier::fit_with_progress`](crate::estimator::Classifier::fit_with_progress)).
+    ///
+    /// # Errors
+    /// As [`Model::train`].
+    pub fn train_with_progress(
+        problem: &Problem,
+        estimator: Estimator,
+        data: &Frame,
+        test: Option<&Frame>,
+        options: &TrainOptions,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<Model> {
         problem.validate()?;
         if estimator.task() != problem.task {
             return Err(Error::invalid_param(
@@ -291,13 +308,23 @@ impl Model {
             Estimator::Classifier(c) => {
                 let y = encode(&target_labels(&train, &target)?, &classes, &target)?;
                 Trained::Classifier(
-                    pipeline_of(c.clone(), &features, options.prep).fit(&train, y.view())?,
+                    pipeline_of(c.clone(), &features, options.prep).fit_weighted_with(
+                        &train,
+                        y.view(),
+                        None,
+                        |e, x, y, w| e.fit_with_progress(x, y, w, &mut *progress),
+                    )?,
                 )
             }
             Estimator::Regressor(r) => {
                 let y = target_values(&train, &target)?;
                 Trained::Regressor(
-                    pipeline_of(r.clone(), &features, options.prep).fit(&train, y.view())?,
+                    pipeline_of(r.clone(), &features, options.prep).fit_weighted_with(
+                        &train,
+                        y.view(),
+                        None,
+                        |e, x, y, w| e.fit_with_progress(x, y, w, &mut *progress),
+                    )?,
                 )
             }
             Estimator::Clusterer(c) => Trained::Clusterer(
@@ -315,11 +342,19 @@ impl Model {
             positive,
             n_train_rows: train.n_rows(),
             evaluation: None,
+            fairness: None,
             reference,
         };
         if let Some(t) = held_out {
             let mut e = model.evaluate(&t)?;
             e.fit_seconds = Some(fit_seconds);
+            // A binary problem with sensitive columns is audited on the same held-out rows,
+            // and its verdict covers both the goal and the fairness bar.
+            if !problem.sensitive.is_empty() && model.classes.len() == 2 {
+                let report = model.audit(&t, &[])?;
+                e.assessment = Some(problem.assess(&e.metrics, Some(&report))?);
+                model.fairness = Some(report);
+            }
             model.evaluation = Some(e);
         }
         Ok(model)
@@ -363,6 +398,12 @@ impl Model {
     /// The held-out evaluation made at training, if any.
     pub fn evaluation(&self) -> Option<&Evaluation> {
         self.evaluation.as_ref()
+    }
+
+    /// The fairness audit made on the held-out rows at training (binary classification with
+    /// sensitive columns), if any.
+    pub fn fairness(&self) -> Option<&FairnessReport> {
+        self.fairness.as_ref()
     }
 
     /// The profile of the training inputs, the reference for drift checks.

@@ -65,7 +65,7 @@ use kiln_prep::encode::{
 };
 use kiln_prep::impute::{SimpleImputer, Strategy};
 use kiln_prep::scale::StandardScaler;
-use ndarray::{Array2, ArrayView1};
+use ndarray::{Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 /// The automatic preparation's settings; see the [module docs](self) for what it does.
@@ -417,6 +417,32 @@ where
         y: ArrayView1<'_, E::Target>,
         sample_weight: Option<ArrayView1<'_, f64>>,
     ) -> Result<FittedPipeline<E::Fitted>> {
+        self.fit_weighted_with(frame, y, sample_weight, |e, x, y, w| {
+            e.fit_weighted(x, y, w)
+        })
+    }
+
+    /// [`Pipeline::fit_weighted`] with the final fit made by `fit(estimator, x, y, weights)`
+    /// on the prepared features: a way to fit with options the [`Fit`] trait does not carry
+    /// (a progress callback, an evaluation set).
+    ///
+    /// # Errors
+    /// As [`Pipeline::fit_weighted`], and `fit`'s.
+    pub fn fit_weighted_with<F>(
+        &self,
+        frame: &Frame,
+        y: ArrayView1<'_, E::Target>,
+        sample_weight: Option<ArrayView1<'_, f64>>,
+        fit: F,
+    ) -> Result<FittedPipeline<E::Fitted>>
+    where
+        F: FnOnce(
+            &E,
+            ArrayView2<'_, f64>,
+            ArrayView1<'_, E::Target>,
+            Option<ArrayView1<'_, f64>>,
+        ) -> Result<E::Fitted>,
+    {
         check::check_same_len(
             "length of y against rows of the frame",
             frame.n_rows(),
@@ -430,9 +456,12 @@ where
             x = fitted.transform(x.view())?;
             select.push(fitted);
         }
-        let model =
-            self.estimator_for(&prepared.native)
-                .fit_weighted(x.view(), y, sample_weight)?;
+        let model = fit(
+            &self.estimator_for(&prepared.native),
+            x.view(),
+            y,
+            sample_weight,
+        )?;
         Ok(FittedPipeline::new(
             prepared.schema,
             prepared.transformer,

@@ -100,9 +100,22 @@ pub fn run(args: &Args) -> CliResult {
         ..TrainOptions::default()
     };
     let model = {
-        let _spin = out.spinner(&format!("training {}", estimator.name()));
-        Model::train(&problem, estimator, &data, test.as_ref(), &options)
-            .map_err(|e| CliError::at(&args.data, e))?
+        // Boosting reports each iteration: a bar; other models: a spinner.
+        let message = format!("training {}", estimator.name());
+        let progress = if estimator.name() == "gbdt" {
+            out.bar(0, &message)
+        } else {
+            out.spinner(&message)
+        };
+        Model::train_with_progress(
+            &problem,
+            estimator,
+            &data,
+            test.as_ref(),
+            &options,
+            &mut |done, total| progress.set(done, total),
+        )
+        .map_err(|e| CliError::at(&args.data, e))?
     };
     model
         .save(&args.out)
@@ -117,6 +130,12 @@ pub fn run(args: &Args) -> CliResult {
         for (k, v) in evaluation_fields(e) {
             doc.entry(k).or_insert(v);
         }
+    }
+    if let Some(f) = model.fairness() {
+        doc.insert(
+            "fairness".into(),
+            Value::Object(crate::cmd::audit::report_fields(f)),
+        );
     }
     out.emit(&doc, || {
         println!(
@@ -133,7 +152,20 @@ pub fn run(args: &Args) -> CliResult {
                     e.fit_seconds.unwrap_or(0.0),
                     e.predict_seconds
                 );
-                println!("held-out evaluation: {e}");
+                let mut shown = e.clone();
+                shown.assessment = None;
+                print!("held-out evaluation: {shown}");
+                if let Some(f) = model.fairness() {
+                    println!();
+                    println!(
+                        "fairness audit of the held-out rows by {}",
+                        model.problem().sensitive.join(", ")
+                    );
+                    crate::cmd::audit::print_report(f);
+                }
+                if let Some(a) = &e.assessment {
+                    println!("{a}");
+                }
             }
             None => println!("no held-out rows (--test-size 0): not evaluated"),
         }

@@ -235,6 +235,40 @@ impl Params for Regressor {
     }
 }
 
+impl Regressor {
+    /// [`Fit::fit_weighted`], calling `progress(done, total)` as the fit advances: after
+    /// each boosting iteration (`total` is `max_iter`; early stopping may end sooner), and
+    /// once at the end for the other models. The fitted model is the same as without it.
+    ///
+    /// # Errors
+    /// As [`Fit::fit_weighted`].
+    pub fn fit_with_progress(
+        &self,
+        x: ArrayView2<'_, f64>,
+        y: ArrayView1<'_, f64>,
+        sample_weight: Option<ArrayView1<'_, f64>>,
+        progress: &mut dyn FnMut(usize, usize),
+    ) -> Result<FittedRegressor> {
+        let Regressor::Boosting(p) = self else {
+            let fitted = self.fit_weighted(x, y, sample_weight)?;
+            progress(1, 1);
+            return Ok(fitted);
+        };
+        let total = p.params.max_iter;
+        let mut callback = |at: &kiln_tree::Progress| {
+            progress(at.iteration, total);
+            std::ops::ControlFlow::Continue(())
+        };
+        let mut options = kiln_tree::FitOptions::new();
+        options.sample_weight = sample_weight;
+        options.callback = Some(&mut callback);
+        Ok(FittedRegressor {
+            params: self.clone(),
+            model: RegressorModel::Boosting(p.fit_with(x, y, options)?),
+        })
+    }
+}
+
 impl Fit for Regressor {
     type Target = f64;
     type Fitted = FittedRegressor;
