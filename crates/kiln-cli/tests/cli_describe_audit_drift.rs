@@ -512,7 +512,17 @@ fn drift_flags_a_shifted_column_and_fail_on_drift_exits_3() {
     // One column of 23 is below the dataset share of 0.5.
     assert_eq!(doc["dataset_drift"], false);
 
+    // One drifted column of 23 does not fail the run; a lower dataset share does.
     let out = kiln(&["drift", s(&gc), &shifted, "--fail-on-drift"]);
+    assert_eq!(out.status.code(), Some(0), "{}", stderr(&out));
+    let out = kiln(&[
+        "drift",
+        s(&gc),
+        &shifted,
+        "--fail-on-drift",
+        "--drift-share",
+        "0.04",
+    ]);
     assert_eq!(out.status.code(), Some(3), "{}", stderr(&out));
     let text = String::from_utf8(out.stdout).unwrap();
     let line = text.lines().find(|l| l.starts_with("age ")).unwrap();
