@@ -446,9 +446,16 @@ impl Policy {
             status,
             observed: Some(observed),
             limit: Some(limit),
-            message: format!(
-                "metric {latest:.4} vs reference {reference:.4}: drop {observed:.4}{unit} (limit {limit:.4})"
-            ),
+            message: if observed < 0.0 {
+                format!(
+                    "metric {latest:.4} vs reference {reference:.4}: improved by {:.4}{unit} (limit on drops {limit:.4})",
+                    -observed
+                )
+            } else {
+                format!(
+                    "metric {latest:.4} vs reference {reference:.4}: drop {observed:.4}{unit} (limit {limit:.4})"
+                )
+            },
         })
     }
 

@@ -36,7 +36,7 @@ mod choice;
 mod evaluation;
 mod predictions;
 
-pub use audit::audit;
+pub use audit::{audit, groups};
 pub use choice::Estimator;
 pub use evaluation::Evaluation;
 pub use predictions::Predictions;
@@ -528,6 +528,38 @@ impl Model {
             scores.as_ref().map(|s| s.view()),
             &self.problem.fairness,
         )
+    }
+
+    /// The class index (into [`Model::classes`]) of each row's target in `frame`
+    /// (classification), e.g. to score the model's probabilities with other metrics.
+    ///
+    /// # Errors
+    /// [`Error::Unsupported`] for another task; a missing target column or value; a label
+    /// not seen in training.
+    pub fn target_indices(&self, frame: &Frame) -> Result<Array1<usize>> {
+        if self.problem.task != Task::Classification {
+            return Err(Error::Unsupported {
+                estimator: "Model::target_indices".into(),
+                what: format!("a {} problem", self.problem.task.name()),
+            });
+        }
+        let target = self.problem.target.clone().unwrap_or_default();
+        encode(&target_labels(frame, &target)?, &self.classes, &target)
+    }
+
+    /// The drift of `frame`'s input columns against the training inputs' profile
+    /// ([`Model::reference`]); `frame` is first conformed to the input schema.
+    ///
+    /// # Errors
+    /// The schema's errors (a missing column, text where numbers were trained on); the
+    /// drift report's errors.
+    pub fn drift(
+        &self,
+        frame: &Frame,
+        options: &kiln_monitor::drift::DriftOptions,
+    ) -> Result<kiln_monitor::drift::DriftReport> {
+        let inputs = self.schema().conform(frame)?;
+        kiln_monitor::drift::DriftReport::new(&self.reference, &inputs, options)
     }
 
     /// Saves the model atomically to `path`.

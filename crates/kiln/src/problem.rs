@@ -480,6 +480,55 @@ impl Problem {
     }
 }
 
+impl fmt::Display for Problem {
+    /// The problem in plain words, one statement per line.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match (&self.target, self.task) {
+            (Some(t), Task::Classification) => {
+                write!(f, "classification: predict `{t}`")?;
+                if let Some(p) = &self.positive_class {
+                    write!(f, ", positive class `{p}`")?;
+                }
+                if let Some(fav) = &self.favorable_class {
+                    write!(f, ", favourable outcome `{fav}`")?;
+                }
+                writeln!(f)?;
+            }
+            (Some(t), task) => writeln!(f, "{}: predict `{t}`", task.name())?,
+            (None, task) => writeln!(f, "{}: group the rows (no target)", task.name())?,
+        }
+        let metric = self.metric();
+        let cmp = if better(metric) == Some(Better::Lower) {
+            "<="
+        } else {
+            ">="
+        };
+        match self.goal {
+            Some(g) => writeln!(f, "success: {metric} {cmp} {g} on held-out data")?,
+            None => writeln!(f, "success metric: {metric} (no goal set)")?,
+        }
+        if !self.sensitive.is_empty() {
+            writeln!(
+                f,
+                "fairness: groups of {} must pass {} (differences <= {}, ratios >= {}){}",
+                self.sensitive.join(", "),
+                self.fairness_measures.join(", "),
+                self.fairness.max_difference,
+                self.fairness.min_ratio,
+                if self.sensitive_as_features {
+                    ""
+                } else {
+                    "; not used as features"
+                }
+            )?;
+        }
+        if !self.exclude.is_empty() {
+            writeln!(f, "never features: {}", self.exclude.join(", "))?;
+        }
+        Ok(())
+    }
+}
+
 /// The success metric against its goal.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct GoalCheck {

@@ -328,3 +328,57 @@ fn regression_and_clustering_models_predict_values_and_clusters() {
     assert!(p.indices().unwrap().iter().all(|&c| c < 3));
     assert!(m.evaluation().unwrap().metrics["silhouette"] > 0.4);
 }
+
+#[test]
+fn problem_reads_in_plain_words() {
+    let p = Problem::classification("credit")
+        .with_positive_class("good")
+        .with_goal("log_loss", 0.5)
+        .with_sensitive(["sex"])
+        .with_exclude(["id"]);
+    let text = p.to_string();
+    assert!(
+        text.contains("predict `credit`, positive class `good`"),
+        "{text}"
+    );
+    assert!(text.contains("success: log_loss <= 0.5"), "{text}");
+    assert!(text.contains("groups of sex must pass"), "{text}");
+    assert!(text.contains("never features: id"), "{text}");
+}
+
+#[test]
+fn model_drift_and_target_indices_read_raw_frames() {
+    let data = frame(Dataset::GermanCredit);
+    let problem = Problem::classification("credit").with_positive_class("good");
+    let m = Model::train(&problem, logistic(), &data, None, &TrainOptions::default()).unwrap();
+    let y = m.target_indices(&data).unwrap();
+    assert_eq!(y.iter().filter(|&&c| c == 1).count(), 700);
+    // The training rows against their own profile: nothing drifts.
+    let same = m.drift(&data, &Default::default()).unwrap();
+    assert_eq!(same.n_drifted(), 0);
+    // Ages shifted by 30 years drift, and only the model's inputs are tested.
+    let age: Vec<f64> = data
+        .column("age")
+        .unwrap()
+        .as_numeric()
+        .unwrap()
+        .iter()
+        .map(|a| a + 30.0)
+        .collect();
+    let names = data.names().to_vec();
+    let cols: Vec<(String, kiln::prep::Column)> = names
+        .iter()
+        .map(|n| {
+            let c = if n == "age" {
+                kiln::prep::Column::Int(age.clone())
+            } else {
+                data.column(n).unwrap().clone()
+            };
+            (n.clone(), c)
+        })
+        .collect();
+    let shifted = Frame::new(cols).unwrap();
+    let report = m.drift(&shifted, &Default::default()).unwrap();
+    assert!(report.column("age").unwrap().counts_as_drifted());
+    assert!(report.column("credit").is_none());
+}

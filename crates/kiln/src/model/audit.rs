@@ -6,6 +6,27 @@ use kiln_fairness::report::{FairnessReport, ReportParams, Thresholds};
 use kiln_prep::Frame;
 use ndarray::ArrayView1;
 
+/// The groups formed by the `sensitive` columns of `frame` (their intersections when there
+/// are several), for kiln-fairness' group metrics and mitigations. A missing value is a group
+/// of its own, named `missing`.
+///
+/// # Errors
+/// A column `frame` does not have; [`Groups::new`]'s errors.
+pub fn groups<S: AsRef<str>>(frame: &Frame, sensitive: &[S]) -> Result<Groups> {
+    let missing = MissingPolicy::Group("missing".into());
+    let mut cols = Vec::with_capacity(sensitive.len());
+    for name in sensitive {
+        let col = frame.column(name.as_ref())?;
+        let values = (0..col.len()).map(|i| (!col.is_missing(i)).then(|| col.format(i)));
+        cols.push(SensitiveColumn::from_values(
+            name.as_ref(),
+            values,
+            &missing,
+        )?);
+    }
+    Groups::new(&cols, &[])
+}
+
 /// The fairness report of `y_pred` against `y_true` (both 0/1, 1 = the favourable outcome),
 /// with optional `scores` of the favourable outcome, for the groups formed by the
 /// `sensitive` columns of `frame` (one row per label). A missing sensitive value is a group
@@ -29,18 +50,7 @@ pub fn audit(
             "names no column; name at least one (e.g. `sex`)",
         ));
     }
-    let missing = MissingPolicy::Group("missing".into());
-    let mut cols = Vec::with_capacity(sensitive.len());
-    for name in sensitive {
-        let col = frame.column(name)?;
-        let values = (0..col.len()).map(|i| (!col.is_missing(i)).then(|| col.format(i)));
-        cols.push(SensitiveColumn::from_values(
-            name.clone(),
-            values,
-            &missing,
-        )?);
-    }
-    let groups = Groups::new(&cols, &[])?;
+    let groups = groups(frame, sensitive)?;
     let params = ReportParams::default().with_thresholds(thresholds.clone());
     FairnessReport::new(y_true, y_pred, scores, &groups, &params, None)
 }
