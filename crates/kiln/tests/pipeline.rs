@@ -370,3 +370,50 @@ fn fitted_pipeline_is_send_and_sync() {
     check::<FittedPipeline<kiln::linear::FittedLogisticRegression>>();
     check::<Pipeline<LogisticRegression>>();
 }
+
+#[test]
+fn pipeline_in_grid_search_matches_sklearn_grid_search_cv() {
+    use kiln::select::search::{Grid, GridSearch};
+    let f = fixture();
+    let data = frame(Dataset::GermanCredit);
+    let y = binary(&data, "credit", "good");
+    let base = Pipeline::new(DecisionTreeClassifier::default()).with_exclude([
+        "credit",
+        "sex",
+        "age_group",
+    ]);
+    let grid = Grid::new(base.on(&data)).axis(
+        "max_depth",
+        vec![2usize, 3, 4],
+        |mut p: kiln::pipeline::OnFrame<'_, DecisionTreeClassifier>, d| {
+            p.pipeline.estimator.max_depth = Some(d);
+            p
+        },
+    );
+    let res = GridSearch::new(grid)
+        .fit(
+            row_ids(data.n_rows()).view(),
+            y.view(),
+            &KFold::default().with_n_splits(5),
+            &[scorer::accuracy()],
+        )
+        .unwrap();
+    let want = floats(&f["german_tree_grid_mean_accuracy"]);
+    // Depths 2 and 3 pick the same splits as scikit-learn; at depth 4 two candidate splits
+    // tie in gain somewhere and the two libraries break the tie differently (scikit-learn by
+    // its seeded feature permutation), which moves one test row in 1,000: scikit-learn itself
+    // scores 0.711 with random_state=1 or 2 and 0.712 with 0, 3, 4, 5.
+    let got = res.mean_test_scores("accuracy").unwrap();
+    for (i, (g, w)) in got.iter().zip(&want).enumerate() {
+        let tol = if i < 2 { 1e-12 } else { 1.5e-3 };
+        assert!((g - w).abs() < tol, "depth {}: {g} vs {w}", i + 2);
+    }
+    let best_depth = f["german_tree_grid_best_depth"].as_u64().unwrap() as usize;
+    assert_eq!(
+        res.best_params().pipeline.estimator.max_depth,
+        Some(best_depth)
+    );
+    // The refitted best model predicts raw rows.
+    let best = res.best_model().unwrap();
+    assert_eq!(best.pipeline().predict(&data).unwrap().len(), 1000);
+}
