@@ -6,4 +6,6 @@ pub mod describe;
 pub mod drift;
 pub mod evaluate;
 pub mod predict;
+pub mod report;
+pub mod serve;
 pub mod train;

@@ -8,6 +8,7 @@
 //! kiln predict model.kiln new.csv --out predictions.csv
 //! kiln audit predictions.csv --target credit --prediction prediction --sensitive sex --positive good
 //! kiln drift reference.csv current.csv --model model.kiln --fail-on-drift
+//! kiln serve model.kiln --addr 127.0.0.1:8080
 //! ```
 //!
 //! Every command takes `--json` (one JSON document on stdout holding everything the text
@@ -49,6 +50,10 @@ enum Command {
     Audit(cmd::audit::Args),
     /// The drift report of a current data set against a reference.
     Drift(cmd::drift::Args),
+    /// Serve predictions over HTTP, with metrics and live drift monitoring.
+    Serve(cmd::serve::Args),
+    /// One self-contained HTML page with charts on a saved model and labelled data.
+    Report(cmd::report::Args),
 }
 
 fn main() -> ExitCode {
@@ -69,6 +74,8 @@ fn main() -> ExitCode {
         Command::Predict(a) => cmd::predict::run(&a),
         Command::Audit(a) => cmd::audit::run(&a),
         Command::Drift(a) => cmd::drift::run(&a),
+        Command::Serve(a) => cmd::serve::run(&a),
+        Command::Report(a) => cmd::report::run(&a),
     };
     match result {
         Ok(status) => ExitCode::from(status),

@@ -50,6 +50,11 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+// This crate needs no unsafe: forbid it (stronger than the workspace's deny, which a module
+// could override). Crates that use ndarray's `s!` keep deny: that macro expands to
+// `#[allow(unsafe_code)]`, which forbid rejects.
+#![forbid(unsafe_code)]
+
 pub mod estimator;
 pub mod model;
 pub mod pipeline;

@@ -65,6 +65,9 @@ pub struct Args {
     /// The smallest ratio between groups that passes.
     #[arg(long, value_name = "X", default_value_t = 0.8)]
     pub min_ratio: f64,
+    /// Also write the charts of this report to FILE as one self-contained HTML page.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     #[command(flatten)]
     pub csv: CsvArgs,
     #[command(flatten)]
@@ -125,6 +128,9 @@ pub fn run(args: &Args) -> CliResult {
         )
         .map_err(|e| CliError::at(path, e))?
     };
+    if let Some(h) = &args.html {
+        crate::cmd::report::audit_html(&report, path, h)?;
+    }
 
     let mut doc = Map::new();
     doc.insert("command".into(), json!("audit"));

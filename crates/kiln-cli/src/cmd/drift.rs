@@ -64,6 +64,9 @@ pub struct Args {
     /// REFERENCE, or the model's input columns with `--model`.
     #[arg(long, value_name = "COL[,COL]")]
     pub columns: Vec<String>,
+    /// Also write the charts of this report to FILE as one self-contained HTML page.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     #[command(flatten)]
     pub csv: CsvArgs,
     #[command(flatten)]
@@ -143,6 +146,10 @@ pub fn run(args: &Args) -> CliResult {
     } else {
         0
     };
+    if let Some(h) = &args.html {
+        let paths = (args.reference.as_path(), args.current.as_path());
+        crate::cmd::report::drift_html(&report, &reference, &current, paths, h)?;
+    }
 
     let mut doc = Map::new();
     doc.insert("command".into(), json!("drift"));
@@ -156,10 +163,7 @@ pub fn run(args: &Args) -> CliResult {
     doc.insert("dataset_drift".into(), json!(report.dataset_drift()));
     doc.insert("share_drifted".into(), json!(report.share_drifted()));
     doc.insert("n_drifted".into(), json!(report.n_drifted()));
-    doc.insert(
-        "drift_share".into(),
-        json!(args.drift_share),
-    );
+    doc.insert("drift_share".into(), json!(args.drift_share));
     doc.insert("drifted_columns".into(), json!(drifted));
     let cols: Vec<Value> = report.columns().iter().map(column_json).collect();
     doc.insert("columns".into(), Value::Array(cols));

@@ -22,6 +22,9 @@ pub struct Args {
     /// Sensitive columns for the fairness audit (default: the problem's).
     #[arg(long, value_name = "COL[,COL]")]
     pub sensitive: Vec<String>,
+    /// Also write the charts of this report to FILE as one self-contained HTML page.
+    #[arg(long, value_name = "FILE")]
+    pub html: Option<PathBuf>,
     #[command(flatten)]
     pub csv: CsvArgs,
     #[command(flatten)]
@@ -82,6 +85,17 @@ pub fn run(args: &Args) -> CliResult {
     let assessment = model
         .problem()
         .assess(&evaluation.metrics, fairness.as_ref())?;
+    if let Some(p) = &args.html {
+        crate::cmd::report::evaluate_html(
+            &model,
+            &data,
+            &args.data,
+            &evaluation,
+            fairness.as_ref(),
+            &assessment,
+            p,
+        )?;
+    }
 
     let mut doc = model_fields(&model);
     doc.insert("command".into(), json!("evaluate"));

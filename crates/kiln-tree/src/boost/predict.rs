@@ -14,6 +14,9 @@ const BLOCK: usize = 128;
 /// Rows walked through a tree in lockstep.
 const LANES: usize = 16;
 
+/// Batches from this many rows walk flattened trees; smaller ones walk the trees as stored.
+const FLATTEN_FROM: usize = 64;
+
 /// A node of the flattened walk: children are adjacent (`right = left + 1`) and a leaf points
 /// to itself with an infinite threshold, so one step is `i = left + (x > thr)` without a
 /// branch, and a row that reached its leaf stays there.
@@ -119,7 +122,10 @@ impl Boosted {
     pub(crate) fn raw_predict(&self, x: ArrayView2<'_, f64>) -> Array2<f64> {
         let (n, p) = x.dim();
         let k = self.n_outputs;
-        let flat = Flat::new(self);
+        // Flattening costs a copy of every node: worth it for batches, not for the few rows
+        // of a single request (a prediction service), which walk the trees as they are. Both
+        // walks reach the same leaves and add them in the same order.
+        let flat = (n >= FLATTEN_FROM).then(|| Flat::new(self));
         let mut out = vec![0.0; n * k];
         out.par_chunks_mut(BLOCK * k)
             .enumerate()
@@ -138,7 +144,7 @@ impl Boosted {
                 }
                 for (t, tree) in self.trees.iter().enumerate() {
                     let c = t % k;
-                    if flat.roots[t].is_some() {
+                    if let Some(flat) = flat.as_ref().filter(|f| f.roots[t].is_some()) {
                         flat.add_tree(t, &buf, p, o, k, c);
                     } else {
                         for j in 0..rows {

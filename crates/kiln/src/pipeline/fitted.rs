@@ -93,8 +93,22 @@ impl<M> FittedPipeline<M> {
     /// # Errors
     /// See the type's `# Errors`.
     pub fn transform(&self, frame: &Frame) -> Result<Array2<f64>> {
-        let inputs = self.schema.conform(frame)?;
-        let mut x = self.transformer.transform_frame(&inputs)?;
+        // A frame that already fits is read in place: conforming copies every column, which
+        // dominates the cost of predicting a single row.
+        let conformed;
+        let inputs = if self.schema.fits(frame) {
+            frame
+        } else {
+            conformed = self.schema.conform(frame)?;
+            &conformed
+        };
+        if inputs.n_rows() == 0 {
+            return Err(kiln_core::Error::EmptyInput {
+                what: "the data given to the pipeline".into(),
+                reason: "0 rows".into(),
+            });
+        }
+        let mut x = self.transformer.transform_frame(inputs)?;
         for step in &self.select {
             x = step.transform(x.view())?;
         }

@@ -85,6 +85,17 @@ impl InputSchema {
             })
     }
 
+    /// Whether `frame` can be read as it is: every schema column present with its recorded
+    /// kind (numeric or categorical), so [`InputSchema::conform`] would change nothing the
+    /// column transformer reads (it reads columns by name and ignores the others).
+    pub fn fits(&self, frame: &Frame) -> bool {
+        self.columns.iter().all(|c| {
+            frame
+                .column(&c.name)
+                .is_ok_and(|col| col.column_type().is_numeric() == c.column_type.is_numeric())
+        })
+    }
+
     /// The schema's columns of `frame`, in schema order, each converted to its recorded kind.
     ///
     /// # Errors
