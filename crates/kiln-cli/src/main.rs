@@ -8,6 +8,7 @@
 //! kiln predict model.kiln new.csv --out predictions.csv
 //! kiln audit predictions.csv --target credit --prediction prediction --sensitive sex --positive good
 //! kiln drift reference.csv current.csv --model model.kiln --fail-on-drift
+//! kiln report model.kiln test.csv --compare logistic,forest --out report.html
 //! kiln serve model.kiln --addr 127.0.0.1:8080
 //! ```
 //!
