@@ -77,6 +77,10 @@
 //! - **Safe persistence.** [`persist::save`] writes atomically; [`persist::load`] checks magic,
 //!   version, lengths, checksum, kind and schema before trusting a payload.
 
+// This crate needs no unsafe: forbid it (stronger than the workspace's deny, which a module
+// could override). Crates that use ndarray's `s!` keep deny: that macro expands to
+// `#[allow(unsafe_code)]`, which forbid rejects.
+#![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)

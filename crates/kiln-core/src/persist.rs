@@ -293,9 +293,17 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<()> {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
+    // The temporary name adds up to 33 bytes to the target's; shorten the target's part so
+    // that any name the file system accepts for the target also fits for the temporary file
+    // (most limit a name to 255 bytes).
+    let stem = file_name.to_string_lossy();
+    let mut keep = stem.len().min(200);
+    while !stem.is_char_boundary(keep) {
+        keep -= 1;
+    }
     let tmp = dir.join(format!(
         ".{}.tmp-{}-{}",
-        file_name.to_string_lossy(),
+        &stem[..keep],
         std::process::id(),
         COUNTER.fetch_add(1, Ordering::Relaxed)
     ));

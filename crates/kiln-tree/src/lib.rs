@@ -34,6 +34,10 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+// This crate needs no unsafe: forbid it (stronger than the workspace's deny, which a module
+// could override). Crates that use ndarray's `s!` keep deny: that macro expands to
+// `#[allow(unsafe_code)]`, which forbid rejects.
+#![forbid(unsafe_code)]
 #![cfg_attr(
     not(test),
     deny(clippy::unwrap_used, clippy::expect_used, clippy::panic)

@@ -40,7 +40,9 @@ pub enum RegressionLoss {
 ///
 /// # Errors
 /// As the classifier's, plus [`Error::NonFinite`] for NaN or infinite targets,
-/// [`Error::InvalidValue`] for negative targets (or all zero) with Poisson loss, and
+/// [`Error::InvalidValue`] for negative targets (or all zero) with Poisson loss or, with
+/// squared-error or Poisson loss, a target whose magnitude (times the largest sample weight)
+/// exceeds 1e30 (its single-precision gradients would overflow), and
 /// [`Error::InvalidParameter`] for a quantile outside `(0, 1)`.
 ///
 /// # Example
@@ -92,7 +94,7 @@ impl HistGradientBoostingRegressor {
         self.validate()?;
         check::check_fit_xy(x, y.len(), NanPolicy::AllowMissing)?;
         check::check_sample_weight(options.sample_weight, y.len())?;
-        self.check_target(y, "y")?;
+        self.check_target(y, options.sample_weight, "y")?;
         let y: Vec<f64> = y.to_vec();
         let w: Option<Vec<f64>> = options.sample_weight.map(|w| w.to_vec());
         let eval = match &options.eval_set {
@@ -132,8 +134,43 @@ impl HistGradientBoostingRegressor {
         })
     }
 
-    fn check_target(&self, y: ArrayView1<'_, f64>, what: &str) -> Result<()> {
+    fn check_target(
+        &self,
+        y: ArrayView1<'_, f64>,
+        sample_weight: Option<ArrayView1<'_, f64>>,
+        what: &str,
+    ) -> Result<()> {
         check::check_finite_1d(y, what)?;
+        // Squared-error and Poisson gradients are (prediction − y) × weight, kept in single
+        // precision like scikit-learn's: past f32's range (3.4e38) they overflow and every
+        // prediction becomes NaN. Absolute and quantile gradients are ±weight and take any
+        // finite target.
+        if matches!(
+            self.loss,
+            RegressionLoss::SquaredError | RegressionLoss::Poisson
+        ) {
+            let w_max = sample_weight.map_or(1.0, |w| w.iter().copied().fold(0.0, f64::max));
+            let (row, y_max) =
+                y.iter()
+                    .map(|v| v.abs())
+                    .enumerate()
+                    .fold(
+                        (0, 0.0),
+                        |best, (i, v)| if v > best.1 { (i, v) } else { best },
+                    );
+            if y_max * w_max.max(1.0) > MAX_TARGET {
+                return Err(Error::InvalidValue {
+                    what: what.into(),
+                    row: Some(row),
+                    reason: format!(
+                        "|y| = {y_max:e} (times the largest sample weight, {w_max:e}) exceeds \
+                         {MAX_TARGET:e}, where the {:?} loss's single-precision gradients \
+                         overflow; rescale the target (e.g. divide it by a constant)",
+                        self.loss
+                    ),
+                });
+            }
+        }
         if self.loss == RegressionLoss::Poisson {
             if let Some(row) = y.iter().position(|&v| v < 0.0) {
                 return Err(Error::InvalidValue {
@@ -153,6 +190,10 @@ impl HistGradientBoostingRegressor {
         Ok(())
     }
 }
+
+/// The largest |y| × sample weight the squared-error and Poisson losses accept: gradients up
+/// to twice it, summed or scaled by the learning rate, stay well inside f32's range.
+const MAX_TARGET: f64 = 1e30;
 
 impl Params for HistGradientBoostingRegressor {
     const NAME: &'static str = "HistGradientBoostingRegressor";
