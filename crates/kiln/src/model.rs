@@ -191,6 +191,65 @@ fn encode(labels: &[String], classes: &[String], target: &str) -> Result<Array1<
         .collect()
 }
 
+/// A classification target read from a frame, as [`Model::train`] reads it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct ClassTarget {
+    /// Each row's label, as text.
+    pub labels: Vec<String>,
+    /// Each row's class index into `classes`.
+    pub y: Array1<usize>,
+    /// The distinct labels, sorted.
+    pub classes: Vec<String>,
+    /// The positive class's index: the problem's, or `1`/`true`/`yes` of a binary target.
+    pub positive: Option<usize>,
+}
+
+/// The target of the classification `problem` in `frame`: labels, class indices, classes and
+/// the positive class, with the rules of [`Model::train`] (a binary target needs its positive
+/// class named unless it is `1`, `true` or `yes`; a missing target value is an error).
+///
+/// # Errors
+/// [`Error::InvalidParameter`] for an unknown or unnamed positive class;
+/// [`Error::InvalidValue`] for a missing target column value; a missing target column.
+pub fn classification_target(problem: &Problem, frame: &Frame) -> Result<ClassTarget> {
+    let target = problem.target.clone().unwrap_or_default();
+    let labels = target_labels(frame, &target)?;
+    let mut classes = labels.clone();
+    classes.sort();
+    classes.dedup();
+    let positive = match &problem.positive_class {
+        Some(p) => Some(classes.binary_search(p).map_err(|_| {
+            Error::invalid_param(
+                "Problem",
+                "positive_class",
+                format!(
+                    "`{p}` is not a label of `{target}`; its labels are {}",
+                    classes.join(", ")
+                ),
+            )
+        })?),
+        None if classes.len() == 2 => Some(implied_positive(&classes).ok_or_else(|| {
+            Error::invalid_param(
+                "Problem",
+                "positive_class",
+                format!(
+                    "must be named for the binary target `{target}` (its labels are {}); \
+                     it is never guessed from the data",
+                    classes.join(", ")
+                ),
+            )
+        })?),
+        None => None,
+    };
+    let y = encode(&labels, &classes, &target)?;
+    Ok(ClassTarget {
+        labels,
+        y,
+        classes,
+        positive,
+    })
+}
+
 impl Model {
     /// Trains `estimator` for `problem` on `data`, evaluating on `test` (or a held-out part
     /// of `data`, see [`TrainOptions`]).
@@ -258,32 +317,8 @@ impl Model {
 
         // Classes come from the training data; the test set must not bring new ones.
         let (classes, positive, labels) = if problem.task == Task::Classification {
-            let labels = target_labels(data, &target)?;
-            let mut classes = labels.clone();
-            classes.sort();
-            classes.dedup();
-            let positive = match &problem.positive_class {
-                Some(p) => Some(classes.binary_search(p).map_err(|_| {
-                    Error::invalid_param(
-                        "Problem",
-                        "positive_class",
-                        format!("`{p}` is not a label of `{target}`; its labels are {}", classes.join(", ")),
-                    )
-                })?),
-                None if classes.len() == 2 => Some(implied_positive(&classes).ok_or_else(|| {
-                    Error::invalid_param(
-                        "Problem",
-                        "positive_class",
-                        format!(
-                            "must be named for the binary target `{target}` (its labels are {}); \
-                             it is never guessed from the data",
-                            classes.join(", ")
-                        ),
-                    )
-                })?),
-                None => None,
-            };
-            (classes, positive, Some(labels))
+            let t = classification_target(problem, data)?;
+            (t.classes, t.positive, Some(t.labels))
         } else {
             (Vec::new(), None, None)
         };

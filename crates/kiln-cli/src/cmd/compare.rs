@@ -4,7 +4,7 @@
 use std::path::PathBuf;
 
 use kiln::estimator::{Classifier, FittedClassifier, FittedRegressor, Regressor};
-use kiln::model::{Estimator, Evaluation};
+use kiln::model::{ClassTarget, Estimator, Evaluation, classification_target};
 use kiln::pipeline::{FittedOnFrame, Pipeline, row_ids};
 use kiln::prelude::*;
 use kiln::prep::Frame;
@@ -149,52 +149,13 @@ fn std(v: &[f64]) -> f64 {
     (v.iter().map(|x| (x - m).powi(2)).sum::<f64>() / v.len().max(1) as f64).sqrt()
 }
 
-/// A target's class indices, its sorted class names and the positive class's index.
-type Classes = (Array1<usize>, Vec<String>, Option<usize>);
-
-/// Class indices of the target and the positive class, as `Model::train` makes them.
-fn classes_of(frame: &Frame, problem: &Problem) -> Result<Classes, CliError> {
-    let target = problem.target.clone().unwrap_or_default();
-    let col = frame.column(&target)?;
-    let mut labels = Vec::with_capacity(col.len());
-    for i in 0..col.len() {
-        if col.is_missing(i) {
-            return Err(CliError::new(format!(
-                "target `{target}` is missing at row {}",
-                i + 1
-            )));
-        }
-        labels.push(col.format(i));
-    }
-    let mut classes = labels.clone();
-    classes.sort();
-    classes.dedup();
-    let positive = match &problem.positive_class {
-        Some(p) => Some(classes.iter().position(|c| c == p).ok_or_else(|| {
-            CliError::usage(format!(
-                "--positive `{p}` is not a label of `{target}` ({})",
-                classes.join(", ")
-            ))
-        })?),
-        None if classes.len() == 2 => {
-            let lower: Vec<String> = classes.iter().map(|c| c.to_lowercase()).collect();
-            let implied = ["1", "true", "yes"]
-                .iter()
-                .find_map(|p| lower.iter().position(|c| c == p));
-            Some(implied.ok_or_else(|| {
-                CliError::usage(format!(
-                    "name the positive class of `{target}` with --positive ({})",
-                    classes.join(", ")
-                ))
-            })?)
-        }
-        None => None,
-    };
-    let y = labels
-        .iter()
-        .map(|l| classes.iter().position(|c| c == l).unwrap_or(0))
-        .collect();
-    Ok((y, classes, positive))
+/// Class indices of the target and the positive class, as `Model::train` reads them.
+fn classes_of(
+    frame: &Frame,
+    problem: &Problem,
+    path: &std::path::Path,
+) -> Result<ClassTarget, CliError> {
+    classification_target(problem, frame).map_err(|e| CliError::at(path, e))
 }
 
 /// Runs `kiln compare`.
@@ -229,7 +190,12 @@ pub fn run(args: &Args) -> CliResult {
     let at = |e: kiln::Error| CliError::at(&args.data, e);
     match problem.task {
         Task::Classification => {
-            let (y, classes, positive) = classes_of(&data, &problem)?;
+            let ClassTarget {
+                y,
+                classes,
+                positive,
+                ..
+            } = classes_of(&data, &problem, &args.data)?;
             let cv = StratifiedKFold::default()
                 .with_n_splits(args.cv)
                 .with_shuffle(true)
