@@ -36,6 +36,10 @@
 //!   overall: [...], control_ranges}]` for every rate (and `auc`, `mean_score`, `ece`);
 //! - `privileged`: `null` or [`PrivilegedMeasures`]; `calibration`: `null` or
 //!   [`CalibrationByGroup`];
+//! - `intervals`: `null`, or with [`ReportParams::bootstrap`] set
+//!   `{bootstrap: {n_resamples, confidence, seed}, rates: [{metric, groups: [bounds]}],
+//!   measures: [{name, bounds}]}` where `bounds` is `{lower, upper, n_undefined}` (lower and
+//!   upper as `value`); see [`ReportIntervals`];
 //! - `summary`: `{pass, fail, undefined, not_judged}`; `warnings`: strings.
 //!
 //! # Example
@@ -59,9 +63,11 @@
 //! # Ok::<(), kiln_core::Error>(())
 //! ```
 
+mod intervals;
 mod params;
 mod text;
 
+pub use intervals::{MeasureInterval, RateIntervals, ReportBootstrap, ReportIntervals};
 pub use params::{ReportParams, Threshold, Thresholds, Verdict};
 
 use kiln_core::{Error, Result};
@@ -164,6 +170,9 @@ pub struct FairnessReport {
     pub privileged: Option<PrivilegedMeasures>,
     /// Calibration within groups, when probabilities were given.
     pub calibration: Option<CalibrationByGroup>,
+    /// Bootstrap intervals, when [`ReportParams::bootstrap`] asked for them.
+    #[serde(default)]
+    pub intervals: Option<ReportIntervals>,
     /// Verdict counts.
     pub summary: Summary,
     /// Small groups, empty intersections, one group only, skipped sections.
@@ -377,6 +386,18 @@ impl FairnessReport {
         }
         warnings.extend(b.warnings);
 
+        let intervals = match &params.bootstrap {
+            Some(bs) => Some(intervals::compute(
+                y_true,
+                y_pred,
+                groups,
+                sample_weight,
+                params.zero_division,
+                method,
+                bs,
+            )?),
+            None => None,
+        };
         let mut summary = Summary::default();
         for m in &b.measures {
             match m.verdict {
@@ -399,6 +420,7 @@ impl FairnessReport {
             by_group: b.by_group,
             privileged,
             calibration,
+            intervals,
             summary,
             warnings,
         })

@@ -509,3 +509,170 @@ fn scores_outside_zero_one_skip_calibration_with_a_warning() {
     assert!(r.measure("auc_difference").is_some());
     assert!(r.warnings.iter().any(|w| w.contains("calibration")));
 }
+
+/// The sensitive columns of `d`, row-selected by `rows` (with repeats).
+fn groups_of_rows(d: &Data, rows: &[usize]) -> Groups {
+    let col = |k: &str| {
+        let all = d.json[k].as_array().unwrap();
+        let v: Vec<String> = rows
+            .iter()
+            .map(|&i| all[i].as_str().unwrap().to_owned())
+            .collect();
+        SensitiveColumn::from_strings(k, v).unwrap()
+    };
+    Groups::new(&[col("sex"), col("age_group")], &[]).unwrap()
+}
+
+#[test]
+fn one_resample_interval_equals_the_report_recomputed_on_the_resampled_rows() {
+    use kiln_fairness::frame::{FrameOptions, Metric, MetricFrame};
+    use kiln_fairness::report::ReportBootstrap;
+    let d = data();
+    for weighted in [false, true] {
+        let w = weighted.then(|| d.weight.view());
+        let seed = 11;
+        let bootstrap = ReportBootstrap {
+            n_resamples: 1,
+            confidence: 0.9,
+            seed,
+        };
+        let r = FairnessReport::new(
+            d.y_true.view(),
+            d.y_pred.view(),
+            None,
+            &d.groups,
+            &ReportParams::default().with_bootstrap(bootstrap),
+            w,
+        )
+        .unwrap();
+        let ci = r.intervals.as_ref().unwrap();
+        // The rows resample 0 draws (the frame's documented stream), then the plain report
+        // (ConfusionParity, a separate code path) on exactly those rows.
+        let frame = MetricFrame::new(
+            &[Metric::selection_rate()],
+            d.y_true.view(),
+            d.y_pred.view(),
+            None,
+            &d.groups,
+            w,
+            &FrameOptions::default(),
+        )
+        .unwrap();
+        let rows = frame.resample_rows(seed, 0);
+        let pick = |a: &Array1<usize>| rows.iter().map(|&i| a[i]).collect::<Array1<usize>>();
+        let wr: Array1<f64> = rows.iter().map(|&i| d.weight[i]).collect();
+        let g = groups_of_rows(&d, &rows);
+        let again = FairnessReport::new(
+            pick(&d.y_true).view(),
+            pick(&d.y_pred).view(),
+            None,
+            &g,
+            &ReportParams::default(),
+            weighted.then(|| wr.view()),
+        )
+        .unwrap();
+        let mut checked = 0;
+        for m in &again.measures {
+            let Some(b) = ci.measure(&m.name) else {
+                continue;
+            };
+            let (lo, hi, v) = (b.lower.get(), b.upper.get(), m.value.get());
+            assert_eq!(lo, hi, "{}: one resample gives one value", m.name);
+            match (lo, v) {
+                (Some(a), Some(e)) => assert!((a - e).abs() < 1e-12, "{}: {a} vs {e}", m.name),
+                (None, None) => {}
+                other => panic!("{}: {other:?}", m.name),
+            }
+            checked += 1;
+        }
+        assert_eq!(checked, 16, "8 rates x (difference, ratio)");
+        for by in &again.by_group {
+            for gv in &by.groups {
+                let gi = r.groups.iter().position(|x| x.name == gv.group).unwrap();
+                let Some(b) = ci.rate(&by.metric, gi) else {
+                    continue;
+                };
+                match (b.lower.get(), gv.value.get()) {
+                    (Some(a), Some(e)) => {
+                        assert!((a - e).abs() < 1e-12, "{} {}", by.metric, gv.group);
+                    }
+                    (None, None) => {}
+                    other => panic!("{} {}: {other:?}", by.metric, gv.group),
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn report_intervals_cover_the_estimates_are_seeded_and_survive_json() {
+    use kiln_fairness::report::ReportBootstrap;
+    let d = data();
+    let params = |seed| {
+        ReportParams::default().with_bootstrap(ReportBootstrap {
+            n_resamples: 400,
+            confidence: 0.95,
+            seed,
+        })
+    };
+    let r = report(&d, &params(3), false);
+    let ci = r.intervals.as_ref().unwrap();
+    assert_eq!(ci.rates.len(), 8);
+    for m in [
+        "demographic_parity_difference",
+        "equal_opportunity_ratio",
+        "fpr_difference",
+    ] {
+        let b = ci.measure(m).unwrap();
+        let (lo, hi) = (b.lower.get().unwrap(), b.upper.get().unwrap());
+        let v = value(&r, m);
+        assert!(
+            lo < hi && lo <= v + 0.05 && v - 0.05 <= hi,
+            "{m}: {v} in [{lo}, {hi}]"
+        );
+    }
+    // Every group's selection rate lies inside its interval, which narrows with group size.
+    let sel = r
+        .by_group
+        .iter()
+        .find(|b| b.metric == "selection_rate")
+        .unwrap();
+    for (g, gv) in sel.groups.iter().enumerate() {
+        let b = ci.rate("selection_rate", g).unwrap();
+        let v = gv.value.get().unwrap();
+        assert!(b.lower.get().unwrap() <= v && v <= b.upper.get().unwrap());
+    }
+    // Worse-of-two measures get none.
+    assert!(ci.measure("equalized_odds_difference").is_none());
+    assert_eq!(report(&d, &params(3), false).intervals, r.intervals);
+    assert_ne!(report(&d, &params(4), false).intervals, r.intervals);
+    let back: FairnessReport = serde_json::from_str(&r.to_json().unwrap()).unwrap();
+    assert_eq!(back, r);
+    assert!(r.to_string().contains("95% interval"), "{r}");
+    // A report written before intervals existed still loads.
+    let mut old: Json = serde_json::from_str(&r.to_json().unwrap()).unwrap();
+    old.as_object_mut().unwrap().remove("intervals");
+    old["params"].as_object_mut().unwrap().remove("bootstrap");
+    let back: FairnessReport = serde_json::from_value(old).unwrap();
+    assert!(back.intervals.is_none());
+}
+
+#[test]
+fn bad_bootstrap_parameters_are_typed_errors() {
+    use kiln_fairness::report::ReportBootstrap;
+    let d = data();
+    for (n, conf, what) in [
+        (0, 0.95, "n_resamples"),
+        (10, 1.0, "confidence"),
+        (10, f64::NAN, "confidence"),
+    ] {
+        let p = ReportParams::default().with_bootstrap(ReportBootstrap {
+            n_resamples: n,
+            confidence: conf,
+            seed: 0,
+        });
+        let e = FairnessReport::new(d.y_true.view(), d.y_pred.view(), None, &d.groups, &p, None)
+            .unwrap_err();
+        assert!(e.to_string().contains(what), "{e}");
+    }
+}

@@ -248,9 +248,11 @@ tr.bad td{background:#fef2f2}\
 .note{color:var(--muted);font-size:14px}\
 footer{color:var(--muted);font-size:13px;text-align:center;margin-top:24px}\
 @media (max-width:700px){main{padding:12px}.grid{grid-template-columns:1fr}.toc ol{columns:1}}\
-@media print{body{background:#fff;color:#000;font-size:11pt}main{max-width:none;padding:0}\
-section{border:1px solid #999;break-inside:auto;box-shadow:none}\
-figure,.chart-figure,table,tr{break-inside:avoid;page-break-inside:avoid}\
-h2{break-after:avoid;page-break-after:avoid}.toc a{color:#000}\
+@media print{body{background:#fff;color:#000;font-size:10pt}main{max-width:none;padding:0}\
+section{border:1px solid #999;border-radius:0;padding:10px 12px;margin:10px 0;break-inside:auto;box-shadow:none}\
+figure,tr,.verdict{break-inside:avoid;page-break-inside:avoid}\
+h1,h2,h3,.chart-title{break-after:avoid;page-break-after:avoid}.toc a{color:#000}\
 .badge.bad{color:#000;background:#fff;border-width:2px}figcaption,.meta,.note{color:#000}\
-.grid{display:block}}";
+figcaption{font-size:8.5pt;max-width:none}\
+.grid{display:grid;grid-template-columns:1fr 1fr;gap:10px}\
+.table-wrap{overflow:visible}table{font-size:8.5pt}th,td{padding:2px 5px;overflow-wrap:break-word}.badge{white-space:nowrap;min-width:0}}";

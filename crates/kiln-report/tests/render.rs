@@ -353,3 +353,88 @@ fn performance_chart_rings_alert_chunks_below_the_bound() {
     assert_eq!(page.matches("r=\"7\"").count(), 1);
     assert!(page.contains("performance: 1 of 4 chunks outside the alert bounds"));
 }
+
+const INK: &str = "#111827";
+
+#[test]
+fn whiskers_span_their_intervals_in_data_coordinates() {
+    let bars = [(0.5, (0.2, 0.6)), (0.3, (0.25, 0.35))]
+        .iter()
+        .enumerate()
+        .map(|(i, (v, iv))| Bar {
+            label: format!("g{i}"),
+            value: *v,
+            interval: Some(*iv),
+            color: kiln_report::style::PRIMARY,
+        })
+        .collect();
+    let chart = BarChart {
+        what: "t".into(),
+        x_label: "rate".into(),
+        bars,
+        thresholds: Vec::new(),
+        x_range: Some(0.0..1.0),
+    }
+    .render(600)
+    .unwrap();
+    let x0 = f64::from(chart.pixels.0.start);
+    let w = f64::from(chart.pixels.0.end - chart.pixels.0.start);
+    let mut whiskers = polylines(&chart.svg, INK);
+    assert_eq!(whiskers.len(), 2, "one whisker per bar");
+    // The first bar is on top (smallest y).
+    whiskers.sort_by(|a, b| a[0].1.total_cmp(&b[0].1));
+    for (line, (lo, hi)) in whiskers.iter().zip([(0.2, 0.6), (0.25, 0.35)]) {
+        let xs: Vec<f64> = line.iter().map(|p| (p.0 - x0) / w).collect();
+        assert!(
+            (xs[0] - lo).abs() < 0.01 && (xs[1] - hi).abs() < 0.01,
+            "{xs:?}"
+        );
+    }
+}
+
+#[test]
+fn fairness_section_draws_each_groups_interval_and_lists_measure_intervals() {
+    use kiln::fairness::groups::{Groups, SensitiveColumn};
+    use kiln::fairness::report::{FairnessReport, ReportBootstrap, ReportParams};
+    // Group a: 200 rows selected at 0.6; group b: 100 rows selected at 0.3.
+    let n = 300;
+    let group: Vec<&str> = (0..n).map(|i| if i < 200 { "a" } else { "b" }).collect();
+    let y_pred: ndarray::Array1<usize> = (0..n)
+        .map(|i| usize::from(if i < 200 { i % 5 < 3 } else { i % 10 < 3 }))
+        .collect();
+    let y_true: ndarray::Array1<usize> = (0..n).map(|i| usize::from(i % 2 == 0)).collect();
+    let groups = Groups::new(&[SensitiveColumn::from_strings("g", group).unwrap()], &[]).unwrap();
+    let params = ReportParams::default().with_bootstrap(ReportBootstrap {
+        n_resamples: 300,
+        confidence: 0.9,
+        seed: 5,
+    });
+    let report =
+        FairnessReport::new(y_true.view(), y_pred.view(), None, &groups, &params, None).unwrap();
+    let page = Report::new("t").add_fairness(&report).unwrap().render();
+    let ci = report.intervals.as_ref().unwrap();
+    // The selection-rate chart is the first figure: one whisker per group.
+    let first = page.split("<figure").nth(1).unwrap();
+    assert_eq!(polylines(first, INK).len(), 2);
+    assert!(
+        first.contains("90% bootstrap interval"),
+        "caption names the intervals"
+    );
+    // The smaller group's interval is the wider one, and both cover their rate.
+    let (a, b) = (
+        ci.rate("selection_rate", 0).unwrap(),
+        ci.rate("selection_rate", 1).unwrap(),
+    );
+    let width = |x: &kiln::fairness::frame::Bounds| x.upper.get().unwrap() - x.lower.get().unwrap();
+    assert!(width(b) > width(a));
+    assert!(a.lower.get().unwrap() < 0.6 && 0.6 < a.upper.get().unwrap());
+    // The measure table has the interval column with the demographic parity interval.
+    let dp = ci.measure("demographic_parity_difference").unwrap();
+    assert!(page.contains("<th>90% interval</th>"));
+    let cell = format!(
+        "{} – {}",
+        kiln_report::style::num(dp.lower.get().unwrap()),
+        kiln_report::style::num(dp.upper.get().unwrap())
+    );
+    assert!(page.contains(&cell), "{cell}");
+}

@@ -34,9 +34,10 @@ use crate::common::{
 ///
 /// With `--json`: `{"command": "audit", "data", "target", "prediction", "score", "sensitive",
 /// "positive", "n_rows", "verdict" ("pass" / "fail"), "groups": [{group, count, too_small}],
-/// "measures": {fairlearn_name: {value, verdict, threshold, metric}}, "by_group": {metric:
-/// {overall, groups: {group: {value, count}}}}, "warnings", "report": the full
-/// `kiln_fairness.report/1` document}`. Undefined values are `null`; `threshold` is written
+/// "measures": {fairlearn_name: {value, interval, verdict, threshold, metric}}, "by_group":
+/// {metric: {overall, groups: {group: {value, interval, count}}}}, "warnings", "report": the full
+/// `kiln_fairness.report/1` document}`. `interval` is the 95% bootstrap interval `[lower,
+/// upper]` (1,000 resamples, seed 0) or `null` for measures without one. Undefined values are `null`; `threshold` is written
 /// as in the report schema (`{"at_most": 0.1}`, `{"at_least": 0.8}`, ...).
 #[derive(Debug, clap::Args)]
 pub struct Args {
@@ -181,11 +182,16 @@ pub fn report_fields(report: &FairnessReport) -> Map<String, Value> {
         .collect();
     m.insert("groups".into(), Value::Array(groups));
     let mut measures = Map::new();
+    let interval = |b: Option<&kiln::fairness::frame::Bounds>| {
+        b.map(|b| json!([b.lower.get(), b.upper.get()]))
+    };
+    let intervals = report.intervals.as_ref();
     for r in &report.measures {
         measures.insert(
             r.name.clone(),
             json!({
                 "value": r.value.get(),
+                "interval": interval(intervals.and_then(|i| i.measure(&r.name))),
                 "verdict": r.verdict,
                 "threshold": r.threshold,
                 "metric": r.metric,
@@ -198,10 +204,15 @@ pub fn report_fields(report: &FairnessReport) -> Map<String, Value> {
         let groups: Map<String, Value> = b
             .groups
             .iter()
-            .map(|g| {
+            .enumerate()
+            .map(|(i, g)| {
                 (
                     g.group.clone(),
-                    json!({ "value": g.value.get(), "count": g.count }),
+                    json!({
+                        "value": g.value.get(),
+                        "interval": interval(intervals.and_then(|x| x.rate(&b.metric, i))),
+                        "count": g.count,
+                    }),
                 )
             })
             .collect();
@@ -221,7 +232,7 @@ pub fn report_fields(report: &FairnessReport) -> Map<String, Value> {
 }
 
 /// Prints a fairness report as text: the groups with their sizes and main rates, each
-/// measure with its value, threshold and verdict (failures marked with `!!`), the warnings,
+/// measure with its value, bootstrap interval (when the report has them), threshold and verdict (failures marked with `!!`), the warnings,
 /// and a one-line `fairness verdict:`.
 pub fn print_report(report: &FairnessReport) {
     let rate = |metric: &str, g: usize| {
@@ -267,9 +278,13 @@ pub fn print_report(report: &FairnessReport) {
         .max()
         .unwrap_or(7)
         .max(7);
+    let intervals = report.intervals.as_ref();
+    let ci_head = intervals.map_or_else(String::new, |i| {
+        format!("{:.0}% interval", i.bootstrap.confidence * 100.0)
+    });
     println!("measures:");
     println!(
-        "     {:<mw$}  {:>10}  {:<16}  verdict",
+        "     {:<mw$}  {:>10}  {ci_head:<18}  {:<16}  verdict",
         "measure", "value", "threshold"
     );
     for m in &report.measures {
@@ -285,8 +300,16 @@ pub fn print_report(report: &FairnessReport) {
         } else {
             "  "
         };
+        let ci = intervals
+            .and_then(|i| i.measure(&m.name))
+            .map_or_else(|| "-".to_owned(), ToString::to_string);
+        let ci = if intervals.is_some() {
+            ci
+        } else {
+            String::new()
+        };
         println!(
-            "  {mark} {:<mw$}  {value:>10}  {bar:<16}  {}",
+            "  {mark} {:<mw$}  {value:>10}  {ci:<18}  {bar:<16}  {}",
             m.name, m.verdict
         );
     }

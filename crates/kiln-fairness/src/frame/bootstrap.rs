@@ -28,6 +28,17 @@ pub struct Bounds {
     pub n_undefined: usize,
 }
 
+impl std::fmt::Display for Bounds {
+    /// `[lower, upper]` to four decimals, `undefined` for a bound defined in no resample.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let side = |v: &Value| {
+            v.get()
+                .map_or_else(|| "undefined".to_owned(), |x| format!("{x:.4}"))
+        };
+        write!(f, "[{}, {}]", side(&self.lower), side(&self.upper))
+    }
+}
+
 /// Bootstrap intervals of every statistic of a [`MetricFrame`], in tables shaped as the
 /// frame's.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]

@@ -4,6 +4,7 @@ use kiln_core::Result;
 use kiln_core::check::check_param;
 use serde::{Deserialize, Serialize};
 
+use super::intervals::ReportBootstrap;
 use crate::measures::{GroupSelector, Method};
 use crate::value::{Value, ZeroDivision};
 
@@ -95,6 +96,8 @@ impl Thresholds {
 ///   left out). `unprivileged = None` takes every row not privileged.
 /// - `n_bins`: uniform bins of the calibration curves and ECE; default `10`.
 /// - `alpha`: of the generalized entropy index; default `2.0` (AIF360's default).
+/// - `bootstrap`: seeded bootstrap intervals of every group's rates and of the measures
+///   built on one rate ([`ReportIntervals`](super::ReportIntervals)); default `None`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ReportParams {
     /// Thresholds. Default [`Thresholds::default`].
@@ -113,6 +116,9 @@ pub struct ReportParams {
     pub n_bins: usize,
     /// Generalized entropy index `alpha`. Default `2.0`.
     pub alpha: f64,
+    /// Bootstrap intervals. Default `None` (no intervals).
+    #[serde(default)]
+    pub bootstrap: Option<ReportBootstrap>,
 }
 
 impl Default for ReportParams {
@@ -126,6 +132,7 @@ impl Default for ReportParams {
             unprivileged: None,
             n_bins: 10,
             alpha: 2.0,
+            bootstrap: None,
         }
     }
 }
@@ -158,6 +165,12 @@ impl ReportParams {
     /// Sets `privileged` (default `None`).
     pub fn with_privileged(mut self, s: GroupSelector) -> Self {
         self.privileged = Some(s);
+        self
+    }
+
+    /// Sets `bootstrap` (default `None`): the report gets seeded bootstrap intervals.
+    pub fn with_bootstrap(mut self, b: ReportBootstrap) -> Self {
+        self.bootstrap = Some(b);
         self
     }
 
@@ -229,7 +242,11 @@ impl ReportParams {
             self.alpha,
             self.alpha.is_finite(),
             "a finite float",
-        )
+        )?;
+        match &self.bootstrap {
+            Some(b) => b.validate(),
+            None => Ok(()),
+        }
     }
 }
 

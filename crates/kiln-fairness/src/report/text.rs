@@ -66,10 +66,28 @@ impl fmt::Display for FairnessReport {
             .unwrap_or(7)
             .max(7);
         writeln!(f, "Measures")?;
+        // With bootstrap intervals, a column of them after the value.
+        let ci_head = self.intervals.as_ref().map(|i| {
+            format!(
+                "{}% interval",
+                (i.bootstrap.confidence * 100.0 * 1e6).round() / 1e6
+            )
+        });
+        let ci_w = ci_head.as_ref().map_or(0, |h| h.len().max(18));
+        let ci_cell = |text: &str| {
+            if ci_w == 0 {
+                String::new()
+            } else {
+                format!("  {text:<ci_w$}")
+            }
+        };
         writeln!(
             f,
-            "  {:<mw$}  {:>12}  {:<16}  verdict",
-            "measure", "value", "threshold"
+            "  {:<mw$}  {:>12}{}  {:<16}  verdict",
+            "measure",
+            "value",
+            ci_cell(ci_head.as_deref().unwrap_or("")),
+            "threshold"
         )?;
         for m in &self.measures {
             let value = match m.value.get() {
@@ -79,10 +97,19 @@ impl fmt::Display for FairnessReport {
             let bar = m
                 .threshold
                 .map_or_else(|| "-".to_owned(), |b| b.to_string());
+            let ci = self
+                .intervals
+                .as_ref()
+                .and_then(|i| i.measure(&m.name))
+                .map_or_else(|| "-".to_owned(), |b| b.to_string());
             writeln!(
                 f,
-                "  {:<mw$}  {:>12}  {:<16}  {}",
-                m.name, value, bar, m.verdict
+                "  {:<mw$}  {:>12}{}  {:<16}  {}",
+                m.name,
+                value,
+                ci_cell(&ci),
+                bar,
+                m.verdict
             )?;
             if let crate::value::Value::Undefined(u) = &m.value {
                 writeln!(

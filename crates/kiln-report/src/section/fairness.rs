@@ -1,5 +1,6 @@
-//! Fairness by group: each headline rate per group with the bars its measures are judged
-//! against, and every measure's verdict.
+//! Fairness by group: each headline rate per group (with its bootstrap interval when the
+//! report has them) against the bars its measures are judged by, and every measure's
+//! verdict with its interval.
 
 use kiln::Result;
 use kiln::fairness::report::{FairnessReport, Threshold, Verdict};
@@ -48,6 +49,11 @@ fn bound(t: Option<Threshold>) -> Option<f64> {
     }
 }
 
+/// A confidence level as a percentage without trailing zeros (`0.95` → `95`).
+fn pct(confidence: f64) -> String {
+    format!("{}", (confidence * 100_000.0).round() / 1000.0)
+}
+
 /// The fairness section of `report`.
 ///
 /// # Errors
@@ -80,11 +86,13 @@ pub fn section(report: &FairnessReport) -> Result<Section> {
         // A group is flagged when it alone would break a bar: below four-fifths of the top
         // group (ratio) or more than the allowed gap under it (difference).
         let floor = [min_ratio.map(|r| r * top), max_diff.map(|d| top - d)];
+        let intervals = report.intervals.as_ref();
         let bars: Vec<Bar> = by
             .groups
             .iter()
             .zip(&values)
-            .map(|(g, v)| {
+            .enumerate()
+            .map(|(i, (g, v))| {
                 let small = report
                     .groups
                     .iter()
@@ -100,10 +108,13 @@ pub fn section(report: &FairnessReport) -> Result<Section> {
                     Some(x) if floor.iter().flatten().any(|f| x < f) => style::FAIL,
                     Some(_) => style::PASS,
                 };
+                let interval = intervals
+                    .and_then(|x| x.rate(metric, i))
+                    .and_then(|b| Some((b.lower.get()?, b.upper.get()?)));
                 Bar {
                     label,
                     value: v.unwrap_or(0.0),
-                    interval: None,
+                    interval: v.and(interval),
                     color,
                 }
             })
@@ -143,34 +154,63 @@ pub fn section(report: &FairnessReport) -> Result<Section> {
                 )
             })
             .collect();
+        let whiskers = intervals.map_or_else(String::new, |x| {
+            format!(
+                " Black whiskers: the {}% bootstrap interval of each group's rate ({} resamples): \
+                 where a red bar's whisker reaches past its line, the gap may be noise.",
+                pct(x.bootstrap.confidence),
+                x.bootstrap.n_resamples
+            )
+        });
         body.push_str(&figure(
             &format!("{title} by group"),
             &chart,
             &format!(
                 "Each bar is {meaning}. Dashed red lines: {}. A red bar falls below a line: its gap \
-                 to the highest group breaks that fairness bar; green bars clear every line. {}.",
+                 to the highest group breaks that fairness bar; green bars clear every line.{whiskers} {}.",
                 lines.join("; "),
                 verdicts.join("; ")
             ),
         ));
     }
     body.push_str("</div>");
+    let intervals = report.intervals.as_ref();
     let rows: Vec<Vec<String>> = report
         .measures
         .iter()
         .filter(|m| m.verdict != Verdict::NotJudged || m.family != "parity")
         .map(|m| {
-            vec![
+            let mut row = vec![
                 escape(&m.name),
                 m.value.get().map_or_else(|| "undefined".into(), style::num),
+            ];
+            if intervals.is_some() {
+                row.push(
+                    intervals
+                        .and_then(|x| x.measure(&m.name))
+                        .and_then(|b| Some((b.lower.get()?, b.upper.get()?)))
+                        .map_or_else(
+                            || "–".into(),
+                            |(l, h)| format!("{} – {}", style::num(l), style::num(h)),
+                        ),
+                );
+            }
+            row.push(
                 m.threshold
                     .map_or_else(|| "–".into(), |t| escape(&t.to_string())),
-                badge(&m.verdict.to_string(), tone(m.verdict)),
-            ]
+            );
+            row.push(badge(&m.verdict.to_string(), tone(m.verdict)));
+            row
         })
         .collect();
     body.push_str("<h3>Every measure</h3>");
-    body.push_str(&table(&["measure", "value", "bar", "verdict"], &rows));
+    let ci_head = intervals.map(|x| format!("{}% interval", pct(x.bootstrap.confidence)));
+    let mut head = vec!["measure", "value"];
+    if let Some(h) = &ci_head {
+        head.push(h);
+    }
+    head.extend(["bar", "verdict"]);
+    body.push_str(&table(&head, &rows));
     for w in &report.warnings {
         body.push_str(&format!("<p class=\"note\">{}</p>", escape(w)));
     }

@@ -2,7 +2,7 @@
 
 use kiln_core::{Error, Result};
 use kiln_fairness::groups::{Groups, MissingPolicy, SensitiveColumn};
-use kiln_fairness::report::{FairnessReport, ReportParams, Thresholds};
+use kiln_fairness::report::{FairnessReport, ReportBootstrap, ReportParams, Thresholds};
 use kiln_prep::Frame;
 use ndarray::ArrayView1;
 
@@ -30,7 +30,9 @@ pub fn groups<S: AsRef<str>>(frame: &Frame, sensitive: &[S]) -> Result<Groups> {
 /// The fairness report of `y_pred` against `y_true` (both 0/1, 1 = the favourable outcome),
 /// with optional `scores` of the favourable outcome, for the groups formed by the
 /// `sensitive` columns of `frame` (one row per label). A missing sensitive value is a group
-/// of its own, named `missing`.
+/// of its own, named `missing`. The report carries 95% bootstrap intervals
+/// ([`ReportBootstrap::default`]: 1,000 resamples, seed 0) of every group's rates and of the
+/// measures built on one rate, so a gap can be read against its noise.
 ///
 /// # Errors
 /// [`Error::InvalidParameter`] without sensitive columns; a column `frame` does not have;
@@ -51,6 +53,8 @@ pub fn audit(
         ));
     }
     let groups = groups(frame, sensitive)?;
-    let params = ReportParams::default().with_thresholds(thresholds.clone());
+    let params = ReportParams::default()
+        .with_thresholds(thresholds.clone())
+        .with_bootstrap(ReportBootstrap::default());
     FairnessReport::new(y_true, y_pred, scores, &groups, &params, None)
 }
