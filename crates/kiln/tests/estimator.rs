@@ -70,6 +70,10 @@ fn every_classifier_name_and_alias_builds_its_variant() {
         ("boosting", "gbdt"),
         ("hgb", "gbdt"),
         ("Random_Forest", "forest"),
+        ("gradient_boosting", "gbdt"),
+        ("HistGradientBoostingClassifier", "gbdt"),
+        ("RandomForestClassifier", "forest"),
+        ("LogisticRegression", "logistic"),
     ] {
         assert_eq!(
             Classifier::from_name(name).unwrap().name(),
@@ -110,7 +114,15 @@ fn every_regressor_name_builds_its_variant() {
         ("lasso", Regressor::Lasso(Lasso::default())),
         ("elastic-net", Regressor::ElasticNet(ElasticNet::default())),
         ("elasticnet", Regressor::ElasticNet(ElasticNet::default())),
+        (
+            "LinearRegression",
+            Regressor::Linear(LinearRegression::default()),
+        ),
         ("tree", Regressor::Tree(DecisionTreeRegressor::default())),
+        (
+            "DecisionTreeRegressor",
+            Regressor::Tree(DecisionTreeRegressor::default()),
+        ),
         (
             "forest",
             Regressor::Forest(RandomForestRegressor::default()),

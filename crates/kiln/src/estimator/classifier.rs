@@ -29,10 +29,10 @@ use crate::pipeline::{PipelineEstimator, PrepNeeds};
 ///
 /// | name | variant | aliases |
 /// |---|---|---|
-/// | `logistic` | [`Classifier::Logistic`] | `logistic-regression` |
-/// | `tree` | [`Classifier::Tree`] | `decision-tree` |
-/// | `forest` | [`Classifier::Forest`] | `random-forest` |
-/// | `gbdt` | [`Classifier::Boosting`] | `boosting`, `hgb` |
+/// | `logistic` | [`Classifier::Logistic`] | `logistic-regression`, `LogisticRegression` |
+/// | `tree` | [`Classifier::Tree`] | `decision-tree`, `DecisionTreeClassifier` |
+/// | `forest` | [`Classifier::Forest`] | `random-forest`, `RandomForestClassifier` |
+/// | `gbdt` | [`Classifier::Boosting`] | `boosting`, `hgb`, `gradient-boosting`, `hist-gradient-boosting`, `HistGradientBoostingClassifier`, `GradientBoostingClassifier` |
 ///
 /// # Fitted attributes
 /// See [`FittedClassifier`].

@@ -27,7 +27,7 @@ use crate::pipeline::{PipelineEstimator, PrepNeeds};
 /// | name | variant | aliases |
 /// |---|---|---|
 /// | `kmeans` | [`Clusterer::KMeans`] | `k-means` |
-/// | `minibatch-kmeans` | [`Clusterer::MiniBatchKMeans`] | `mini-batch-kmeans` |
+/// | `minibatch-kmeans` | [`Clusterer::MiniBatchKMeans`] | `mini-batch-kmeans`, `MiniBatchKMeans` |
 ///
 /// # Fitted attributes
 /// See [`FittedClusterer`].

@@ -30,13 +30,13 @@ use crate::pipeline::{PipelineEstimator, PrepNeeds};
 ///
 /// | name | variant | aliases |
 /// |---|---|---|
-/// | `linear` | [`Regressor::Linear`] | `linear-regression` |
+/// | `linear` | [`Regressor::Linear`] | `linear-regression`, `LinearRegression` |
 /// | `ridge` | [`Regressor::Ridge`] | |
 /// | `lasso` | [`Regressor::Lasso`] | |
 /// | `elastic-net` | [`Regressor::ElasticNet`] | `elasticnet` |
-/// | `tree` | [`Regressor::Tree`] | `decision-tree` |
-/// | `forest` | [`Regressor::Forest`] | `random-forest` |
-/// | `gbdt` | [`Regressor::Boosting`] | `boosting`, `hgb` |
+/// | `tree` | [`Regressor::Tree`] | `decision-tree`, `DecisionTreeRegressor` |
+/// | `forest` | [`Regressor::Forest`] | `random-forest`, `RandomForestRegressor` |
+/// | `gbdt` | [`Regressor::Boosting`] | `boosting`, `hgb`, `gradient-boosting`, `hist-gradient-boosting`, `HistGradientBoostingRegressor`, `GradientBoostingRegressor` |
 ///
 /// # Fitted attributes
 /// See [`FittedRegressor`].
