@@ -252,6 +252,53 @@ fn scalers_reject_infinities_with_their_position() {
 }
 
 #[test]
+fn standard_scaler_finds_infinities_its_statistics_would_hide() {
+    use kiln_core::FitTransform;
+    // The fit checks finiteness only when a column's statistics are not finite: +inf and
+    // -inf in one column (mean NaN), an infinity beside NaN (missing, allowed), an infinity
+    // of zero weight, and the fit_transform path must all still be rejected with the place.
+    let at = |e: Error, row: usize, col: usize| matches!(e, Error::NonFinite { row: r, col: Some(c), .. } if r == row && c == col);
+    let both = array![[1.0, f64::INFINITY], [2.0, 0.0], [3.0, f64::NEG_INFINITY]];
+    assert!(at(
+        StandardScaler::default().fit(both.view()).unwrap_err(),
+        0,
+        1
+    ));
+    assert!(at(
+        StandardScaler::default()
+            .fit_transform(both.view())
+            .unwrap_err(),
+        0,
+        1
+    ));
+    let with_nan = array![[f64::NAN, 1.0], [f64::INFINITY, 2.0], [1.0, 3.0]];
+    assert!(at(
+        StandardScaler::default().fit(with_nan.view()).unwrap_err(),
+        1,
+        0
+    ));
+    let w = array![1.0, 0.0, 1.0];
+    let x = array![[1.0], [f64::INFINITY], [2.0]];
+    assert!(at(
+        StandardScaler::default()
+            .fit_weighted(x.view(), Some(w.view()))
+            .unwrap_err(),
+        1,
+        0
+    ));
+    // Finite values whose square overflows are not an error (as before): the variance is
+    // infinite, the check finds nothing, and fit_transform equals fit then transform.
+    let huge = array![[1e200, 1.0], [-1e200, 2.0], [3e200, 4.0]];
+    let (fitted, z) = StandardScaler::default()
+        .fit_transform(huge.view())
+        .unwrap();
+    let again = fitted.transform(huge.view()).unwrap();
+    for (a, b) in z.iter().zip(&again) {
+        assert!(a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()));
+    }
+}
+
+#[test]
 fn scalers_reject_empty_input_and_wrong_widths() {
     let empty = Array2::<f64>::zeros((0, 3));
     assert!(matches!(

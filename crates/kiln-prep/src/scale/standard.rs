@@ -97,9 +97,20 @@ impl FitUnsupervised for StandardScaler {
         sample_weight: Option<ArrayView1<'_, f64>>,
     ) -> Result<FittedStandardScaler> {
         self.validate()?;
-        check::check_x(x, NanPolicy::AllowMissing)?;
+        check::check_non_empty(x, "X")?;
         check::check_sample_weight(sample_weight, x.nrows())?;
         let stats = colstats::mean_var(x, sample_weight);
+        // An infinite value makes its column's mean or variance infinite or NaN, so the full
+        // finiteness check (one more pass over `x`, with the row and column of the first bad
+        // value) runs only when a statistic is not finite.
+        let suspect = stats
+            .count
+            .iter()
+            .zip(stats.mean.iter().zip(&stats.var))
+            .any(|(&c, (m, v))| c > 0.0 && !(m.is_finite() && v.is_finite()));
+        if suspect {
+            check::check_x(x, NanPolicy::AllowMissing)?;
+        }
         let n_samples_seen = Array1::from(stats.count);
         let mean = Array1::from(stats.mean);
         let var = Array1::from(stats.var);
@@ -123,7 +134,15 @@ impl FitUnsupervised for StandardScaler {
     }
 }
 
-impl FitTransform for StandardScaler {}
+impl FitTransform for StandardScaler {
+    /// Fits on `x` and returns it scaled: one statistics pass and one output pass, since `x`
+    /// was checked by the fit (transforming a new matrix checks it again).
+    fn fit_transform(&self, x: ArrayView2<'_, f64>) -> Result<(FittedStandardScaler, Array2<f64>)> {
+        let fitted = self.fit(x)?;
+        let out = fitted.scale_unchecked(x)?;
+        Ok((fitted, out))
+    }
+}
 
 /// A fitted [`StandardScaler`].
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
@@ -191,6 +210,13 @@ impl Transform for FittedStandardScaler {
             x,
             NanPolicy::AllowMissing,
         )?;
+        self.scale_unchecked(x)
+    }
+}
+
+impl FittedStandardScaler {
+    /// `(x − mean) / scale` of every row, without checking `x` (the caller has).
+    fn scale_unchecked(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
         let (centre, scale) = self.offsets();
         colstats::map_rows(x, self.n_features, |row, out| {
             out.copy_from_slice(row);
