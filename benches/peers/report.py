@@ -360,6 +360,13 @@ def main():
       "For data-preparation rows (CSV read, scaling, deduplication) the *fit s* column is the "
       "time of the operation itself.")
     w("")
+
+    # ---- the serving load test: measured by benches/serve/load.sh, written up by hand
+    serve = os.path.join(REPO, "benches", "serve", "results.md")
+    if os.path.exists(serve):
+        with open(serve) as f:
+            w(f.read().rstrip("\n"))
+        w("")
     os.makedirs(os.path.dirname(os.path.abspath(args.out)), exist_ok=True)
     tmp = args.out + ".tmp"
     with open(tmp, "w") as f:
