@@ -112,6 +112,7 @@ mod metric;
 mod resample;
 mod table;
 
+pub use crate::measures::Method;
 pub use bootstrap::{Bounds, FrameIntervals};
 pub use metric::{CountMetric, LabelMetricFn, Metric, MetricKind, ScoreMetricFn};
 pub use table::Table;
@@ -155,17 +156,6 @@ impl FrameOptions {
         self.zero_division = zero_division;
         self
     }
-}
-
-/// How a difference or ratio compares the groups.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Serialize, Deserialize)]
-#[serde(rename_all = "snake_case")]
-pub enum Method {
-    /// The largest gap between any two groups: `max − min`, `min / max`
-    /// (fairlearn's `"between_groups"`).
-    BetweenGroups,
-    /// The largest gap between a group and the overall value (fairlearn's `"to_overall"`).
-    ToOverall,
 }
 
 /// Something a reader of the frame should know.

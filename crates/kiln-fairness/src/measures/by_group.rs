@@ -8,8 +8,9 @@ use serde::{Deserialize, Serialize};
 use crate::groups::Groups;
 use crate::value::{Undefined, Value};
 
-/// How a difference or ratio compares the groups (fairlearn's `method`).
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+/// How a difference or ratio compares the groups (fairlearn's `method`); the same type serves
+/// [`MetricFrame`](crate::frame::MetricFrame) (as `frame::Method`) and the measures.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, Default, Serialize, Deserialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Method {
     /// The largest group value against the smallest: `max − min` and `min / max` (the

@@ -6,7 +6,7 @@ use kiln_core::check::check_param;
 use ndarray::ArrayView1;
 use serde::{Deserialize, Serialize};
 
-use crate::frame::{self, Bounds, FrameOptions, Metric, MetricFrame};
+use crate::frame::{Bounds, FrameOptions, Metric, MetricFrame};
 use crate::groups::Groups;
 use crate::measures::{Method, Rate};
 use crate::value::ZeroDivision;
@@ -176,11 +176,6 @@ pub(super) fn compute(
     let mut rates = Vec::with_capacity(specs.len());
     let mut measures = Vec::new();
     let one_level = groups.control_names().is_empty();
-    // The frame's own copy of the comparison method (the two enums have the same variants).
-    let method = match method {
-        Method::BetweenGroups => frame::Method::BetweenGroups,
-        Method::ToOverall => frame::Method::ToOverall,
-    };
     for (col, (rate, _, diff, ratio)) in specs.iter().enumerate() {
         let per_group: Vec<Bounds> = (0..groups.n_groups())
             .filter_map(|g| ci.by_group.get(g, col).cloned())
