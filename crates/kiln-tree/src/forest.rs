@@ -242,8 +242,19 @@ pub(crate) fn mean_importances(trees: &[Tree], n_features: usize) -> Array1<f64>
     sum
 }
 
-/// Rows per parallel prediction chunk: fixed, so the work split never depends on threads.
-const PREDICT_CHUNK: usize = 1024;
+/// Rows per parallel chunk of forest prediction. Every row of a chunk walks one tree before the
+/// chunk moves to the next, so the more rows a chunk has, the fewer times each tree's nodes are
+/// brought in from memory (1,024-row chunks made multiclass_50k's 100-tree predict take 1.21 s,
+/// 16,384-row ones 0.77 s). The chunk's copy of `x` is kept near 4 MiB (between 1,024 and
+/// 16,384 rows), and the chunks are evened out over the threads. Each row's sum runs over the
+/// trees in order whatever the chunking, so the chunk size never changes a prediction.
+fn predict_chunk(n_rows: usize, n_features: usize) -> usize {
+    let by_bytes = (4 << 20) / (8 * n_features.max(1));
+    let cap = by_bytes.clamp(1024, 16_384);
+    let threads = rayon::current_num_threads().max(1);
+    let n_chunks = n_rows.div_ceil(cap).div_ceil(threads) * threads;
+    n_rows.div_ceil(n_chunks.max(1)).max(1)
+}
 
 /// Sums over trees (in tree order) each tree's leaf value for each row of `x`, divided by
 /// the number of trees: `out` is n_rows × n_outputs, row-major.
@@ -255,7 +266,8 @@ pub(crate) fn mean_leaf_values(
     let p = x.ncols();
     let flat: Vec<FlatTree> = trees.iter().map(FlatTree::new).collect();
     let mut out = vec![0.0; x.nrows() * n_outputs];
-    let chunk_out = PREDICT_CHUNK * n_outputs;
+    let rows_per_chunk = predict_chunk(x.nrows(), p);
+    let chunk_out = rows_per_chunk * n_outputs;
     let work = |(xc, oc): (ArrayView2<'_, f64>, &mut [f64])| {
         // The block's rows, contiguous, so that a lane's feature is one indexed load.
         let buf: Vec<f64> = xc.iter().copied().collect();
@@ -264,13 +276,13 @@ pub(crate) fn mean_leaf_values(
         }
     };
     let pairs = x
-        .axis_chunks_iter(Axis(0), PREDICT_CHUNK)
+        .axis_chunks_iter(Axis(0), rows_per_chunk)
         .into_par_iter()
         .zip(out.par_chunks_mut(chunk_out));
     if x.nrows() * trees.len() >= 50_000 {
         pairs.for_each(work);
     } else {
-        x.axis_chunks_iter(Axis(0), PREDICT_CHUNK)
+        x.axis_chunks_iter(Axis(0), rows_per_chunk)
             .zip(out.chunks_mut(chunk_out))
             .for_each(work);
     }
