@@ -263,6 +263,24 @@ fn audit_measures_equal_hand_computed_values() {
     assert_eq!(doc["verdict"], "fail");
     assert_eq!(doc["report"]["schema"], "kiln_fairness.report/1");
     assert_eq!(doc["report"]["n_rows"], 8);
+    // Bootstrap intervals: [lower, upper] in [0, 1] for a rate and a one-rate measure, null
+    // for the worse-of-two measure.
+    let iv = |x: &serde_json::Value| {
+        let a = x.as_array().unwrap();
+        (a[0].as_f64().unwrap(), a[1].as_f64().unwrap())
+    };
+    let (lo, hi) = iv(&m["demographic_parity_difference"]["interval"]);
+    assert!(
+        (0.0..=1.0).contains(&lo) && lo <= hi && hi <= 1.0,
+        "{lo} {hi}"
+    );
+    let (lo, hi) = iv(&sel["groups"]["a"]["interval"]);
+    assert!(
+        (0.0..=1.0).contains(&lo) && lo <= hi && hi <= 1.0,
+        "{lo} {hi}"
+    );
+    assert!(m["equalized_odds_difference"]["interval"].is_null());
+    assert_eq!(doc["report"]["intervals"]["bootstrap"]["n_resamples"], 1000);
 }
 
 #[test]
@@ -281,6 +299,7 @@ fn audit_text_marks_failures_and_ends_with_a_verdict_but_exits_zero() {
     ]);
     assert!(text.contains("!! demographic_parity_difference"), "{text}");
     assert!(text.contains("too small to judge"), "{text}");
+    assert!(text.contains("95% interval"), "{text}");
     assert!(
         text.lines()
             .last()

@@ -35,10 +35,11 @@ use crate::common::{
 /// With `--json`: `{"command": "audit", "data", "target", "prediction", "score", "sensitive",
 /// "positive", "n_rows", "verdict" ("pass" / "fail"), "groups": [{group, count, too_small}],
 /// "measures": {fairlearn_name: {value, interval, verdict, threshold, metric}}, "by_group":
-/// {metric: {overall, groups: {group: {value, interval, count}}}}, "warnings", "report": the full
-/// `kiln_fairness.report/1` document}`. `interval` is the 95% bootstrap interval `[lower,
-/// upper]` (1,000 resamples, seed 0) or `null` for measures without one. Undefined values are `null`; `threshold` is written
-/// as in the report schema (`{"at_most": 0.1}`, `{"at_least": 0.8}`, ...).
+/// {metric: {overall, groups: {group: {value, interval, count}}}}, "warnings", "report": the
+/// full `kiln_fairness.report/1` document}`. `interval` is the 95% bootstrap interval
+/// `[lower, upper]` (1,000 resamples, seed 0), or `null` for measures without one. Undefined
+/// values are `null`; `threshold` is written as in the report schema (`{"at_most": 0.1}`,
+/// `{"at_least": 0.8}`, ...).
 #[derive(Debug, clap::Args)]
 pub struct Args {
     /// The predictions (CSV with the target, prediction and sensitive columns).
@@ -232,8 +233,8 @@ pub fn report_fields(report: &FairnessReport) -> Map<String, Value> {
 }
 
 /// Prints a fairness report as text: the groups with their sizes and main rates, each
-/// measure with its value, bootstrap interval (when the report has them), threshold and verdict (failures marked with `!!`), the warnings,
-/// and a one-line `fairness verdict:`.
+/// measure with its value, bootstrap interval (when the report has them), threshold and
+/// verdict (failures marked with `!!`), the warnings, and a one-line `fairness verdict:`.
 pub fn print_report(report: &FairnessReport) {
     let rate = |metric: &str, g: usize| {
         report
