@@ -281,7 +281,7 @@ pub fn print_report(report: &FairnessReport) {
         .max(7);
     let intervals = report.intervals.as_ref();
     let ci_head = intervals.map_or_else(String::new, |i| {
-        format!("{:.0}% interval", i.bootstrap.confidence * 100.0)
+        format!("{}% interval", i.bootstrap.percent())
     });
     println!("measures:");
     println!(

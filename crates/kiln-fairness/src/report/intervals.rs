@@ -42,6 +42,12 @@ impl Default for ReportBootstrap {
 }
 
 impl ReportBootstrap {
+    /// The confidence level in percent, without trailing zeros: `"95"` for 0.95, `"99.9"` for
+    /// 0.999 (for headings such as "95% interval").
+    pub fn percent(&self) -> String {
+        format!("{}", (self.confidence * 100_000.0).round() / 1000.0)
+    }
+
     /// Checks `n_resamples >= 1` and `confidence` in (0, 1).
     ///
     /// # Errors

@@ -67,12 +67,10 @@ impl fmt::Display for FairnessReport {
             .max(7);
         writeln!(f, "Measures")?;
         // With bootstrap intervals, a column of them after the value.
-        let ci_head = self.intervals.as_ref().map(|i| {
-            format!(
-                "{}% interval",
-                (i.bootstrap.confidence * 100.0 * 1e6).round() / 1e6
-            )
-        });
+        let ci_head = self
+            .intervals
+            .as_ref()
+            .map(|i| format!("{}% interval", i.bootstrap.percent()));
         let ci_w = ci_head.as_ref().map_or(0, |h| h.len().max(18));
         let ci_cell = |text: &str| {
             if ci_w == 0 {

@@ -49,11 +49,6 @@ fn bound(t: Option<Threshold>) -> Option<f64> {
     }
 }
 
-/// A confidence level as a percentage without trailing zeros (`0.95` → `95`).
-fn pct(confidence: f64) -> String {
-    format!("{}", (confidence * 100_000.0).round() / 1000.0)
-}
-
 /// The fairness section of `report`.
 ///
 /// # Errors
@@ -158,7 +153,7 @@ pub fn section(report: &FairnessReport) -> Result<Section> {
             format!(
                 " Black whiskers: the {}% bootstrap interval of each group's rate ({} resamples): \
                  where a red bar's whisker reaches past its line, the gap may be noise.",
-                pct(x.bootstrap.confidence),
+                x.bootstrap.percent(),
                 x.bootstrap.n_resamples
             )
         });
@@ -204,7 +199,7 @@ pub fn section(report: &FairnessReport) -> Result<Section> {
         })
         .collect();
     body.push_str("<h3>Every measure</h3>");
-    let ci_head = intervals.map(|x| format!("{}% interval", pct(x.bootstrap.confidence)));
+    let ci_head = intervals.map(|x| format!("{}% interval", x.bootstrap.percent()));
     let mut head = vec!["measure", "value"];
     if let Some(h) = &ci_head {
         head.push(h);
