@@ -287,6 +287,7 @@ where
         out.push(run(&setup, Check::TargetLength, || {
             target_length::<P, Classifier<()>>(&setup)
         }));
+        out.push(run(&setup, Check::RowSubsets, || row_subsets(&setup)));
         out.push(run(&setup, Check::SingleClass, || single_class(&setup)));
         out.push(run(&setup, Check::SparseClassLabels, || {
             sparse_labels(&setup)
@@ -341,6 +342,7 @@ where
         out.push(run(&setup, Check::NonFiniteTarget, || {
             non_finite_target::<P, Regressor>(&setup)
         }));
+        out.push(run(&setup, Check::RowSubsets, || row_subsets(&setup)));
         Self::report(out)
     }
 }
@@ -414,6 +416,89 @@ fn target_length<P, S: Subject<P>>(s: &Setup<'_, P, S::Y>) -> Verdict {
         Err(Error::ShapeMismatch { expected, got, .. }) if expected == n && got == n - 1 => Ok(()),
         Err(e) => Err(format!("y one shorter than X: wrong error: {e}")),
         Ok(_) => Err("y one shorter than X: fit succeeded".into()),
+    }
+}
+
+/// [`Check::RowSubsets`]: every row but every third, last first, the first kept row repeated,
+/// with uneven weights.
+fn row_subsets<P, T>(s: &Setup<'_, P, T>) -> Verdict
+where
+    P: Fit<Target = T>,
+    T: Clone,
+    P::Fitted: Predict,
+    <P::Fitted as Predict>::Output: PartialEq + std::fmt::Debug,
+{
+    let n = s.x.nrows();
+    let mut rows: Vec<usize> = (0..n).rev().filter(|i| i % 3 != 1).collect();
+    if let Some(&first) = rows.first() {
+        rows.push(first);
+    }
+    let w = Array1::from_shape_fn(n, |i| 1.0 + (i % 4) as f64 * 0.5);
+    let xs = s.x.select(Axis(0), &rows);
+    let ys = s.y.select(Axis(0), &rows);
+    let ws = w.select(Axis(0), &rows);
+    fn shown<T>(r: kiln_core::Result<T>) -> std::result::Result<T, String> {
+        r.map_err(|e| e.to_string())
+    }
+    // Weighted when the estimator takes weights.
+    let (w, copied) = match s.params.fit_weighted(xs.view(), ys.view(), Some(ws.view())) {
+        Err(Error::Unsupported { .. }) => (
+            None,
+            shown(s.params.fit_weighted(xs.view(), ys.view(), None)),
+        ),
+        r => (Some(w.view()), shown(r)),
+    };
+    let in_place = shown(s.params.fit_rows(s.x.view(), s.y.view(), w, &rows));
+    let (copied, in_place) = match (copied, in_place) {
+        (Err(a), Err(b)) if a == b => return Ok(()),
+        (Ok(a), Ok(b)) => (a, b),
+        (a, b) => {
+            return Err(format!(
+                "fit_rows gave {} where fit_weighted on the copied rows gave {}",
+                describe(&b),
+                describe(&a)
+            ));
+        }
+    };
+    let (pa, pb) = (
+        shown(copied.predict(s.x.view()))?,
+        shown(in_place.predict(s.x.view()))?,
+    );
+    if pa != pb {
+        return Err(
+            "the model from fit_rows predicts differently from a fit on the copied rows".into(),
+        );
+    }
+    let (pa, pb) = (
+        shown(copied.predict(xs.view()))?,
+        shown(copied.predict_rows(s.x.view(), &rows))?,
+    );
+    if pa != pb {
+        return Err("predict_rows differs from predict on the copied rows".into());
+    }
+    match s.params.fit_rows(s.x.view(), s.y.view(), None, &[0, n]) {
+        Err(Error::InvalidValue { row: Some(1), .. }) => {}
+        other => {
+            return Err(format!(
+                "fit_rows with index {n} of {n} rows: {}",
+                describe(&shown(other.map(|_| ())))
+            ));
+        }
+    }
+    match copied.predict_rows(s.x.view(), &[n]) {
+        Err(Error::InvalidValue { row: Some(0), .. }) => Ok(()),
+        other => Err(format!(
+            "predict_rows with index {n} of {n} rows: {}",
+            describe(&shown(other.map(|_| ())))
+        )),
+    }
+}
+
+/// "an error: ..." or "a model", for messages.
+fn describe<M>(r: &std::result::Result<M, String>) -> String {
+    match r {
+        Ok(_) => "a model".into(),
+        Err(e) => format!("the error `{e}`"),
     }
 }
 

@@ -16,7 +16,9 @@
 //! - save → load predicts bit-identically;
 //! - sample weights are validated, unit weights equal none, weight 2 equals a duplicated row
 //!   and weight 0 a removed one;
-//! - `fit_transform` equals `fit` then `transform`.
+//! - `fit_transform` equals `fit` then `transform`;
+//! - for classifiers and regressors, `fit_rows` and `predict_rows` on a subset of the rows
+//!   equal a fit and a prediction on a copy of those rows.
 //!
 //! One `check_*` method per kind of estimator picks the checks that apply:
 //! [`Checker::check_classifier`], [`Checker::check_probabilistic_classifier`],

@@ -22,6 +22,10 @@ pub enum Check {
     EmptyData,
     /// A target whose length differs from the rows of `X` gives `ShapeMismatch`.
     TargetLength,
+    /// `fit_rows` and `predict_rows` on a subset of the rows (out of order, one repeated,
+    /// weighted) give exactly what `fit_weighted` and `predict` give on a copy of those rows
+    /// (cross-validation relies on it), and an index out of range is `InvalidValue`.
+    RowSubsets,
     /// `n_features_in()` is the column count at fit, and predicting with one more or one
     /// fewer column gives `FeatureCountMismatch` with both counts.
     FeatureCount,
@@ -85,6 +89,7 @@ impl Check {
             Check::NonFiniteTarget => "non_finite_target",
             Check::EmptyData => "empty_data",
             Check::TargetLength => "target_length",
+            Check::RowSubsets => "row_subsets",
             Check::FeatureCount => "feature_count",
             Check::OneSample => "one_sample",
             Check::OneFeature => "one_feature",

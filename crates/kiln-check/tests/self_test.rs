@@ -336,3 +336,26 @@ fn frame_checks_need_invalid_params_or_a_reasoned_skip() {
         Some(Outcome::Skipped(_))
     ));
 }
+
+#[test]
+fn fit_rows_and_predict_rows_that_ignore_the_rows_fail_row_subsets() {
+    let bad = Line {
+        flaw: None,
+        ridge: -1.0,
+    };
+    for flaw in [Flaw::RowsIgnored, Flaw::PredictRowsIgnored] {
+        let report = Checker::new(Line {
+            flaw: Some(flaw),
+            ridge: 0.0,
+        })
+        .invalid_param(bad.clone(), "ridge")
+        .check_regressor();
+        assert!(report.failed(Check::RowSubsets), "{flaw:?}: {report}");
+        assert_eq!(report.failures().len(), 1, "{flaw:?}: {report}");
+    }
+    // The classifier toy keeps the default `fit_rows` and `predict_rows`, and passes.
+    assert_eq!(
+        classifier(None).outcome(Check::RowSubsets),
+        Some(&Outcome::Passed)
+    );
+}

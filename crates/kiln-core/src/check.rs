@@ -144,6 +144,42 @@ pub fn check_fit_xy(x: ArrayView2<'_, f64>, y_len: usize, nan: NanPolicy) -> Res
     check_same_len("length of y against rows of X", x.nrows(), y_len)
 }
 
+/// The checks of [`crate::Fit::fit_rows`] before any value is read: `y` (of length `y_len`)
+/// and the weights have one entry per row of an `n_rows`-row `x`, and every index in `rows`
+/// is a row of `x`. An empty `rows` is left to the fit (it sees zero samples).
+///
+/// # Errors
+/// [`Error::ShapeMismatch`] for a length, [`Error::InvalidValue`] naming the first index out
+/// of range (its position in `rows`).
+pub fn check_rows(
+    n_rows: usize,
+    y_len: usize,
+    sample_weight: Option<ArrayView1<'_, f64>>,
+    rows: &[usize],
+) -> Result<()> {
+    check_same_len("length of y against rows of X", n_rows, y_len)?;
+    if let Some(w) = sample_weight {
+        check_same_len("length of sample_weight against rows of X", n_rows, w.len())?;
+    }
+    check_row_indices(n_rows, rows)
+}
+
+/// Checks that every index in `rows` is a row of an `n_rows`-row `X` (for
+/// [`crate::Fit::fit_rows`] and [`crate::Predict::predict_rows`]).
+///
+/// # Errors
+/// [`Error::InvalidValue`] naming the first index out of range (its position in `rows`).
+pub fn check_row_indices(n_rows: usize, rows: &[usize]) -> Result<()> {
+    match rows.iter().position(|&i| i >= n_rows) {
+        None => Ok(()),
+        Some(k) => Err(Error::InvalidValue {
+            what: "rows".into(),
+            row: Some(k),
+            reason: format!("index {} is out of range for {n_rows} rows of X", rows[k]),
+        }),
+    }
+}
+
 /// Checks that `x` has the number of features a model was fitted on.
 ///
 /// # Errors

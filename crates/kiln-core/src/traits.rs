@@ -10,7 +10,7 @@
 //! Classifiers take class *indices* (`usize`, `0..n_classes`); [`crate::ClassLabels`] maps any
 //! labels to indices and back.
 
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
 
 use crate::Result;
 
@@ -61,6 +61,44 @@ pub trait Fit: Params {
     fn fit(&self, x: ArrayView2<'_, f64>, y: ArrayView1<'_, Self::Target>) -> Result<Self::Fitted> {
         self.fit_weighted(x, y, None)
     }
+
+    /// Whether [`Fit::fit_rows`] reads the chosen rows where they are (`true`) rather than
+    /// copying them first (the default). Cross-validation and parameter search ask, and copy
+    /// the rows of each fold themselves, into reused buffers, for estimators that say `false`.
+    const FITS_ROWS_IN_PLACE: bool = false;
+
+    /// Fits on the rows `rows` of `x`, `y` and the weights, in that order: the same model,
+    /// and the same errors, as [`Fit::fit_weighted`] on `x.select(Axis(0), rows)` and the
+    /// matching entries of `y` and the weights (so an error's row is a position in `rows`).
+    ///
+    /// The default copies the rows, then fits. An estimator whose fit reads its input in one
+    /// streaming pass (least squares, through its Gram matrix) overrides it to read the rows
+    /// in place, and sets [`Fit::FITS_ROWS_IN_PLACE`]; for such a fit the copy of a
+    /// cross-validation fold costs as much as the fit itself.
+    ///
+    /// # Errors
+    /// [`crate::Error::ShapeMismatch`] when `y` or the weights do not have one entry per row
+    /// of `x`; [`crate::Error::InvalidValue`] for an index out of range; then as
+    /// [`Fit::fit_weighted`].
+    fn fit_rows(
+        &self,
+        x: ArrayView2<'_, f64>,
+        y: ArrayView1<'_, Self::Target>,
+        sample_weight: Option<ArrayView1<'_, f64>>,
+        rows: &[usize],
+    ) -> Result<Self::Fitted>
+    where
+        Self::Target: Clone,
+    {
+        self.validate()?;
+        crate::check::check_rows(x.nrows(), y.len(), sample_weight, rows)?;
+        let w = sample_weight.map(|w| w.select(Axis(0), rows));
+        self.fit_weighted(
+            x.select(Axis(0), rows).view(),
+            y.select(Axis(0), rows).view(),
+            w.as_ref().map(|w| w.view()),
+        )
+    }
 }
 
 /// Unsupervised fitting (clusterers, scalers, imputers): `X` only.
@@ -106,6 +144,23 @@ pub trait Predict: Fitted {
     /// fit; [`crate::Error::NonFinite`] for values the model cannot handle;
     /// [`crate::Error::EmptyInput`] for zero rows.
     fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<Self::Output>>;
+
+    /// Whether [`Predict::predict_rows`] reads the chosen rows where they are (`true`) rather
+    /// than copying them first (the default); cross-validation scores such models on each
+    /// fold's test rows without copying them.
+    const PREDICTS_ROWS_IN_PLACE: bool = false;
+
+    /// Predicts the rows `rows` of `x`, in that order: the same values, and the same errors, as
+    /// [`Predict::predict`] on `x.select(Axis(0), rows)` (an error's row is a position in
+    /// `rows`). The default copies the rows; a model that reads each row once (the linear
+    /// models) overrides it and sets [`Predict::PREDICTS_ROWS_IN_PLACE`].
+    ///
+    /// # Errors
+    /// [`crate::Error::InvalidValue`] for an index out of range, then as [`Predict::predict`].
+    fn predict_rows(&self, x: ArrayView2<'_, f64>, rows: &[usize]) -> Result<Array1<Self::Output>> {
+        crate::check::check_row_indices(x.nrows(), rows)?;
+        self.predict(x.select(Axis(0), rows).view())
+    }
 }
 
 /// Class probabilities of a fitted classifier.
@@ -158,5 +213,123 @@ where
         let fitted = self.fit(x)?;
         let out = fitted.transform(x)?;
         Ok((fitted, out))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, reason = "tests")]
+
+    use super::*;
+    use crate::Error;
+    use ndarray::array;
+
+    /// Records what it was fitted on: the sum of each column of `X`, of `y` and of the weights.
+    struct Sums;
+
+    impl Params for Sums {
+        const NAME: &'static str = "Sums";
+        fn validate(&self) -> Result<()> {
+            Ok(())
+        }
+    }
+
+    impl Fit for Sums {
+        type Target = f64;
+        type Fitted = Vec<f64>;
+        fn fit_weighted(
+            &self,
+            x: ArrayView2<'_, f64>,
+            y: ArrayView1<'_, f64>,
+            w: Option<ArrayView1<'_, f64>>,
+        ) -> Result<Vec<f64>> {
+            crate::check::check_fit_xy(x, y.len(), crate::check::NanPolicy::Reject)?;
+            let mut out: Vec<f64> = x.columns().into_iter().map(|c| c.sum()).collect();
+            out.push(y.sum());
+            out.push(w.map_or(-1.0, |w| w.sum()));
+            Ok(out)
+        }
+    }
+
+    #[test]
+    fn the_default_fit_rows_fits_on_the_chosen_rows_in_order() {
+        const { assert!(!Sums::FITS_ROWS_IN_PLACE) };
+        let x = array![[1.0, 10.0], [2.0, 20.0], [4.0, 40.0]];
+        let y = array![100.0, 200.0, 400.0];
+        let w = array![0.5, 1.5, 3.0];
+        let got = Sums
+            .fit_rows(x.view(), y.view(), Some(w.view()), &[2, 0, 2])
+            .unwrap();
+        assert_eq!(got, vec![9.0, 90.0, 900.0, 6.5]);
+        // A NaN in a row not chosen is not seen; in a chosen one it is named by its position.
+        let mut bad = x.clone();
+        bad[[1, 1]] = f64::NAN;
+        assert!(Sums.fit_rows(bad.view(), y.view(), None, &[0, 2]).is_ok());
+        let err = Sums
+            .fit_rows(bad.view(), y.view(), None, &[0, 2, 1])
+            .unwrap_err();
+        assert!(
+            matches!(
+                err,
+                Error::NonFinite {
+                    row: 2,
+                    col: Some(1),
+                    ..
+                }
+            ),
+            "{err}"
+        );
+        // Lengths and indices are checked before anything is copied.
+        let err = Sums
+            .fit_rows(x.view(), y.view(), None, &[0, 3])
+            .unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidValue { row: Some(1), .. }),
+            "{err}"
+        );
+        let err = Sums.fit_rows(x.view(), y.view(), Some(array![1.0, 1.0].view()), &[0]);
+        assert!(matches!(
+            err,
+            Err(Error::ShapeMismatch {
+                expected: 3,
+                got: 2,
+                ..
+            })
+        ));
+        let err = Sums.fit_rows(x.view(), y.view(), None, &[]).unwrap_err();
+        assert!(matches!(err, Error::EmptyInput { .. }), "{err}");
+    }
+
+    impl Fitted for Vec<f64> {
+        fn n_features_in(&self) -> usize {
+            1
+        }
+    }
+
+    /// Predicts each row's first value plus the model's first sum.
+    impl Predict for Vec<f64> {
+        type Output = f64;
+        fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
+            crate::check::check_x(x, crate::check::NanPolicy::Reject)?;
+            Ok(x.column(0).mapv(|v| v + self[0]))
+        }
+    }
+
+    #[test]
+    fn the_default_predict_rows_predicts_the_chosen_rows_in_order() {
+        const { assert!(!<Vec<f64> as Predict>::PREDICTS_ROWS_IN_PLACE) };
+        let model = vec![100.0];
+        let x = array![[1.0], [2.0], [f64::NAN]];
+        assert_eq!(
+            model.predict_rows(x.view(), &[1, 0, 1]).unwrap().to_vec(),
+            vec![102.0, 101.0, 102.0]
+        );
+        let err = model.predict_rows(x.view(), &[0, 2]).unwrap_err();
+        assert!(matches!(err, Error::NonFinite { row: 1, .. }), "{err}");
+        let err = model.predict_rows(x.view(), &[3]).unwrap_err();
+        assert!(
+            matches!(err, Error::InvalidValue { row: Some(0), .. }),
+            "{err}"
+        );
     }
 }

@@ -27,8 +27,9 @@ use faer::dyn_stack::{MemBuffer, MemStack};
 use faer::linalg::matmul::triangular::{self as tri, BlockStructure};
 use faer::linalg::{cholesky, evd, qr, svd, triangular_solve};
 use faer::{Accum, Mat, MatRef, Par};
+use kiln_core::check::{self, NanPolicy};
 use kiln_core::{Error, Result};
-use ndarray::{ArrayView1, ArrayView2};
+use ndarray::{ArrayView1, ArrayView2, Axis};
 
 /// Elements (rows × columns) in one leaf buffer: 256 KiB, which stays in a core's L2 cache.
 const LEAF_ELEMS: usize = 1 << 15;
@@ -38,9 +39,13 @@ const MIN_LEAF_ROWS: usize = 64;
 const PAR_WORK: usize = 1 << 20;
 
 /// The data of one least-squares problem: `x` (n × p), targets `y` (n × k), optional weights.
+///
+/// With `x_rows`, sample `i` of the problem is row `x_rows[i]` of `x`, read in place (a fold of
+/// cross-validation); `y` and `w` then hold one entry per index of `x_rows`.
 #[derive(Clone, Copy)]
 pub(crate) struct Design<'a> {
     pub x: ArrayView2<'a, f64>,
+    pub x_rows: Option<&'a [usize]>,
     pub y: ArrayView2<'a, f64>,
     pub w: Option<ArrayView1<'a, f64>>,
     /// Centre on the weighted means (the model fits an intercept).
@@ -52,9 +57,72 @@ impl Design<'_> {
         self.x.ncols() + self.y.ncols()
     }
 
+    /// The number of samples.
+    pub fn n(&self) -> usize {
+        self.x_rows.map_or(self.x.nrows(), <[usize]>::len)
+    }
+
+    /// Sample `i`'s features.
+    fn x_row(&self, i: usize) -> ArrayView1<'_, f64> {
+        self.x.row(self.x_rows.map_or(i, |r| r[i]))
+    }
+
     fn weight(&self, i: usize) -> f64 {
         self.w.map_or(1.0, |w| w[i])
     }
+
+    /// Checks that every sample's features are finite, naming the first that is not by its
+    /// position among the samples (as the same check on a copy of the rows would).
+    ///
+    /// [`checked_moments`] runs it only when the moments come out non-finite.
+    fn check_x_finite(&self) -> Result<()> {
+        match self.x_rows {
+            None => check::check_finite(self.x, "X", NanPolicy::Reject),
+            Some(r) => {
+                check::check_finite(self.x.select(Axis(0), r).view(), "X", NanPolicy::Reject)
+            }
+        }
+    }
+}
+
+/// Checks that the problem has samples and features, and one target row per sample.
+///
+/// # Errors
+/// [`Error::EmptyInput`] or [`Error::ShapeMismatch`], as [`check::check_fit_xy`].
+pub(crate) fn check_shape(d: &Design<'_>) -> Result<()> {
+    let (n, p) = (d.n(), d.x.ncols());
+    if n == 0 || p == 0 {
+        // An n × p view of nothing, so the message gives the shape of the samples.
+        let empty = ArrayView2::from_shape((n, p), &[]).unwrap_or(d.x);
+        check::check_non_empty(empty, "X")?;
+    }
+    check::check_same_len("length of y against rows of X", n, d.y.nrows())
+}
+
+/// The moments of `d` after the checks of a least-squares fit: `check_rest` (the target and
+/// the weights, which are cheap), then the finiteness of `X`, which costs a pass over the data
+/// and so runs only when needed: any NaN or infinity in `X` (or in `y`) makes a mean or a
+/// diagonal entry of the Gram matrix non-finite, whatever the weights. Errors come in the
+/// order of the full checks: a non-finite `X` is reported before a problem of `y` or the weights.
+///
+/// Finite data whose products overflow give non-finite moments but pass the check, and go on
+/// to the solvers as before.
+pub(crate) fn checked_moments(
+    d: &Design<'_>,
+    check_rest: impl FnOnce() -> Result<()>,
+) -> Result<Moments> {
+    if let Err(e) = check_rest() {
+        d.check_x_finite()?;
+        return Err(e);
+    }
+    let mom = moments(d);
+    let finite = mom.mean.iter().all(|v| v.is_finite())
+        && (0..mom.gram.nrows())
+            .all(|i| (0..mom.gram.ncols()).all(|j| mom.gram[(i, j)].is_finite()));
+    if !finite {
+        d.check_x_finite()?;
+    }
+    Ok(mom)
 }
 
 /// Weighted means and the weighted, centred sums of products of `[X | Y]`.
@@ -94,7 +162,7 @@ struct Partial {
 
 /// Computes the [`Moments`] of `d` in one parallel pass (see the module docs).
 pub(crate) fn moments(d: &Design<'_>) -> Moments {
-    let n = d.x.nrows();
+    let n = d.n();
     let q = d.q();
     let leaf_rows = (LEAF_ELEMS / q.max(1)).max(MIN_LEAF_ROWS);
     let mut root = reduce(d, 0..n, leaf_rows);
@@ -140,7 +208,7 @@ fn leaf(d: &Design<'_>, rows: Range<usize>) -> Partial {
     for (r, i) in rows.clone().enumerate() {
         let dst = &mut buf[r * q..(r + 1) * q];
         let (dx, dy) = dst.split_at_mut(p);
-        copy_row(d.x.row(i), dx);
+        copy_row(d.x_row(i), dx);
         copy_row(d.y.row(i), dy);
     }
     let mut w_sum = 0.0;
@@ -385,10 +453,14 @@ impl SvdSystem {
 /// `ε·‖X‖`, as with LAPACK's `gelsd`; `Qᵀy` comes out of the same factorization as the last
 /// columns of `R`. Runs on one thread so that the result does not depend on the pool.
 pub(crate) fn svd_system(d: &Design<'_>, mom: &Moments) -> Result<SvdSystem> {
-    let (n, p, q) = (d.x.nrows(), d.x.ncols(), d.q());
+    let (n, p, q) = (d.n(), d.x.ncols(), d.q());
     let mean = &mom.mean;
     let mut z = Mat::from_fn(n, q, |i, j| {
-        let v = if j < p { d.x[[i, j]] } else { d.y[[i, j - p]] };
+        let v = if j < p {
+            d.x_row(i)[j]
+        } else {
+            d.y[[i, j - p]]
+        };
         (v - mean[j]) * d.weight(i).sqrt()
     });
     let r = n.min(q);

@@ -1,6 +1,6 @@
 //! [`LinearRegression`]: ordinary least squares, as scikit-learn's `LinearRegression`.
 
-use kiln_core::check::{self, NanPolicy};
+use kiln_core::check;
 use kiln_core::persist::{FeatureSchema, Persist};
 use kiln_core::{Fit, Fitted, Params, Predict, Result};
 use ndarray::{Array1, ArrayView1, ArrayView2, Axis};
@@ -125,17 +125,51 @@ impl Fit for LinearRegression {
         y: ArrayView1<'_, f64>,
         sample_weight: Option<ArrayView1<'_, f64>>,
     ) -> Result<FittedLinearRegression> {
+        self.fit_design(x, None, y, sample_weight)
+    }
+
+    /// Reads the rows in place (see [`crate::Ridge`]'s `fit_rows`): the same model, bit for
+    /// bit, as a fit on the copied rows.
+    const FITS_ROWS_IN_PLACE: bool = true;
+
+    fn fit_rows(
+        &self,
+        x: ArrayView2<'_, f64>,
+        y: ArrayView1<'_, f64>,
+        sample_weight: Option<ArrayView1<'_, f64>>,
+        rows: &[usize],
+    ) -> Result<FittedLinearRegression> {
         self.validate()?;
-        check::check_fit_xy(x, y.len(), NanPolicy::Reject)?;
-        check::check_finite_1d(y, "y")?;
-        check::check_sample_weight(sample_weight, x.nrows())?;
+        check::check_rows(x.nrows(), y.len(), sample_weight, rows)?;
+        let y = y.select(Axis(0), rows);
+        let w = sample_weight.map(|w| w.select(Axis(0), rows));
+        self.fit_design(x, Some(rows), y.view(), w.as_ref().map(|w| w.view()))
+    }
+}
+
+impl LinearRegression {
+    /// Checks the params and the data, then solves. `x_rows` picks the rows of `x` to fit on
+    /// (read in place); `y` and `w` hold one entry per sample.
+    fn fit_design(
+        &self,
+        x: ArrayView2<'_, f64>,
+        x_rows: Option<&[usize]>,
+        y: ArrayView1<'_, f64>,
+        sample_weight: Option<ArrayView1<'_, f64>>,
+    ) -> Result<FittedLinearRegression> {
+        self.validate()?;
         let design = Design {
             x,
+            x_rows,
             y: y.insert_axis(Axis(1)),
             w: sample_weight,
             center: self.fit_intercept,
         };
-        let mom = lstsq::moments(&design);
+        lstsq::check_shape(&design)?;
+        let mom = lstsq::checked_moments(&design, || {
+            check::check_finite_1d(y, "y")?;
+            check::check_sample_weight(sample_weight, design.n())
+        })?;
         let sol = lstsq::lstsq(&design, &mom, self.tol)?;
         let coef = Array1::from_shape_fn(x.ncols(), |j| sol.coef[(j, 0)]);
         let intercept = if self.fit_intercept {
@@ -256,6 +290,19 @@ impl Predict for FittedLinearRegression {
     fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
         let coef = self.coef.to_vec();
         crate::predict::checked_linear(LinearRegression::NAME, x, &coef, self.intercept)
+    }
+
+    /// Reads the rows in place (cross-validation scores each fold's test rows without a copy).
+    const PREDICTS_ROWS_IN_PLACE: bool = true;
+
+    fn predict_rows(&self, x: ArrayView2<'_, f64>, rows: &[usize]) -> Result<Array1<f64>> {
+        crate::predict::checked_linear_rows(
+            LinearRegression::NAME,
+            x,
+            rows,
+            &self.coef.to_vec(),
+            self.intercept,
+        )
     }
 }
 

@@ -6,7 +6,7 @@
 
 use kiln_core::Result;
 use kiln_core::check::{self, NanPolicy};
-use ndarray::{Array1, Array2, ArrayView1, ArrayView2, s};
+use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis, s};
 use rayon::prelude::*;
 
 /// Rows per parallel chunk.
@@ -57,6 +57,33 @@ pub(crate) fn checked_linear(
     Ok(out)
 }
 
+/// [`checked_linear`] on the rows `idx` of `x`, read in place (`predict_rows`): the same
+/// values and errors as on `x.select(Axis(0), idx)`.
+///
+/// # Errors
+/// [`kiln_core::Error::InvalidValue`] for an index out of range, then as [`checked_linear`].
+pub(crate) fn checked_linear_rows(
+    estimator: &str,
+    x: ArrayView2<'_, f64>,
+    idx: &[usize],
+    coef: &[f64],
+    intercept: f64,
+) -> Result<Array1<f64>> {
+    check::check_row_indices(x.nrows(), idx)?;
+    check::check_n_features(estimator, coef.len(), x)?;
+    if idx.is_empty() {
+        check::check_non_empty(x.slice(s![0..0, ..]), "X")?;
+    }
+    check::check_non_empty(x, "X")?;
+    let out = Array1::from_vec(rows(x, Some(idx), 1, |row, o| {
+        o[0] = intercept + dot(row, coef);
+    }));
+    if out.iter().any(|v| !v.is_finite()) {
+        check::check_finite(x.select(Axis(0), idx).view(), "X", NanPolicy::Reject)?;
+    }
+    Ok(out)
+}
+
 /// [`linear_multi`] with `predict`'s input checks, as [`checked_linear`].
 ///
 /// # Errors
@@ -78,7 +105,7 @@ pub(crate) fn checked_linear_multi(
 
 /// `x · coef + intercept` for every row of `x`.
 pub(crate) fn linear(x: ArrayView2<'_, f64>, coef: &[f64], intercept: f64) -> Array1<f64> {
-    let out = rows(x, 1, |row, o| o[0] = intercept + dot(row, coef));
+    let out = rows(x, None, 1, |row, o| o[0] = intercept + dot(row, coef));
     Array1::from_vec(out)
 }
 
@@ -95,7 +122,7 @@ pub(crate) fn linear_multi(
         .as_slice()
         .map(|c| c.chunks_exact(coef.ncols().max(1)).collect())
         .unwrap_or_default();
-    let out = rows(x, k, |row, o| {
+    let out = rows(x, None, k, |row, o| {
         for ((o, c), b) in o.iter_mut().zip(&coef_rows).zip(intercept) {
             *o = b + dot(row, c);
         }
@@ -104,20 +131,36 @@ pub(crate) fn linear_multi(
     Array2::from_shape_vec((x.nrows(), k), out).unwrap_or_else(|_| Array2::zeros((x.nrows(), k)))
 }
 
-/// Applies `f(row, out_row)` to every row of `x`, writing `k` outputs per row, in parallel
-/// over fixed chunks of rows when the work is large.
-fn rows(x: ArrayView2<'_, f64>, k: usize, f: impl Fn(&[f64], &mut [f64]) + Sync) -> Vec<f64> {
-    let n = x.nrows();
+/// Applies `f(row, out_row)` to every row of `x` (or to the rows `idx`, in that order),
+/// writing `k` outputs per row, in parallel over fixed chunks of rows when the work is large.
+///
+/// Indices in `idx` must be rows of `x`.
+fn rows(
+    x: ArrayView2<'_, f64>,
+    idx: Option<&[usize]>,
+    k: usize,
+    f: impl Fn(&[f64], &mut [f64]) + Sync,
+) -> Vec<f64> {
+    let n = idx.map_or(x.nrows(), <[usize]>::len);
     let mut out = vec![0.0; n * k];
     if k == 0 {
         return out;
     }
     let run = |(c, chunk): (usize, &mut [f64])| {
         let start = c * CHUNK_ROWS;
-        let block = x.slice(s![start..start + chunk.len() / k, ..]);
         let mut scratch = Vec::new();
-        for (o, row) in chunk.chunks_exact_mut(k).zip(block.rows()) {
-            f(row_slice(row, &mut scratch), o);
+        match idx {
+            None => {
+                let block = x.slice(s![start..start + chunk.len() / k, ..]);
+                for (o, row) in chunk.chunks_exact_mut(k).zip(block.rows()) {
+                    f(row_slice(row, &mut scratch), o);
+                }
+            }
+            Some(idx) => {
+                for (o, &i) in chunk.chunks_exact_mut(k).zip(&idx[start..]) {
+                    f(row_slice(x.row(i), &mut scratch), o);
+                }
+            }
         }
     };
     if n * x.ncols() * k >= PAR_WORK && n > CHUNK_ROWS {

@@ -158,18 +158,15 @@ impl Ridge {
         y: ArrayView2<'_, f64>,
         sample_weight: Option<ArrayView1<'_, f64>>,
     ) -> Result<FittedRidgeMulti> {
-        self.validate()?;
-        check::check_fit_xy(x, y.nrows(), NanPolicy::Reject)?;
-        if y.ncols() == 0 {
-            return Err(Error::EmptyInput {
-                what: "y".into(),
-                reason: "0 targets (columns); at least 1 is needed".into(),
-            });
-        }
-        check::check_finite(y, "y", NanPolicy::Reject)?;
-        check::check_sample_weight(sample_weight, x.nrows())?;
-        let alphas = self.alpha.for_targets(y.ncols())?;
-        let (coef, intercept) = self.solve(x, y, sample_weight, &alphas)?;
+        let (coef, intercept) = self.fit_design(x, None, y, sample_weight, || {
+            if y.ncols() == 0 {
+                return Err(Error::EmptyInput {
+                    what: "y".into(),
+                    reason: "0 targets (columns); at least 1 is needed".into(),
+                });
+            }
+            check::check_finite(y, "y", NanPolicy::Reject)
+        })?;
         Ok(FittedRidgeMulti {
             params: self.clone(),
             n_features: x.ncols(),
@@ -179,22 +176,44 @@ impl Ridge {
         })
     }
 
-    /// Coefficients (n_targets × n_features) and intercepts of the checked problem.
-    fn solve(
+    /// Checks the params and the data, then solves: the coefficients (n_targets ×
+    /// n_features) and intercepts. `x_rows` picks the rows of `x` to fit on (read in place);
+    /// `y` and `w` hold one entry per sample. `check_y` checks the target's values.
+    fn fit_design(
         &self,
         x: ArrayView2<'_, f64>,
+        x_rows: Option<&[usize]>,
         y: ArrayView2<'_, f64>,
         w: Option<ArrayView1<'_, f64>>,
-        alphas: &[f64],
+        check_y: impl FnOnce() -> Result<()>,
     ) -> Result<(Array2<f64>, Array1<f64>)> {
+        self.validate()?;
         let d = Design {
             x,
+            x_rows,
             y,
             w,
             center: self.fit_intercept,
         };
-        let mom = lstsq::moments(&d);
-        let (p, k) = (x.ncols(), y.ncols());
+        lstsq::check_shape(&d)?;
+        let mut alphas = Vec::new();
+        let mom = lstsq::checked_moments(&d, || {
+            check_y()?;
+            check::check_sample_weight(w, d.n())?;
+            alphas = self.alpha.for_targets(y.ncols())?;
+            Ok(())
+        })?;
+        self.solve(&d, &mom, &alphas)
+    }
+
+    /// Coefficients (n_targets × n_features) and intercepts of the checked problem.
+    fn solve(
+        &self,
+        d: &Design<'_>,
+        mom: &lstsq::Moments,
+        alphas: &[f64],
+    ) -> Result<(Array2<f64>, Array1<f64>)> {
+        let (p, k) = (d.x.ncols(), d.y.ncols());
         let xy = mom.xy();
         let mut coef = Array2::zeros((k, p));
         let mut done = vec![false; k];
@@ -219,7 +238,7 @@ impl Ridge {
                 }
                 None => {
                     if svd.is_none() {
-                        svd = Some(lstsq::svd_system(&d, &mom)?);
+                        svd = Some(lstsq::svd_system(d, mom)?);
                     }
                     if let Some(sys) = &svd {
                         for &u in &group {
@@ -289,12 +308,40 @@ impl Fit for Ridge {
         y: ArrayView1<'_, f64>,
         sample_weight: Option<ArrayView1<'_, f64>>,
     ) -> Result<FittedRidge> {
+        let (coef, intercept) =
+            self.fit_design(x, None, y.insert_axis(Axis(1)), sample_weight, || {
+                check::check_finite_1d(y, "y")
+            })?;
+        Ok(FittedRidge {
+            params: self.clone(),
+            n_features: x.ncols(),
+            coef: coef.row(0).to_owned(),
+            intercept: intercept[0],
+            names: FeatureNames::default(),
+        })
+    }
+
+    /// Reads the rows in place: the Gram pass copies rows into a cache-sized buffer anyway,
+    /// so it takes them from `x` by index and no fold of cross-validation is copied. The
+    /// model is the same, bit for bit, as a fit on the copied rows.
+    const FITS_ROWS_IN_PLACE: bool = true;
+
+    fn fit_rows(
+        &self,
+        x: ArrayView2<'_, f64>,
+        y: ArrayView1<'_, f64>,
+        sample_weight: Option<ArrayView1<'_, f64>>,
+        rows: &[usize],
+    ) -> Result<FittedRidge> {
         self.validate()?;
-        check::check_fit_xy(x, y.len(), NanPolicy::Reject)?;
-        check::check_finite_1d(y, "y")?;
-        check::check_sample_weight(sample_weight, x.nrows())?;
-        let alphas = self.alpha.for_targets(1)?;
-        let (coef, intercept) = self.solve(x, y.insert_axis(Axis(1)), sample_weight, &alphas)?;
+        check::check_rows(x.nrows(), y.len(), sample_weight, rows)?;
+        let y = y.select(Axis(0), rows);
+        let w = sample_weight.map(|w| w.select(Axis(0), rows));
+        let w = w.as_ref().map(|w| w.view());
+        let (coef, intercept) =
+            self.fit_design(x, Some(rows), y.view().insert_axis(Axis(1)), w, || {
+                check::check_finite_1d(y.view(), "y")
+            })?;
         Ok(FittedRidge {
             params: self.clone(),
             n_features: x.ncols(),
@@ -363,6 +410,19 @@ impl Predict for FittedRidge {
 
     fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
         crate::predict::checked_linear(Ridge::NAME, x, &self.coef.to_vec(), self.intercept)
+    }
+
+    /// Reads the rows in place (cross-validation scores each fold's test rows without a copy).
+    const PREDICTS_ROWS_IN_PLACE: bool = true;
+
+    fn predict_rows(&self, x: ArrayView2<'_, f64>, rows: &[usize]) -> Result<Array1<f64>> {
+        crate::predict::checked_linear_rows(
+            Ridge::NAME,
+            x,
+            rows,
+            &self.coef.to_vec(),
+            self.intercept,
+        )
     }
 }
 

@@ -76,6 +76,18 @@ type ScoreFn<M, T> = dyn Fn(&M, ArrayView2<'_, f64>, ArrayView1<'_, T>, Option<A
     + Send
     + Sync;
 
+/// A score of the rows `rows` of `x` (read in place), with `y` and the weights already
+/// taken at those rows.
+type RowsScoreFn<M, T> = dyn Fn(
+        &M,
+        ArrayView2<'_, f64>,
+        &[usize],
+        ArrayView1<'_, T>,
+        Option<ArrayView1<'_, f64>>,
+    ) -> Result<f64>
+    + Send
+    + Sync;
+
 /// A named metric of a fitted model `M` on data with targets of type `T`.
 ///
 /// Cheap to clone (the function is shared).
@@ -83,6 +95,9 @@ pub struct Scorer<M, T> {
     name: String,
     direction: Direction,
     score: Arc<ScoreFn<M, T>>,
+    /// The same score on rows read in place, for a scorer of predictions of a model that
+    /// predicts rows in place ([`Predict::PREDICTS_ROWS_IN_PLACE`]).
+    score_rows: Option<Arc<RowsScoreFn<M, T>>>,
 }
 
 impl<M, T> Clone for Scorer<M, T> {
@@ -91,6 +106,7 @@ impl<M, T> Clone for Scorer<M, T> {
             name: self.name.clone(),
             direction: self.direction,
             score: Arc::clone(&self.score),
+            score_rows: self.score_rows.clone(),
         }
     }
 }
@@ -122,6 +138,7 @@ impl<M, T> Scorer<M, T> {
             name: name.into(),
             direction,
             score: Arc::new(score),
+            score_rows: None,
         }
     }
 
@@ -139,10 +156,19 @@ impl<M, T> Scorer<M, T> {
             + Sync
             + 'static,
     {
-        Self::new(name, direction, move |model: &M, x, y, w| {
+        let metric = Arc::new(metric);
+        let on_rows = Arc::clone(&metric);
+        let mut scorer = Self::new(name, direction, move |model: &M, x, y, w| {
             let pred = model.predict(x)?;
             metric(y, pred.view(), w)
-        })
+        });
+        if M::PREDICTS_ROWS_IN_PLACE {
+            scorer.score_rows = Some(Arc::new(move |model: &M, x, rows: &[usize], y, w| {
+                let pred = model.predict_rows(x, rows)?;
+                on_rows(y, pred.view(), w)
+            }));
+        }
+        scorer
     }
 
     /// The scorer's name, e.g. `"accuracy"`; it labels the results.
@@ -167,6 +193,36 @@ impl<M, T> Scorer<M, T> {
         sample_weight: Option<ArrayView1<'_, f64>>,
     ) -> Result<f64> {
         (self.score)(model, x, y, sample_weight)
+    }
+
+    /// Whether [`Scorer::score_rows`] can read the rows where they are (a scorer of
+    /// predictions, of a model that predicts rows in place).
+    pub(crate) fn reads_rows_in_place(&self) -> bool {
+        self.score_rows.is_some()
+    }
+
+    /// Scores `model` on the rows `rows` of `x`, given `y` and the weights at those rows; the
+    /// same score as [`Scorer::score`] on the copied rows. Without an in-place path the rows
+    /// are copied.
+    ///
+    /// # Errors
+    /// As [`Scorer::score`].
+    pub(crate) fn score_rows(
+        &self,
+        model: &M,
+        x: ArrayView2<'_, f64>,
+        rows: &[usize],
+        y: ArrayView1<'_, T>,
+        sample_weight: Option<ArrayView1<'_, f64>>,
+    ) -> Result<f64> {
+        match &self.score_rows {
+            Some(f) => f(model, x, rows, y, sample_weight),
+            None => {
+                kiln_core::check::check_row_indices(x.nrows(), rows)?;
+                let xs = x.select(ndarray::Axis(0), rows);
+                (self.score)(model, xs.view(), y, sample_weight)
+            }
+        }
     }
 
     /// Whether score `a` is strictly better than `b` under this scorer's direction

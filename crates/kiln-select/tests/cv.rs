@@ -430,6 +430,51 @@ fn a_failing_fit_reports_its_error() {
     assert!(matches!(err, Error::SingleClass { .. }), "{err}");
 }
 
+#[test]
+fn ridge_reads_fold_rows_in_place_with_the_scores_of_copied_rows() {
+    // Ridge fits and predicts the rows of each fold in place, and `r2` scores them there; a
+    // scorer written against `x` (no in-place path) makes cross-validation copy the rows. Both
+    // must give the same scores, bit for bit, on shuffled folds, with weights and train scores.
+    use kiln_core::{Fit, Predict};
+    let (x, y) = diabetes();
+    let w = weights(y.len());
+    let copied_r2 = {
+        let r2 = r2();
+        Scorer::new(
+            "r2",
+            Direction::Maximize,
+            move |m: &FittedRidge, x: ndarray::ArrayView2<'_, f64>, y, w| r2.score(m, x, y, w),
+        )
+    };
+    let cv = KFold::default().with_shuffle(true).with_seed(7);
+    let opts = CvOptions::default()
+        .with_return_train_score(true)
+        .with_sample_weight(w.view());
+    let ridge = Ridge::default().with_alpha(0.3);
+    let in_place = cross_validate(&ridge, x.view(), y.view(), &cv, &[r2()], &opts).unwrap();
+    let copied = cross_validate(&ridge, x.view(), y.view(), &cv, &[copied_r2], &opts).unwrap();
+    assert_eq!(in_place.test_scores("r2"), copied.test_scores("r2"));
+    assert_eq!(in_place.train_scores("r2"), copied.train_scores("r2"));
+    // And the fold fits equal fits on copies of the training rows.
+    let folds = cv.folds(y.len(), None, None).unwrap();
+    let pred = cross_val_predict(&ridge, x.view(), y.view(), &cv, &opts).unwrap();
+    for f in &folds {
+        let m = ridge
+            .fit_weighted(
+                x.select(ndarray::Axis(0), &f.train).view(),
+                y.select(ndarray::Axis(0), &f.train).view(),
+                Some(w.select(ndarray::Axis(0), &f.train).view()),
+            )
+            .unwrap();
+        let want = m
+            .predict(x.select(ndarray::Axis(0), &f.test).view())
+            .unwrap();
+        for (k, &i) in f.test.iter().enumerate() {
+            assert_eq!(pred[i].to_bits(), want[k].to_bits(), "row {i}");
+        }
+    }
+}
+
 /// Measures what cross-validation costs beyond the fits and the scoring (row gathering,
 /// bookkeeping): 5 sequential folds on a 100k × 20 synthetic regression. Run once, in an
 /// optimized build:

@@ -55,6 +55,10 @@ pub enum Flaw {
     NoTargetCheck,
     /// `fit_transform` uses another variance formula than `fit`.
     FitTransformDiffers,
+    /// `fit_rows` fits on every row instead of the chosen ones.
+    RowsIgnored,
+    /// `predict_rows` predicts the first rows instead of the chosen ones.
+    PredictRowsIgnored,
 }
 
 static FITS: AtomicU64 = AtomicU64::new(0);
@@ -336,6 +340,25 @@ impl Fit for Line {
             n_features: x.ncols(),
         })
     }
+
+    fn fit_rows(
+        &self,
+        x: ArrayView2<'_, f64>,
+        y: ArrayView1<'_, f64>,
+        w: Option<ArrayView1<'_, f64>>,
+        rows: &[usize],
+    ) -> Result<FittedLine> {
+        if self.flaw == Some(Flaw::RowsIgnored) {
+            return self.fit_weighted(x, y, w);
+        }
+        check::check_rows(x.nrows(), y.len(), w, rows)?;
+        let w = w.map(|w| w.select(Axis(0), rows));
+        self.fit_weighted(
+            x.select(Axis(0), rows).view(),
+            y.select(Axis(0), rows).view(),
+            w.as_ref().map(|w| w.view()),
+        )
+    }
 }
 
 impl Fitted for FittedLine {
@@ -349,6 +372,15 @@ impl Predict for FittedLine {
     fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
         check::check_predict_x(Line::NAME, self.n_features, x, NanPolicy::Reject)?;
         Ok(x.column(0).mapv(|v| self.intercept + self.slope * v))
+    }
+
+    fn predict_rows(&self, x: ArrayView2<'_, f64>, rows: &[usize]) -> Result<Array1<f64>> {
+        check::check_row_indices(x.nrows(), rows)?;
+        if self.params.flaw == Some(Flaw::PredictRowsIgnored) {
+            let first: Vec<usize> = (0..rows.len()).map(|i| i % x.nrows()).collect();
+            return self.predict(x.select(Axis(0), &first).view());
+        }
+        self.predict(x.select(Axis(0), rows).view())
     }
 }
 

@@ -80,13 +80,19 @@ where
     check_partition(n, &folds)?;
     let job =
         |scratch: &mut Vec<f64>, fold: &Fold| -> Result<Array1<<P::Fitted as Predict>::Output>> {
-            let model = {
+            let model = if P::FITS_ROWS_IN_PLACE {
+                params.fit_rows(data.x, data.y, data.sample_weight, &fold.train)?
+            } else {
                 let xt = rows_in(data.x, &fold.train, scratch);
                 let yt = take(data.y, &fold.train);
                 let w = data.sample_weight.map(|w| take(w, &fold.train));
                 params.fit_weighted(xt, yt.view(), w.as_ref().map(|w| w.view()))?
             };
-            model.predict(rows_in(data.x, &fold.test, scratch))
+            if <P::Fitted as Predict>::PREDICTS_ROWS_IN_PLACE {
+                model.predict_rows(data.x, &fold.test)
+            } else {
+                model.predict(rows_in(data.x, &fold.test, scratch))
+            }
         };
     let preds: Vec<Result<_>> = if options.parallel {
         folds.par_iter().map_init(Vec::new, job).collect()

@@ -217,6 +217,38 @@ impl<'a, T: Target> Rows<'a, T> {
     }
 }
 
+/// The indices of a fold's rows with `y` and the weights at those rows, for scorers that read
+/// the rows of `X` in place ([`Scorer::reads_rows_in_place`]).
+struct InPlace<'a, T> {
+    idx: &'a [usize],
+    y: CowArray<'a, T, Ix1>,
+    w: Option<CowArray<'a, f64, Ix1>>,
+}
+
+impl<'a, T: Target> InPlace<'a, T> {
+    fn take<'d: 'a>(data: &Data<'d, T>, idx: &'a [usize]) -> Self {
+        Self {
+            idx,
+            y: take(data.y.reborrow(), idx),
+            w: data.sample_weight.map(|w| take(w.reborrow(), idx)),
+        }
+    }
+
+    /// Scores `model` on these rows of `x` with every scorer, in order.
+    fn score_all<M>(
+        &self,
+        scorers: &[Scorer<M, T>],
+        model: &M,
+        x: ArrayView2<'_, f64>,
+    ) -> Result<Vec<f64>> {
+        let w = self.w.as_ref().map(|w| w.view());
+        scorers
+            .iter()
+            .map(|s| s.score_rows(model, x, self.idx, self.y.view(), w))
+            .collect()
+    }
+}
+
 /// Scores `model` on `rows` with every scorer, in order.
 fn score_all<M, T: Target>(
     scorers: &[Scorer<M, T>],
@@ -233,7 +265,10 @@ fn score_all<M, T: Target>(
 /// `train_score`); keeps the model when `keep_model`.
 ///
 /// As scikit-learn's `fit_time` and `score_time`, the times cover the fit and the scoring
-/// alone, not the gathering of the rows (which is the routine's overhead).
+/// alone, not the gathering of the rows (which is the routine's overhead). An estimator that
+/// reads rows in place ([`Fit::FITS_ROWS_IN_PLACE`]) gets the fold's indices through
+/// [`Fit::fit_rows`] and no copy is made (the training rows are gathered only when they are
+/// scored too).
 #[expect(clippy::too_many_arguments, reason = "internal: one fold's whole job")]
 pub(crate) fn run_fold<P>(
     scratch: &mut Scratch,
@@ -253,23 +288,39 @@ where
         train: train_buf,
         test: test_buf,
     } = scratch;
-    let train_rows = Rows::gather(data, train, train_buf);
-    let start = Instant::now();
-    let model = params.fit_weighted(
-        train_rows.x.view(),
-        train_rows.y.view(),
-        train_rows.weights(),
-    )?;
-    let fit_time = start.elapsed();
-    let test_rows = Rows::gather(data, test, test_buf);
-    let start = Instant::now();
-    let test_scores = score_all(scorers, &model, &test_rows)?;
-    let train_scores = if train_score {
-        Some(score_all(scorers, &model, &train_rows)?)
+    let score_in_place = scorers.iter().all(Scorer::reads_rows_in_place);
+    let (model, fit_time, train_rows) = if P::FITS_ROWS_IN_PLACE {
+        let start = Instant::now();
+        let model = params.fit_rows(data.x, data.y, data.sample_weight, train)?;
+        let fit_time = start.elapsed();
+        let rows = (train_score && !score_in_place).then(|| Rows::gather(data, train, train_buf));
+        (model, fit_time, rows)
     } else {
-        None
+        let rows = Rows::gather(data, train, train_buf);
+        let start = Instant::now();
+        let model = params.fit_weighted(rows.x.view(), rows.y.view(), rows.weights())?;
+        (model, start.elapsed(), Some(rows))
     };
-    let score_time = start.elapsed();
+    let (test_scores, train_scores, score_time) = if score_in_place {
+        let test_rows = InPlace::take(data, test);
+        let train_rows = train_score.then(|| InPlace::take(data, train));
+        let start = Instant::now();
+        let test_scores = test_rows.score_all(scorers, &model, data.x)?;
+        let train_scores = match &train_rows {
+            Some(rows) => Some(rows.score_all(scorers, &model, data.x)?),
+            None => None,
+        };
+        (test_scores, train_scores, start.elapsed())
+    } else {
+        let test_rows = Rows::gather(data, test, test_buf);
+        let start = Instant::now();
+        let test_scores = score_all(scorers, &model, &test_rows)?;
+        let train_scores = match &train_rows {
+            Some(rows) if train_score => Some(score_all(scorers, &model, rows)?),
+            _ => None,
+        };
+        (test_scores, train_scores, start.elapsed())
+    };
     Ok(FoldOutcome {
         test: test_scores,
         train: train_scores,
