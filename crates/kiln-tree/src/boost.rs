@@ -15,7 +15,7 @@
 //! comes from a generator derived from `seed`, so a seed gives the same model on any number of
 //! threads.
 
-mod bin;
+pub(crate) mod bin;
 mod classifier;
 mod fit;
 mod grow;
@@ -26,7 +26,7 @@ mod predict;
 mod regressor;
 mod shap;
 mod split;
-mod tree;
+pub(crate) mod tree;
 
 use std::ops::ControlFlow;
 

@@ -54,7 +54,7 @@ pub use boost::{
 };
 pub use forest::{
     FittedRandomForestClassifier, FittedRandomForestRegressor, ForestClassWeight, MaxSamples,
-    RandomForestClassifier, RandomForestRegressor,
+    RandomForestClassifier, RandomForestRegressor, SplitSearch,
 };
 pub use tree::{
     CcpPath, ClassWeight, ClassificationCriterion, DecisionPath, DecisionTreeClassifier,

@@ -14,6 +14,7 @@ mod classifier;
 pub(crate) mod criterion;
 mod export;
 mod fit;
+pub(crate) mod hist;
 pub(crate) mod nodes;
 pub(crate) mod params;
 pub(crate) mod presort;

@@ -8,7 +8,9 @@ use kiln_core::{Error, Fit, Fitted, Params, Predict, PredictProba, Result};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
-use super::{MaxSamples, Settings, grow_forest, mean_importances, mean_leaf_values, oob_sums};
+use super::{
+    MaxSamples, Settings, SplitSearch, grow_forest, mean_importances, mean_leaf_values, oob_sums,
+};
 use crate::tree::criterion::{Impurity, TargetData};
 use crate::tree::params::Growth;
 use crate::tree::{ClassificationCriterion, MaxFeatures, Tree};
@@ -46,6 +48,9 @@ pub enum ForestClassWeight {
 /// - `oob_score` (default `false`): compute the out-of-bag accuracy at fit.
 /// - `class_weight` (default [`ForestClassWeight::None`]): multiplied into the sample weights.
 /// - `seed` (default `0`): drives the bootstrap samples and the feature sampling.
+/// - `split_search` (default [`SplitSearch::Auto`]): exact thresholds, or histograms of
+///   binned features (the default from [`crate::forest::HISTOGRAM_ROWS`] rows; see
+///   [`SplitSearch`]).
 ///
 /// # Fitted attributes
 /// [`FittedRandomForestClassifier::classes`] (through [`PredictProba`]),
@@ -128,6 +133,10 @@ pub struct RandomForestClassifier {
     pub class_weight: ForestClassWeight,
     /// Seed of the bootstrap samples and feature sampling. By default, `0`.
     pub seed: u64,
+    /// How splits are searched: exact thresholds, or histograms of binned features. By
+    /// default, [`SplitSearch::Auto`]: histograms from [`crate::forest::HISTOGRAM_ROWS`] rows.
+    #[serde(default)]
+    pub split_search: SplitSearch,
 }
 
 impl Default for RandomForestClassifier {
@@ -146,6 +155,7 @@ impl Default for RandomForestClassifier {
             oob_score: false,
             class_weight: ForestClassWeight::None,
             seed: kiln_core::random::DEFAULT_SEED,
+            split_search: SplitSearch::Auto,
         }
     }
 }
@@ -181,6 +191,13 @@ impl RandomForestClassifier {
         self
     }
 
+    /// Sets `split_search` (by default, [`SplitSearch::Auto`]).
+    #[must_use]
+    pub fn with_split_search(mut self, split_search: SplitSearch) -> Self {
+        self.split_search = split_search;
+        self
+    }
+
     /// Sets `oob_score` (by default, `false`).
     #[must_use]
     pub fn with_oob_score(mut self, oob_score: bool) -> Self {
@@ -211,6 +228,7 @@ impl RandomForestClassifier {
             bootstrap: self.bootstrap,
             max_samples: self.max_samples,
             oob_score: self.oob_score,
+            split_search: self.split_search,
         }
     }
 

@@ -6,7 +6,9 @@ use kiln_core::{Fit, Fitted, Params, Predict, Result};
 use ndarray::{Array1, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
-use super::{MaxSamples, Settings, grow_forest, mean_importances, mean_leaf_values, oob_sums};
+use super::{
+    MaxSamples, Settings, SplitSearch, grow_forest, mean_importances, mean_leaf_values, oob_sums,
+};
 use crate::tree::criterion::{Impurity, TargetData};
 use crate::tree::params::Growth;
 use crate::tree::{MaxFeatures, RegressionCriterion, Tree};
@@ -29,6 +31,9 @@ use crate::tree::{MaxFeatures, RegressionCriterion, Tree};
 /// - `max_samples` (default [`MaxSamples::All`]): draws per bootstrap sample.
 /// - `oob_score` (default `false`): compute the out-of-bag R² at fit.
 /// - `seed` (default `0`): drives the bootstrap samples and the feature sampling.
+/// - `split_search` (default [`SplitSearch::Auto`]): exact thresholds, or histograms of
+///   binned features (the default from [`crate::forest::HISTOGRAM_ROWS`] rows; see
+///   [`SplitSearch`]).
 ///
 /// # Fitted attributes
 /// [`FittedRandomForestRegressor::trees`], [`FittedRandomForestRegressor::feature_importances`]
@@ -90,6 +95,10 @@ pub struct RandomForestRegressor {
     pub oob_score: bool,
     /// Seed of the bootstrap samples and feature sampling. By default, `0`.
     pub seed: u64,
+    /// How splits are searched: exact thresholds, or histograms of binned features. By
+    /// default, [`SplitSearch::Auto`]: histograms from [`crate::forest::HISTOGRAM_ROWS`] rows.
+    #[serde(default)]
+    pub split_search: SplitSearch,
 }
 
 impl Default for RandomForestRegressor {
@@ -107,6 +116,7 @@ impl Default for RandomForestRegressor {
             max_samples: MaxSamples::All,
             oob_score: false,
             seed: kiln_core::random::DEFAULT_SEED,
+            split_search: SplitSearch::Auto,
         }
     }
 }
@@ -142,6 +152,13 @@ impl RandomForestRegressor {
         self
     }
 
+    /// Sets `split_search` (by default, [`SplitSearch::Auto`]).
+    #[must_use]
+    pub fn with_split_search(mut self, split_search: SplitSearch) -> Self {
+        self.split_search = split_search;
+        self
+    }
+
     /// Sets `oob_score` (by default, `false`).
     #[must_use]
     pub fn with_oob_score(mut self, oob_score: bool) -> Self {
@@ -165,6 +182,7 @@ impl RandomForestRegressor {
             bootstrap: self.bootstrap,
             max_samples: self.max_samples,
             oob_score: self.oob_score,
+            split_search: self.split_search,
         }
     }
 }

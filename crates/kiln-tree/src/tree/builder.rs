@@ -14,7 +14,7 @@ use ndarray::ArrayView2;
 use super::criterion::{Impurity, Stats, TargetData};
 use super::nodes::{Node, Tree};
 use super::presort::SortedColumns;
-use super::splitter::{Candidate, Splitter};
+use super::splitter::{Candidate, Layout, Splitter};
 
 /// scikit-learn's `EPSILON` (machine epsilon): impurities at or below it are pure, and an
 /// improvement within it of `min_impurity_decrease` still splits.
@@ -57,7 +57,12 @@ pub(crate) fn grow_sorted<'a>(
     sorted: SortedColumns,
     cfg: &GrowConfig,
 ) -> Tree {
-    let mut b = Builder::new(data, sorted, cfg);
+    grow_in(data, Layout::Sorted(sorted), cfg)
+}
+
+/// Grows a tree on `data` in the given layout (which covers exactly `data.rows`).
+pub(crate) fn grow_in<'a>(data: &'a GrowData<'a>, layout: Layout<'a>, cfg: &GrowConfig) -> Tree {
+    let mut b = Builder::new(data, layout, cfg);
     match cfg.max_leaf_nodes {
         Some(max_leaves) => b.best_first(max_leaves),
         None => b.depth_first(),
@@ -68,7 +73,7 @@ pub(crate) fn grow_sorted<'a>(
 struct Builder<'a, 'c> {
     data: &'a GrowData<'a>,
     cfg: &'c GrowConfig,
-    sorted: SortedColumns,
+    sorted: Layout<'a>,
     splitter: Splitter<'a>,
     rng: kiln_core::random::KilnRng,
     tree: Tree,
@@ -96,7 +101,7 @@ struct Decided {
 }
 
 impl<'a, 'c> Builder<'a, 'c> {
-    fn new(data: &'a GrowData<'a>, sorted: SortedColumns, cfg: &'c GrowConfig) -> Self {
+    fn new(data: &'a GrowData<'a>, sorted: Layout<'a>, cfg: &'c GrowConfig) -> Self {
         let splitter = Splitter::new(
             data.target,
             data.weights,
@@ -159,18 +164,11 @@ impl<'a, 'c> Builder<'a, 'c> {
         let cand = self
             .splitter
             .best_split(&self.sorted, start, end, stats, &mut self.rng)?;
-        let (vals, rows) = self.sorted.segment(cand.feature, start, end);
-        let n_nm = vals.partition_point(|v| !v.is_nan());
-        for (k, &r) in rows.iter().enumerate() {
-            self.goes_left[r as usize] = if k < n_nm {
-                k < cand.q
-            } else {
-                cand.missing_left
-            };
-        }
-        let (left, right) = Stats::of_split(
-            rows,
-            &self.goes_left,
+        let (left, right) = self.sorted.split(
+            &cand,
+            start,
+            end,
+            &mut self.goes_left,
             self.data.weights,
             self.data.target,
             self.data.kind,

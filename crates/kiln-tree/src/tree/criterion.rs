@@ -113,6 +113,46 @@ impl Stats {
         (l, r)
     }
 
+    /// [`Stats::of_split`] for rows given position by position: `left[k]` is the side of the
+    /// `k`-th row, `w[k]` its weight and `t[k]` its class (as `f64`) or target value.
+    pub(crate) fn of_split_positional(
+        left: &[bool],
+        w: &[f64],
+        t: &[f64],
+        target: TargetData<'_>,
+        kind: Impurity,
+    ) -> (Self, Self) {
+        let (mut l, mut r) = (Self::empty(target), Self::empty(target));
+        let classes = matches!(target, TargetData::Classes { .. });
+        for ((&go_left, &wk), &tk) in left.iter().zip(w).zip(t) {
+            let s = if go_left { &mut l } else { &mut r };
+            if classes {
+                s.counts[tk as usize] += wk;
+            } else {
+                s.sum += wk * tk;
+            }
+            s.w += wk;
+            s.n += 1;
+        }
+        if classes {
+            l.impurity = class_impurity(&l.counts, l.w, kind);
+            r.impurity = class_impurity(&r.counts, r.w, kind);
+        } else {
+            let (ml, mr) = (l.sum / l.w, r.sum / r.w);
+            let (mut ssl, mut ssr) = (0.0, 0.0);
+            for ((&go_left, &wk), &tk) in left.iter().zip(w).zip(t) {
+                if go_left {
+                    ssl += wk * (tk - ml) * (tk - ml);
+                } else {
+                    ssr += wk * (tk - mr) * (tk - mr);
+                }
+            }
+            l.impurity = ssl / l.w;
+            r.impurity = ssr / r.w;
+        }
+        (l, r)
+    }
+
     fn empty(target: TargetData<'_>) -> Self {
         let k = match target {
             TargetData::Classes { n_classes, .. } => n_classes,
@@ -205,6 +245,9 @@ pub(crate) trait Scan {
     fn reset(&mut self, node: &Stats);
     /// Moves row `r` (a row index of `X`) from the right to the left.
     fn move_left(&mut self, r: usize);
+    /// Moves one histogram bin's rows from the right to the left: `bin` holds their weight
+    /// per class (classification) or `[weight, weighted sum of y]` (regression).
+    fn move_bin_left(&mut self, bin: &[f64]);
     /// The proxy of the impurity decrease of the current partition (higher is better).
     fn proxy(&self) -> f64;
 }
@@ -257,6 +300,19 @@ impl Scan for GiniScan<'_> {
         self.right[c] = rt - w;
         self.w_left += w;
         self.w_right -= w;
+    }
+
+    #[inline]
+    fn move_bin_left(&mut self, bin: &[f64]) {
+        // Branch-free: a class absent from the bin adds zeros.
+        for ((&w, l), rt) in bin.iter().zip(&mut self.left).zip(&mut self.right) {
+            self.sq_left += w * (2.0 * *l + w);
+            self.sq_right += w * (w - 2.0 * *rt);
+            *l += w;
+            *rt -= w;
+            self.w_left += w;
+            self.w_right -= w;
+        }
     }
 
     #[inline]
@@ -315,6 +371,21 @@ impl Scan for EntropyScan<'_> {
     }
 
     #[inline]
+    fn move_bin_left(&mut self, bin: &[f64]) {
+        for (c, &w) in bin.iter().enumerate() {
+            if w != 0.0 {
+                let (l, rt) = (self.left[c], self.right[c]);
+                self.clc_left += xlnx(l + w) - xlnx(l);
+                self.clc_right += xlnx(rt - w) - xlnx(rt);
+                self.left[c] = l + w;
+                self.right[c] = rt - w;
+                self.w_left += w;
+                self.w_right -= w;
+            }
+        }
+    }
+
+    #[inline]
     fn proxy(&self) -> f64 {
         self.clc_left - xlnx(self.w_left) + self.clc_right - xlnx(self.w_right)
     }
@@ -356,6 +427,12 @@ impl Scan for MseScan<'_> {
         let w = self.weights[r];
         self.sum_left += w * self.y[r];
         self.w_left += w;
+    }
+
+    #[inline]
+    fn move_bin_left(&mut self, bin: &[f64]) {
+        self.w_left += bin[0];
+        self.sum_left += bin[1];
     }
 
     #[inline]

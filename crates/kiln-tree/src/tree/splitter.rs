@@ -18,7 +18,66 @@ use rand::Rng;
 use rayon::prelude::*;
 
 use super::criterion::{EntropyScan, GiniScan, Impurity, MseScan, Scan, Stats, TargetData};
+use super::hist::{Hist, HistRows};
 use super::presort::SortedColumns;
+
+/// Where a tree's nodes keep their rows: every feature's rows in sorted order (exact
+/// thresholds) or one row array over binned features (histograms).
+pub(crate) enum Layout<'a> {
+    Sorted(SortedColumns),
+    Hist(HistRows<'a>),
+}
+
+impl Layout<'_> {
+    pub(crate) fn n_rows(&self) -> usize {
+        match self {
+            Layout::Sorted(s) => s.n_rows(),
+            Layout::Hist(h) => h.n_rows(),
+        }
+    }
+
+    /// Applies `cand` to the node `start..end`: the children's statistics. The sorted
+    /// layout marks each row's side in `goes_left` (indexed by row); either way
+    /// [`Layout::partition`] may follow.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "internal: one split's whole input"
+    )]
+    pub(crate) fn split(
+        &mut self,
+        cand: &Candidate,
+        start: usize,
+        end: usize,
+        goes_left: &mut [bool],
+        weights: &[f64],
+        target: TargetData<'_>,
+        kind: Impurity,
+    ) -> (Stats, Stats) {
+        match self {
+            Layout::Sorted(sorted) => {
+                let (vals, rows) = sorted.segment(cand.feature, start, end);
+                let n_nm = vals.partition_point(|v| !v.is_nan());
+                for (k, &r) in rows.iter().enumerate() {
+                    goes_left[r as usize] = if k < n_nm {
+                        k < cand.q
+                    } else {
+                        cand.missing_left
+                    };
+                }
+                Stats::of_split(rows, goes_left, weights, target, kind)
+            }
+            Layout::Hist(h) => h.split(cand, start, end, target, kind),
+        }
+    }
+
+    /// Puts the node's left rows (marked in `left`, `n_left` of them) first.
+    pub(crate) fn partition(&mut self, start: usize, end: usize, left: &[bool], n_left: usize) {
+        match self {
+            Layout::Sorted(s) => s.partition(start, end, left, n_left),
+            Layout::Hist(h) => h.partition(start, end),
+        }
+    }
+}
 
 /// Values closer than this are treated as equal (scikit-learn's `FEATURE_THRESHOLD`).
 pub(crate) const FEATURE_THRESHOLD: f64 = 1e-7;
@@ -35,13 +94,14 @@ pub(crate) struct Candidate {
     pub(crate) proxy: f64,
     /// The number of rows sent left.
     pub(crate) n_left: usize,
-    /// The number of non-missing rows sent left (they are the first in sorted order).
+    /// The number of non-missing rows sent left (they are the first in sorted order); in the
+    /// histogram layout, the last bin sent left.
     pub(crate) q: usize,
 }
 
 /// What scanning one feature gave.
 #[derive(Debug, Clone, Copy)]
-enum FeatureOutcome {
+pub(crate) enum FeatureOutcome {
     /// All values are missing, or the non-missing ones are equal and none is missing.
     Constant,
     /// No split satisfies `min_samples_leaf`.
@@ -60,6 +120,8 @@ pub(crate) struct Splitter<'a> {
     /// Feature order scratch for sampling.
     order: Vec<usize>,
     outcomes: Vec<FeatureOutcome>,
+    /// The histogram of the sequential search, reused from node to node.
+    hist: Option<Hist>,
 }
 
 impl<'a> Splitter<'a> {
@@ -80,6 +142,7 @@ impl<'a> Splitter<'a> {
             n_features,
             order: (0..n_features).collect(),
             outcomes: Vec::new(),
+            hist: None,
         }
     }
 
@@ -89,7 +152,7 @@ impl<'a> Splitter<'a> {
     /// searched (so constant features do not count, as in scikit-learn).
     pub(crate) fn best_split(
         &mut self,
-        sorted: &SortedColumns,
+        sorted: &Layout<'_>,
         start: usize,
         end: usize,
         node: &Stats,
@@ -139,29 +202,31 @@ impl<'a> Splitter<'a> {
     /// Scans `features` (in parallel for large nodes) into `self.outcomes`, in order.
     fn search(
         &mut self,
-        sorted: &SortedColumns,
+        sorted: &Layout<'_>,
         start: usize,
         end: usize,
         node: &Stats,
         features: &[usize],
     ) {
         let work = (end - start) * features.len();
+        let mut hist = self.hist.take();
         let this = &*self;
         let outcomes: Vec<FeatureOutcome> = if work >= PAR_SEARCH_WORK && features.len() > 1 {
             features
                 .par_iter()
                 .map_init(
-                    || this.make_scan(),
-                    |scan, &f| this.scan_feature(scan, sorted, f, start, end, node),
+                    || (this.make_scan(), None),
+                    |(scan, hist), &f| this.scan_feature(scan, hist, sorted, f, start, end, node),
                 )
                 .collect()
         } else {
             let mut scan = this.make_scan();
             features
                 .iter()
-                .map(|&f| this.scan_feature(&mut scan, sorted, f, start, end, node))
+                .map(|&f| this.scan_feature(&mut scan, &mut hist, sorted, f, start, end, node))
                 .collect()
         };
+        self.hist = hist;
         self.outcomes = outcomes;
     }
 
@@ -177,15 +242,32 @@ impl<'a> Splitter<'a> {
         }
     }
 
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "internal: one feature's whole search"
+    )]
     fn scan_feature(
         &self,
         scan: &mut AnyScan<'_>,
-        sorted: &SortedColumns,
+        hist: &mut Option<Hist>,
+        layout: &Layout<'_>,
         f: usize,
         start: usize,
         end: usize,
         node: &Stats,
     ) -> FeatureOutcome {
+        let sorted = match layout {
+            Layout::Sorted(s) => s,
+            Layout::Hist(h) => {
+                let hist = hist.get_or_insert_with(|| Hist::new(self.target));
+                let leaf = self.min_samples_leaf;
+                return match scan {
+                    AnyScan::Gini(s) => h.scan_feature(s, hist, f, start, end, node, leaf),
+                    AnyScan::Entropy(s) => h.scan_feature(s, hist, f, start, end, node, leaf),
+                    AnyScan::Mse(s) => h.scan_feature(s, hist, f, start, end, node, leaf),
+                };
+            }
+        };
         let (vals, rows) = sorted.segment(f, start, end);
         let out = match scan {
             AnyScan::Gini(s) => scan_sorted(s, vals, rows, node, self.min_samples_leaf),
