@@ -250,15 +250,22 @@ fn folds_from_assignment(fold_of: &[usize], n_splits: usize) -> Vec<Fold> {
         .iter()
         .enumerate()
         .map(|(f, &size)| {
-            let mut test = Vec::with_capacity(size);
-            let mut train = Vec::with_capacity(fold_of.len() - size);
+            // Branch-free: every sample is written to the next slot of both lists and only
+            // the list it belongs to advances (a shuffled assignment would mispredict a
+            // branch on every other sample). One spare slot per list takes the writes after
+            // its last sample; it is cut off at the end.
+            let mut test = vec![0; size + 1];
+            let mut train = vec![0; fold_of.len() - size + 1];
+            let (mut a, mut b) = (0usize, 0usize);
             for (sample, &owner) in fold_of.iter().enumerate() {
-                if owner == f {
-                    test.push(sample);
-                } else {
-                    train.push(sample);
-                }
+                let own = usize::from(owner == f);
+                test[a] = sample;
+                train[b] = sample;
+                a += own;
+                b += 1 - own;
             }
+            test.truncate(size);
+            train.truncate(fold_of.len() - size);
             Fold { train, test }
         })
         .collect()
