@@ -104,7 +104,7 @@ pub fn all() -> Vec<Algorithm> {
                 let info = json!({"depth": m.depth(), "leaves": m.n_leaves()});
                 Ok(Box::new(Classifier(m, info)))
             },
-            notes: "exact splits on per-feature sorted lists split stably down the tree",
+            notes: "exact splits below 20,000 rows, 255-bin histograms from there (SplitSearch::Auto)",
         },
         Algorithm {
             name: "random_forest",
@@ -117,7 +117,7 @@ pub fn all() -> Vec<Algorithm> {
                     .fit(t.x.view(), t.classes().view())?;
                 Ok(Box::new(Classifier(m, json!({}))))
             },
-            notes: "bootstrap, sqrt features per split, trees in parallel (rayon, 2 threads)",
+            notes: "bootstrap, sqrt features per split, trees in parallel (rayon, 2 threads); histogram split search from 20,000 rows",
         },
         Algorithm {
             name: "hist_gradient_boosting",
@@ -208,7 +208,7 @@ pub fn all() -> Vec<Algorithm> {
                 let info = json!({"depth": m.depth(), "leaves": m.n_leaves()});
                 Ok(Box::new(Regressor(m, info)))
             },
-            notes: "exact splits on per-feature sorted lists split stably down the tree",
+            notes: "exact splits below 20,000 rows, 255-bin histograms from there (SplitSearch::Auto)",
         },
     ]
 }

@@ -23,43 +23,11 @@ use crate::boost::bin::{BinMapper, Binned};
 use crate::tree::Tree;
 use crate::tree::builder::{GrowConfig, GrowData, grow_in};
 use crate::tree::criterion::{Impurity, TargetData};
-use crate::tree::hist::HistRows;
+use crate::tree::hist::{HistRows, bin_features};
 use crate::tree::params::Growth;
 use crate::tree::presort::SortedColumns;
 use crate::tree::splitter::Layout;
-
-/// From this many rows, [`SplitSearch::Auto`] searches splits on histograms.
-pub const HISTOGRAM_ROWS: usize = 20_000;
-
-/// Bins per feature of the histogram search (the most a `u8` bin index allows besides the
-/// missing bin).
-const MAX_BINS: usize = 255;
-
-/// Rows the bin edges are computed from (a seeded subsample above it; scikit-learn's
-/// `HistGradientBoosting*` default).
-const BIN_SUBSAMPLE: usize = 200_000;
-
-/// How a forest's trees find their splits.
-///
-/// [`SplitSearch::Exact`] tries a threshold between every two consecutive distinct values of
-/// a node, as scikit-learn's `RandomForest*` do. [`SplitSearch::Histogram`] bins every feature
-/// once for the whole forest (at most 255 bins, edges at quantiles as in histogram gradient
-/// boosting, missing values in a bin of their own) and tries a threshold between every two
-/// consecutive non-empty bins of a node: a split costs one pass over the node's rows per
-/// sampled feature and one partition of its rows, instead of a partition of every feature's
-/// sorted rows. With at most 255 distinct values a feature's bins are its values, and the two
-/// searches find the same splits. The accuracy difference on the benchmark data sets is in
-/// `docs/trees.md`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
-pub enum SplitSearch {
-    /// Histograms from [`HISTOGRAM_ROWS`] training rows, exact below (the default).
-    #[default]
-    Auto,
-    /// Exact thresholds between sorted values.
-    Exact,
-    /// Histograms of at most 255 bins per feature.
-    Histogram,
-}
+pub use crate::tree::{HISTOGRAM_ROWS, SplitSearch};
 
 pub use classifier::{FittedRandomForestClassifier, ForestClassWeight, RandomForestClassifier};
 pub use regressor::{FittedRandomForestRegressor, RandomForestRegressor};
@@ -86,7 +54,6 @@ pub(crate) struct Settings {
     pub(crate) bootstrap: bool,
     pub(crate) max_samples: MaxSamples,
     pub(crate) oob_score: bool,
-    pub(crate) split_search: SplitSearch,
 }
 
 impl Settings {
@@ -194,24 +161,11 @@ pub(crate) fn grow_forest(
             reason: "every row has weight 0 once class weights are applied".into(),
         });
     }
-    let histogram = match settings.split_search {
-        SplitSearch::Auto => n >= HISTOGRAM_ROWS,
-        SplitSearch::Exact => false,
-        SplitSearch::Histogram => true,
-    };
     // Exact: every feature is sorted once for the whole forest; each tree keeps the rows it
     // drew, in that order (O(n·p) per tree instead of a sort). Histogram: every feature is
     // binned once.
-    let prepared = if histogram {
-        let mapper = BinMapper::fit(
-            x,
-            Some(weights),
-            MAX_BINS,
-            &[],
-            BIN_SUBSAMPLE,
-            settings.growth.seed,
-        )?;
-        let binned = mapper.transform(x);
+    let prepared = if settings.growth.split_search.histogram_for(n) {
+        let (mapper, binned) = bin_features(x, weights, settings.growth.seed)?;
         Prepared::Binned(mapper, binned)
     } else {
         let all_rows: Vec<u32> = (0..n as u32).collect();

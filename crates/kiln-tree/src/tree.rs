@@ -25,7 +25,10 @@ pub(crate) mod splitter;
 pub use classifier::{DecisionTreeClassifier, FittedDecisionTreeClassifier};
 pub use export::ExportOptions;
 pub use nodes::{DecisionPath, Tree};
-pub use params::{ClassWeight, ClassificationCriterion, MaxFeatures, RegressionCriterion};
+pub use params::{
+    ClassWeight, ClassificationCriterion, HISTOGRAM_ROWS, MaxFeatures, RegressionCriterion,
+    SplitSearch,
+};
 pub use regressor::{DecisionTreeRegressor, FittedDecisionTreeRegressor};
 
 /// The minimal cost-complexity pruning path (scikit-learn's `cost_complexity_pruning_path`).

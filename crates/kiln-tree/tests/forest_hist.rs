@@ -257,3 +257,91 @@ fn params_saved_before_split_search_existed_load_as_auto() {
     assert_eq!(back.split_search, SplitSearch::Auto);
     assert_eq!(back, RandomForestClassifier::default());
 }
+
+#[test]
+fn single_trees_search_on_histograms_too() {
+    use kiln_tree::{DecisionTreeClassifier, DecisionTreeRegressor};
+    // Few distinct values: the same tree, and the same predictions on the training rows.
+    let d = Dataset::BreastCancer.load_numeric().unwrap();
+    let x = quantized(&d.x, 40.0);
+    let y = d.target.class_indices().unwrap().clone();
+    for params in [
+        DecisionTreeClassifier::default(),
+        DecisionTreeClassifier::default().with_max_leaf_nodes(Some(10)),
+        DecisionTreeClassifier::default()
+            .with_max_features(MaxFeatures::Sqrt)
+            .with_seed(4),
+    ] {
+        let exact = params
+            .clone()
+            .with_split_search(SplitSearch::Exact)
+            .fit(x.view(), y.view())
+            .unwrap();
+        let hist = params
+            .clone()
+            .with_split_search(SplitSearch::Histogram)
+            .fit(x.view(), y.view())
+            .unwrap();
+        assert_same_tree(exact.tree(), hist.tree(), &format!("{params:?}"));
+        assert_eq!(
+            exact.predict(x.view()).unwrap(),
+            hist.predict(x.view()).unwrap()
+        );
+    }
+    let d = Dataset::Diabetes.load_numeric().unwrap();
+    let x = quantized(&d.x, 30.0);
+    let y = d.target.values().unwrap().clone();
+    let exact = DecisionTreeRegressor::default()
+        .with_split_search(SplitSearch::Exact)
+        .fit(x.view(), y.view())
+        .unwrap();
+    let hist = DecisionTreeRegressor::default()
+        .with_split_search(SplitSearch::Histogram)
+        .fit(x.view(), y.view())
+        .unwrap();
+    assert_same_tree(exact.tree(), hist.tree(), "regression tree");
+    assert_eq!(
+        exact.predict(x.view()).unwrap(),
+        hist.predict(x.view()).unwrap()
+    );
+
+    // The suite on the histogram path.
+    let c = DecisionTreeClassifier::default().with_split_search(SplitSearch::Histogram);
+    Checker::new(c.clone())
+        .invalid_param(c.clone().with_max_depth(Some(0)), "max_depth")
+        .allows_missing()
+        .check_probabilistic_classifier()
+        .assert_passed();
+    let r = DecisionTreeRegressor::default().with_split_search(SplitSearch::Histogram);
+    Checker::new(r.clone())
+        .invalid_param(r.clone().with_max_depth(Some(0)), "max_depth")
+        .allows_missing()
+        .check_regressor()
+        .assert_passed();
+
+    // Auto switches at HISTOGRAM_ROWS.
+    let (x, y) = MakeClassification::default()
+        .with_n_samples(HISTOGRAM_ROWS)
+        .with_n_features(4)
+        .with_n_informative(3)
+        .with_n_redundant(0)
+        .with_seed(5)
+        .generate()
+        .unwrap();
+    let fit = |split: SplitSearch, n: usize| {
+        DecisionTreeClassifier::default()
+            .with_max_depth(Some(4))
+            .with_split_search(split)
+            .fit(x.slice(s![..n, ..]), y.slice(s![..n]))
+            .unwrap()
+            .tree()
+            .clone()
+    };
+    let n = HISTOGRAM_ROWS;
+    assert_eq!(fit(SplitSearch::Auto, n), fit(SplitSearch::Histogram, n));
+    assert_ne!(fit(SplitSearch::Exact, n), fit(SplitSearch::Histogram, n));
+    assert_eq!(
+        fit(SplitSearch::Auto, n - 1),
+        fit(SplitSearch::Exact, n - 1)
+    );
+}

@@ -224,11 +224,11 @@ impl RandomForestClassifier {
                 min_impurity_decrease: self.min_impurity_decrease,
                 ccp_alpha: 0.0,
                 seed: self.seed,
+                split_search: self.split_search,
             },
             bootstrap: self.bootstrap,
             max_samples: self.max_samples,
             oob_score: self.oob_score,
-            split_search: self.split_search,
         }
     }
 

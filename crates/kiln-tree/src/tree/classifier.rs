@@ -12,7 +12,7 @@ use super::export::{self, ExportOptions, Leaf};
 use super::fit::{fit_tree, pruning_path};
 use super::nodes::{DecisionPath, Tree};
 use super::params::{
-    ClassWeight, ClassificationCriterion, Growth, MaxFeatures, check_class_weight,
+    ClassWeight, ClassificationCriterion, Growth, MaxFeatures, SplitSearch, check_class_weight,
 };
 
 /// A decision tree classifier grown by exact greedy splitting (CART, Breiman et al. 1984), as
@@ -34,6 +34,8 @@ use super::params::{
 ///   effective alpha is at most this is pruned after growth.
 /// - `class_weight` (default [`ClassWeight::None`]): multiplied into the sample weights.
 /// - `seed` (default `0`): drives feature sampling when `max_features` is not `All`.
+/// - `split_search` (default [`SplitSearch::Auto`]): exact thresholds between sorted values,
+///   or histograms of binned features (the default from [`crate::tree::HISTOGRAM_ROWS`] rows).
 ///
 /// # Fitted attributes
 /// [`FittedDecisionTreeClassifier::classes`], [`FittedDecisionTreeClassifier::tree`] (nodes,
@@ -109,8 +111,12 @@ pub struct DecisionTreeClassifier {
     pub ccp_alpha: f64,
     /// Per-class weights. By default, none.
     pub class_weight: ClassWeight,
-    /// Seed of the feature sampling. By default, `0`.
+    /// Seed of the feature sampling (and of the binning subsample). By default, `0`.
     pub seed: u64,
+    /// How splits are searched: exact thresholds, or histograms of binned features. By
+    /// default, [`SplitSearch::Auto`]: histograms from [`crate::tree::HISTOGRAM_ROWS`] rows.
+    #[serde(default)]
+    pub split_search: SplitSearch,
 }
 
 impl Default for DecisionTreeClassifier {
@@ -126,6 +132,7 @@ impl Default for DecisionTreeClassifier {
             ccp_alpha: 0.0,
             class_weight: ClassWeight::None,
             seed: kiln_core::random::DEFAULT_SEED,
+            split_search: SplitSearch::Auto,
         }
     }
 }
@@ -154,6 +161,13 @@ impl DecisionTreeClassifier {
         self
     }
 
+    /// Sets `split_search` (by default, [`SplitSearch::Auto`]).
+    #[must_use]
+    pub fn with_split_search(mut self, split_search: SplitSearch) -> Self {
+        self.split_search = split_search;
+        self
+    }
+
     fn growth(&self) -> Growth {
         Growth {
             max_depth: self.max_depth,
@@ -164,6 +178,7 @@ impl DecisionTreeClassifier {
             min_impurity_decrease: self.min_impurity_decrease,
             ccp_alpha: self.ccp_alpha,
             seed: self.seed,
+            split_search: self.split_search,
         }
     }
 

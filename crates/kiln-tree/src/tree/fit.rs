@@ -3,11 +3,13 @@
 use kiln_core::{Error, Result};
 use ndarray::ArrayView2;
 
-use super::builder::{GrowData, grow};
+use super::builder::{GrowData, grow, grow_in};
 use super::criterion::{Impurity, TargetData};
+use super::hist::{HistRows, bin_features};
 use super::nodes::Tree;
 use super::params::Growth;
 use super::prune::{PruneSteps, prune, prune_steps};
+use super::splitter::Layout;
 
 /// Grows (and, with `ccp_alpha > 0`, prunes) a tree on the rows of `x` with positive weight.
 ///
@@ -78,5 +80,17 @@ fn grow_unpruned(
         target,
         kind,
     };
+    if growth.split_search.histogram_for(x.nrows()) {
+        let (mapper, binned) = bin_features(x, weights, growth.seed)?;
+        let layout = Layout::Hist(HistRows::new(
+            &binned,
+            &mapper.thresholds,
+            &mapper.n_bins,
+            &rows,
+            weights,
+            target,
+        ));
+        return Ok(grow_in(&data, layout, &cfg));
+    }
     Ok(grow(&data, &cfg))
 }

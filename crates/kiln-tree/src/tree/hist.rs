@@ -14,11 +14,34 @@
 //! non-missing row left", threshold `+inf`) and one with them on the left; `min_samples_leaf`
 //! counts rows; ties keep the first candidate.
 
-use crate::boost::bin::Binned;
+use crate::boost::bin::{BinMapper, Binned};
 use crate::boost::tree::MISSING_BIN;
 
 use super::criterion::{Impurity, Scan, Stats, TargetData};
 use super::splitter::{Candidate, FeatureOutcome};
+
+/// Bins per feature (the most a `u8` bin index allows besides the missing bin).
+const MAX_BINS: usize = 255;
+
+/// Rows the bin edges are computed from (a seeded subsample above it; scikit-learn's
+/// `HistGradientBoosting*` default).
+const BIN_SUBSAMPLE: usize = 200_000;
+
+/// Bins every feature of `x` for the histogram search: edges from the rows of positive
+/// weight (a `seed`ed subsample of them on large data), then every row binned.
+///
+/// # Errors
+/// None in practice for numeric features (the binning of categorical features, which can
+/// fail, is not used here); the signature is the binning's.
+pub(crate) fn bin_features(
+    x: ndarray::ArrayView2<'_, f64>,
+    weights: &[f64],
+    seed: u64,
+) -> kiln_core::Result<(BinMapper, Binned)> {
+    let mapper = BinMapper::fit(x, Some(weights), MAX_BINS, &[], BIN_SUBSAMPLE, seed)?;
+    let binned = mapper.transform(x);
+    Ok((mapper, binned))
+}
 
 /// Nodes with fewer rows scan only the bins they use instead of every bin.
 const SPARSE_ROWS: usize = 256;

@@ -11,7 +11,7 @@ use super::criterion::{Impurity, TargetData};
 use super::export::{self, ExportOptions, Leaf};
 use super::fit::{fit_tree, pruning_path};
 use super::nodes::{DecisionPath, Tree};
-use super::params::{Growth, MaxFeatures, RegressionCriterion};
+use super::params::{Growth, MaxFeatures, RegressionCriterion, SplitSearch};
 
 /// A decision tree regressor grown by exact greedy splitting (CART, Breiman et al. 1984), as
 /// scikit-learn's `DecisionTreeRegressor`. Leaves predict the weighted mean of their rows.
@@ -29,6 +29,8 @@ use super::params::{Growth, MaxFeatures, RegressionCriterion};
 /// - `min_impurity_decrease` (default `0.0`): the least weighted impurity decrease of a split.
 /// - `ccp_alpha` (default `0.0`): minimal cost-complexity pruning strength.
 /// - `seed` (default `0`): drives feature sampling when `max_features` is not `All`.
+/// - `split_search` (default [`SplitSearch::Auto`]): exact thresholds between sorted values,
+///   or histograms of binned features (the default from [`crate::tree::HISTOGRAM_ROWS`] rows).
 ///
 /// # Fitted attributes
 /// [`FittedDecisionTreeRegressor::tree`], [`FittedDecisionTreeRegressor::feature_importances`],
@@ -82,8 +84,12 @@ pub struct DecisionTreeRegressor {
     pub min_impurity_decrease: f64,
     /// Cost-complexity pruning strength. By default, `0.0` (no pruning).
     pub ccp_alpha: f64,
-    /// Seed of the feature sampling. By default, `0`.
+    /// Seed of the feature sampling (and of the binning subsample). By default, `0`.
     pub seed: u64,
+    /// How splits are searched: exact thresholds, or histograms of binned features. By
+    /// default, [`SplitSearch::Auto`]: histograms from [`crate::tree::HISTOGRAM_ROWS`] rows.
+    #[serde(default)]
+    pub split_search: SplitSearch,
 }
 
 impl Default for DecisionTreeRegressor {
@@ -98,6 +104,7 @@ impl Default for DecisionTreeRegressor {
             min_impurity_decrease: 0.0,
             ccp_alpha: 0.0,
             seed: kiln_core::random::DEFAULT_SEED,
+            split_search: SplitSearch::Auto,
         }
     }
 }
@@ -119,6 +126,13 @@ impl DecisionTreeRegressor {
         self
     }
 
+    /// Sets `split_search` (by default, [`SplitSearch::Auto`]).
+    #[must_use]
+    pub fn with_split_search(mut self, split_search: SplitSearch) -> Self {
+        self.split_search = split_search;
+        self
+    }
+
     fn growth(&self) -> Growth {
         Growth {
             max_depth: self.max_depth,
@@ -129,6 +143,7 @@ impl DecisionTreeRegressor {
             min_impurity_decrease: self.min_impurity_decrease,
             ccp_alpha: self.ccp_alpha,
             seed: self.seed,
+            split_search: self.split_search,
         }
     }
 
