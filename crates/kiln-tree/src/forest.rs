@@ -164,7 +164,12 @@ pub(crate) fn grow_forest(
     // Exact: every feature is sorted once for the whole forest; each tree keeps the rows it
     // drew, in that order (O(n·p) per tree instead of a sort). Histogram: every feature is
     // binned once.
-    let prepared = if settings.growth.split_search.histogram_for(n) {
+    let classification = matches!(target, TargetData::Classes { .. });
+    let prepared = if settings
+        .growth
+        .split_search
+        .histogram_for(n, classification)
+    {
         let (mapper, binned) = bin_features(x, weights, settings.growth.seed)?;
         Prepared::Binned(mapper, binned)
     } else {

@@ -344,4 +344,17 @@ fn single_trees_search_on_histograms_too() {
         fit(SplitSearch::Auto, n - 1),
         fit(SplitSearch::Exact, n - 1)
     );
+    // For regression, Auto stays exact at any size.
+    let target = x.column(0).mapv(|v| (3.0 * v).round());
+    let fit = |split: SplitSearch| {
+        DecisionTreeRegressor::default()
+            .with_max_depth(Some(3))
+            .with_split_search(split)
+            .fit(x.slice(s![.., 1..]), target.view())
+            .unwrap()
+            .tree()
+            .clone()
+    };
+    assert_eq!(fit(SplitSearch::Auto), fit(SplitSearch::Exact));
+    assert_ne!(fit(SplitSearch::Auto), fit(SplitSearch::Histogram));
 }

@@ -32,8 +32,7 @@ use crate::tree::{MaxFeatures, RegressionCriterion, Tree};
 /// - `oob_score` (default `false`): compute the out-of-bag R² at fit.
 /// - `seed` (default `0`): drives the bootstrap samples and the feature sampling.
 /// - `split_search` (default [`SplitSearch::Auto`]): exact thresholds, or histograms of
-///   binned features (the default from [`crate::forest::HISTOGRAM_ROWS`] rows; see
-///   [`SplitSearch`]).
+///   binned features (`Auto` is exact for regression; see [`SplitSearch`]).
 ///
 /// # Fitted attributes
 /// [`FittedRandomForestRegressor::trees`], [`FittedRandomForestRegressor::feature_importances`]
@@ -96,7 +95,7 @@ pub struct RandomForestRegressor {
     /// Seed of the bootstrap samples and feature sampling. By default, `0`.
     pub seed: u64,
     /// How splits are searched: exact thresholds, or histograms of binned features. By
-    /// default, [`SplitSearch::Auto`]: histograms from [`crate::forest::HISTOGRAM_ROWS`] rows.
+    /// default, [`SplitSearch::Auto`], which is exact for regression (see [`SplitSearch`]).
     #[serde(default)]
     pub split_search: SplitSearch,
 }

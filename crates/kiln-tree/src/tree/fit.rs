@@ -80,7 +80,8 @@ fn grow_unpruned(
         target,
         kind,
     };
-    if growth.split_search.histogram_for(x.nrows()) {
+    let classification = matches!(target, TargetData::Classes { .. });
+    if growth.split_search.histogram_for(x.nrows(), classification) {
         let (mapper, binned) = bin_features(x, weights, growth.seed)?;
         let layout = Layout::Hist(HistRows::new(
             &binned,

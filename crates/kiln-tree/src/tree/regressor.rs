@@ -30,7 +30,7 @@ use super::params::{Growth, MaxFeatures, RegressionCriterion, SplitSearch};
 /// - `ccp_alpha` (default `0.0`): minimal cost-complexity pruning strength.
 /// - `seed` (default `0`): drives feature sampling when `max_features` is not `All`.
 /// - `split_search` (default [`SplitSearch::Auto`]): exact thresholds between sorted values,
-///   or histograms of binned features (the default from [`crate::tree::HISTOGRAM_ROWS`] rows).
+///   or histograms of binned features (`Auto` is exact for regression; see [`SplitSearch`]).
 ///
 /// # Fitted attributes
 /// [`FittedDecisionTreeRegressor::tree`], [`FittedDecisionTreeRegressor::feature_importances`],
@@ -87,7 +87,7 @@ pub struct DecisionTreeRegressor {
     /// Seed of the feature sampling (and of the binning subsample). By default, `0`.
     pub seed: u64,
     /// How splits are searched: exact thresholds, or histograms of binned features. By
-    /// default, [`SplitSearch::Auto`]: histograms from [`crate::tree::HISTOGRAM_ROWS`] rows.
+    /// default, [`SplitSearch::Auto`], which is exact for regression (see [`SplitSearch`]).
     #[serde(default)]
     pub split_search: SplitSearch,
 }
