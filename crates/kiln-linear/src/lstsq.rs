@@ -29,7 +29,7 @@ use faer::linalg::{cholesky, evd, qr, svd, triangular_solve};
 use faer::{Accum, Mat, MatRef, Par};
 use kiln_core::check::{self, NanPolicy};
 use kiln_core::{Error, Result};
-use ndarray::{ArrayView1, ArrayView2, Axis};
+use ndarray::{Array1, ArrayView1, ArrayView2, Axis};
 
 /// Elements (rows × columns) in one leaf buffer: 256 KiB, which stays in a core's L2 cache.
 const LEAF_ELEMS: usize = 1 << 15;
@@ -83,6 +83,21 @@ impl Design<'_> {
             }
         }
     }
+}
+
+/// `y` and the weights at `rows`, after the checks `fit_rows` makes before reading any value
+/// (lengths against `n_rows` rows of `X`, indices in range).
+///
+/// # Errors
+/// As [`check::check_rows`].
+pub(crate) fn rows_of(
+    n_rows: usize,
+    y: ArrayView1<'_, f64>,
+    w: Option<ArrayView1<'_, f64>>,
+    rows: &[usize],
+) -> Result<(Array1<f64>, Option<Array1<f64>>)> {
+    check::check_rows(n_rows, y.len(), w, rows)?;
+    Ok((y.select(Axis(0), rows), w.map(|w| w.select(Axis(0), rows))))
 }
 
 /// Checks that the problem has samples and features, and one target row per sample.

@@ -140,9 +140,7 @@ impl Fit for LinearRegression {
         rows: &[usize],
     ) -> Result<FittedLinearRegression> {
         self.validate()?;
-        check::check_rows(x.nrows(), y.len(), sample_weight, rows)?;
-        let y = y.select(Axis(0), rows);
-        let w = sample_weight.map(|w| w.select(Axis(0), rows));
+        let (y, w) = lstsq::rows_of(x.nrows(), y, sample_weight, rows)?;
         self.fit_design(x, Some(rows), y.view(), w.as_ref().map(|w| w.view()))
     }
 }

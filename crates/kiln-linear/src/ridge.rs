@@ -308,17 +308,7 @@ impl Fit for Ridge {
         y: ArrayView1<'_, f64>,
         sample_weight: Option<ArrayView1<'_, f64>>,
     ) -> Result<FittedRidge> {
-        let (coef, intercept) =
-            self.fit_design(x, None, y.insert_axis(Axis(1)), sample_weight, || {
-                check::check_finite_1d(y, "y")
-            })?;
-        Ok(FittedRidge {
-            params: self.clone(),
-            n_features: x.ncols(),
-            coef: coef.row(0).to_owned(),
-            intercept: intercept[0],
-            names: FeatureNames::default(),
-        })
+        self.fit_one(x, None, y, sample_weight)
     }
 
     /// Reads the rows in place: the Gram pass copies rows into a cache-sized buffer anyway,
@@ -334,14 +324,24 @@ impl Fit for Ridge {
         rows: &[usize],
     ) -> Result<FittedRidge> {
         self.validate()?;
-        check::check_rows(x.nrows(), y.len(), sample_weight, rows)?;
-        let y = y.select(Axis(0), rows);
-        let w = sample_weight.map(|w| w.select(Axis(0), rows));
-        let w = w.as_ref().map(|w| w.view());
-        let (coef, intercept) =
-            self.fit_design(x, Some(rows), y.view().insert_axis(Axis(1)), w, || {
-                check::check_finite_1d(y.view(), "y")
-            })?;
+        let (y, w) = lstsq::rows_of(x.nrows(), y, sample_weight, rows)?;
+        self.fit_one(x, Some(rows), y.view(), w.as_ref().map(|w| w.view()))
+    }
+}
+
+impl Ridge {
+    /// A single-target fit on the rows `x_rows` of `x` (all rows when `None`); `y` and `w`
+    /// hold one entry per sample.
+    fn fit_one(
+        &self,
+        x: ArrayView2<'_, f64>,
+        x_rows: Option<&[usize]>,
+        y: ArrayView1<'_, f64>,
+        w: Option<ArrayView1<'_, f64>>,
+    ) -> Result<FittedRidge> {
+        let (coef, intercept) = self.fit_design(x, x_rows, y.insert_axis(Axis(1)), w, || {
+            check::check_finite_1d(y, "y")
+        })?;
         Ok(FittedRidge {
             params: self.clone(),
             n_features: x.ncols(),
