@@ -329,7 +329,7 @@ pub(crate) fn mean_leaf_values(
 }
 
 /// Rows walked through a tree in lockstep.
-const LANES: usize = 16;
+const LANES: usize = 8;
 
 /// A tree flattened for prediction: a leaf points to itself with an infinite threshold, so
 /// a step `i = if x > thr { right } else { left }` needs no branch and a row that reached its
@@ -383,20 +383,28 @@ impl FlatTree {
         let mut j0 = 0;
         while j0 < rows {
             let lanes = LANES.min(rows - j0);
+            // Every group walks exactly LANES rows (a short last group repeats its last row),
+            // so the loop over lanes has a constant trip count and is unrolled with the lane
+            // positions in registers.
+            let mut base = [0usize; LANES];
+            for (l, b) in base.iter_mut().enumerate() {
+                *b = (j0 + l.min(lanes - 1)) * p;
+            }
             let mut idx = [0u32; LANES];
             loop {
                 let mut moved = false;
-                for (l, i) in idx.iter_mut().enumerate().take(lanes) {
-                    let s = self.steps[*i as usize];
-                    let x = buf[(j0 + l) * p + s.feature as usize];
+                for l in 0..LANES {
+                    let i = idx[l];
+                    let s = self.steps[i as usize];
+                    let x = buf[base[l] + s.feature as usize];
                     let go_left = if x.is_nan() {
                         s.missing_left
                     } else {
                         x <= s.thr
                     };
                     let next = if go_left { s.left } else { s.right };
-                    moved |= next != *i;
-                    *i = next;
+                    moved |= next != i;
+                    idx[l] = next;
                 }
                 if !moved {
                     break;
