@@ -2,16 +2,17 @@
 //!
 //! | model | fits | how |
 //! |---|---|---|
-//! | [`DecisionTreeClassifier`] | CART with Gini or entropy, class and sample weights | exact splits on features sorted once and partitioned stably down the tree |
-//! | [`DecisionTreeRegressor`] | CART with squared error | the same |
-//! | [`RandomForestClassifier`], [`RandomForestRegressor`] | bagged trees, features drawn per split, out-of-bag score | trees grown in parallel, one seeded stream per tree, so a seed gives the same forest on any thread count |
+//! | [`DecisionTreeClassifier`] | CART with Gini or entropy, class and sample weights | exact splits on features sorted once and partitioned stably down the tree; from 20,000 rows, splits on 255-bin histograms ([`SplitSearch`]) |
+//! | [`DecisionTreeRegressor`] | CART with squared error | exact splits, as above (histograms on request) |
+//! | [`RandomForestClassifier`], [`RandomForestRegressor`] | bagged trees, features drawn per split, out-of-bag score | trees grown in parallel, one seeded stream per tree, so a seed gives the same forest on any thread count; the trees' [`SplitSearch`], features binned once per forest |
 //! | [`HistGradientBoostingClassifier`], [`HistGradientBoostingRegressor`] | gradient boosting: log-loss, softmax, squared, absolute, quantile, Poisson; early stopping, monotonic constraints, native categories, TreeSHAP | features binned once (255 bins), leaf-wise trees on gradient histograms with the subtraction trick; same trees as scikit-learn's `HistGradientBoosting*` |
 //!
 //! The trees and forests handle missing values (NaN) natively, grow depth first or best first
 //! (`max_leaf_nodes`), prune by minimal cost-complexity (`ccp_alpha`, with the whole path),
 //! report impurity-based feature importances, leaf indices and decision paths, render as
 //! text or Graphviz DOT, and save and load through [`kiln_core::persist`]. Trees without
-//! tied splits are identical to scikit-learn's, node for node (see `tests/reference.rs`).
+//! tied splits are identical to scikit-learn's, node for node (see `tests/reference.rs`), below
+//! 20,000 rows or with [`SplitSearch::Exact`].
 //!
 //! # Example
 //!
