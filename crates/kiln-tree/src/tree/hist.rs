@@ -195,8 +195,7 @@ pub(crate) struct Hist {
     classes: bool,
     sums: Vec<f64>,
     counts: Vec<u32>,
-    /// A bit per bin in use, when the node is small (so only those are scanned and cleared).
-    used: [u64; 4],
+    /// Whether the node is small, so only its bins in use are scanned and cleared.
     sparse: bool,
     /// The non-missing bins in use, in increasing order (filled by [`Hist::build`]).
     list: Vec<usize>,
@@ -213,7 +212,6 @@ impl Hist {
             classes,
             sums: vec![0.0; 256 * m],
             counts: vec![0; 256],
-            used: [0; 4],
             sparse: false,
             list: Vec::with_capacity(256),
         }
@@ -224,7 +222,6 @@ impl Hist {
     fn build(&mut self, col: &[u8], rows: &[u32], w: &[f64], t: &[f64], n_bins: usize) {
         let m = self.m;
         self.sparse = rows.len() < SPARSE_ROWS;
-        self.used = [0; 4];
         if self.classes {
             for ((&r, &w), &t) in rows.iter().zip(w).zip(t) {
                 let b = usize::from(col[r as usize]);
@@ -241,11 +238,13 @@ impl Hist {
         }
         self.list.clear();
         if self.sparse {
+            // A bit per bin in use, read back in increasing order.
+            let mut used = [0u64; 4];
             for &r in rows {
                 let b = col[r as usize];
-                self.used[usize::from(b >> 6)] |= 1 << (b & 63);
+                used[usize::from(b >> 6)] |= 1 << (b & 63);
             }
-            for (k, &word) in self.used.iter().enumerate() {
+            for (k, &word) in used.iter().enumerate() {
                 let mut word = word;
                 while word != 0 {
                     let b = 64 * k + word.trailing_zeros() as usize;
