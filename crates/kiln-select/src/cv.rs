@@ -50,7 +50,7 @@ use ndarray::{Array1, ArrayView1, ArrayView2};
 
 use crate::scorer::{Direction, Scorer, Target};
 pub use predict::cross_val_predict;
-use run::{Data, FoldOutcome, check_fold, check_scorers, run_fold};
+use run::{Data, FoldOutcome, check_plan, check_scorers, missing_fold, run_fold};
 
 /// Options of [`cross_validate`] (and of the searches and curves built on it).
 ///
@@ -331,22 +331,24 @@ where
     params.validate()?;
     check_scorers(scorers)?;
     let data = Data::new(x, y, options.sample_weight, options.groups)?;
-    let folds = cv.folds(data.n_samples(), data.class_indices(), data.groups)?;
-    for (i, fold) in folds.iter().enumerate() {
-        check_fold(data.n_samples(), i, &fold.train, &fold.test)?;
-    }
-    let job = |scratch: &mut run::Scratch, fold: &kiln_prep::split::Fold| {
-        run_fold(
-            scratch,
-            params,
-            &data,
-            &fold.train,
-            &fold.test,
-            scorers,
-            options.return_train_score,
-            options.return_models,
-        )
+    let plan = cv.plan(data.n_samples(), data.class_indices(), data.groups)?;
+    check_plan(data.n_samples(), &plan)?;
+    let job = |scratch: &mut run::Scratch, &k: &usize| {
+        run::with_fold(scratch, &plan, k, |scratch, fold| {
+            run_fold(
+                scratch,
+                params,
+                &data,
+                &fold.train,
+                &fold.test,
+                scorers,
+                options.return_train_score,
+                options.return_models,
+            )
+        })
+        .unwrap_or_else(|| Err(missing_fold(k)))
     };
+    let folds: Vec<usize> = (0..plan.n_folds()).collect();
     let outcomes: Vec<Result<FoldOutcome<P::Fitted>>> =
         run::map_jobs(&folds, options.parallel, job);
     let outcomes = outcomes.into_iter().collect::<Result<Vec<_>>>()?;

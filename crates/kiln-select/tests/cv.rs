@@ -13,7 +13,9 @@ use cv_common::{
 };
 use kiln_core::Error;
 use kiln_linear::{FittedRidge, LogisticRegression, Ridge};
-use kiln_prep::split::{GroupKFold, KFold, ShuffleSplit, Splitter, StratifiedKFold};
+use kiln_prep::split::{
+    Fold, FoldPlan, GroupKFold, KFold, ShuffleSplit, Splitter, StratifiedKFold,
+};
 use kiln_select::cv::{CvOptions, cross_val_predict, cross_val_score, cross_validate};
 use kiln_select::scorer::{Direction, Scorer};
 use kiln_tree::DecisionTreeClassifier;
@@ -410,6 +412,99 @@ fn bad_input_is_a_typed_error_before_any_fold_runs() {
     )
     .unwrap();
     assert_eq!(res.n_splits(), 5);
+}
+
+/// A splitter whose plan was made for another number of samples (a wrapper passing the wrong
+/// count to `KFold`), or whose listed folds index past the data.
+struct Faulty {
+    plan_for: usize,
+    listed: Option<Vec<Fold>>,
+}
+
+impl Splitter for Faulty {
+    fn n_splits(&self) -> usize {
+        5
+    }
+    fn folds(
+        &self,
+        _n: usize,
+        _y: Option<ndarray::ArrayView1<'_, usize>>,
+        _g: Option<ndarray::ArrayView1<'_, usize>>,
+    ) -> kiln_core::Result<Vec<Fold>> {
+        match &self.listed {
+            Some(folds) => Ok(folds.clone()),
+            None => KFold::default().with_shuffle(true).split(self.plan_for),
+        }
+    }
+    fn plan(
+        &self,
+        n: usize,
+        y: Option<ndarray::ArrayView1<'_, usize>>,
+        g: Option<ndarray::ArrayView1<'_, usize>>,
+    ) -> kiln_core::Result<FoldPlan> {
+        match &self.listed {
+            Some(_) => self.folds(n, y, g).map(FoldPlan::listed),
+            None => KFold::default()
+                .with_shuffle(true)
+                .plan(self.plan_for, None, None),
+        }
+    }
+}
+
+#[test]
+fn a_plan_or_folds_that_do_not_fit_the_data_are_errors() {
+    let (x, y) = diabetes();
+    let run = |cv: &dyn Splitter| {
+        cross_validate(
+            &Ridge::default(),
+            x.view(),
+            y.view(),
+            cv,
+            &[r2()],
+            &CvOptions::default(),
+        )
+    };
+    // A plan for more samples than X has would index past it; one for fewer would leave
+    // samples out of every fold. Both are caught before a fit.
+    for plan_for in [500, 400] {
+        let err = run(&Faulty {
+            plan_for,
+            listed: None,
+        })
+        .unwrap_err();
+        assert!(
+            matches!(err, Error::ShapeMismatch { expected: 442, got, .. } if got == plan_for),
+            "{err}"
+        );
+    }
+    let err = run(&Faulty {
+        plan_for: 442,
+        listed: Some(vec![Fold {
+            train: vec![0, 1, 442],
+            test: vec![3],
+        }]),
+    })
+    .unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidValue { row: Some(442), .. }),
+        "{err}"
+    );
+    let err = run(&Faulty {
+        plan_for: 442,
+        listed: Some(vec![Fold {
+            train: vec![0, 1],
+            test: vec![],
+        }]),
+    })
+    .unwrap_err();
+    assert!(matches!(err, Error::EmptyInput { .. }), "{err}");
+    // The same splitter with the right count runs.
+    let ok = run(&Faulty {
+        plan_for: 442,
+        listed: None,
+    })
+    .unwrap();
+    assert_eq!(ok.n_splits(), 5);
 }
 
 #[test]

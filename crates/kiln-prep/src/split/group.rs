@@ -7,8 +7,8 @@ use rand::seq::SliceRandom;
 
 use super::kfold::check_n_splits_param;
 use super::{
-    Fold, Splitter, check_n_splits_le_n_samples, check_not_empty, check_split_inputs, chunk_sizes,
-    encode_sorted, folds_from_assignment, required,
+    Fold, FoldPlan, Splitter, check_n_splits_le_n_samples, check_not_empty, check_split_inputs,
+    chunk_sizes, encode_sorted, required,
 };
 
 /// K-fold cross-validation over groups: all samples of a group (a patient, a user, a site)
@@ -86,6 +86,11 @@ impl GroupKFold {
     /// `groups` is empty; [`Error::TooFewSamples`] if `n_splits` exceeds the number of samples
     /// or the number of distinct groups.
     pub fn split<G: Ord>(&self, groups: ArrayView1<'_, G>) -> Result<Vec<Fold>> {
+        self.split_plan(groups).map(FoldPlan::into_folds)
+    }
+
+    /// The split as a [`FoldPlan`]: one fold number per sample.
+    fn split_plan<G: Ord>(&self, groups: ArrayView1<'_, G>) -> Result<FoldPlan> {
         self.validate()?;
         let n_samples = groups.len();
         check_not_empty(n_samples, "groups")?;
@@ -125,7 +130,7 @@ impl GroupKFold {
             }
         }
         let fold_of: Vec<usize> = codes.iter().map(|&g| fold_of_group[g]).collect();
-        Ok(folds_from_assignment(&fold_of, self.n_splits))
+        Ok(FoldPlan::partition(fold_of, self.n_splits))
     }
 }
 
@@ -159,9 +164,18 @@ impl Splitter for GroupKFold {
         y: Option<ArrayView1<'_, usize>>,
         groups: Option<ArrayView1<'_, usize>>,
     ) -> Result<Vec<Fold>> {
+        self.plan(n_samples, y, groups).map(FoldPlan::into_folds)
+    }
+
+    fn plan(
+        &self,
+        n_samples: usize,
+        y: Option<ArrayView1<'_, usize>>,
+        groups: Option<ArrayView1<'_, usize>>,
+    ) -> Result<FoldPlan> {
         check_split_inputs(n_samples, y, groups)?;
         let groups =
             groups.ok_or_else(|| required(Self::NAME, "groups", "keep groups together"))?;
-        self.split(groups)
+        self.split_plan(groups)
     }
 }

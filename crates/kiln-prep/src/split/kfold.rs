@@ -7,8 +7,8 @@ use ndarray::ArrayView1;
 use rand::seq::SliceRandom;
 
 use super::{
-    Fold, Splitter, check_n_splits_le_n_samples, check_not_empty, check_split_inputs, chunk_sizes,
-    folds_from_assignment,
+    Fold, FoldPlan, Splitter, check_n_splits_le_n_samples, check_not_empty, check_split_inputs,
+    chunk_sizes,
 };
 
 /// K-fold cross-validation: `n_splits` consecutive folds, each the test set once while the
@@ -16,9 +16,10 @@ use super::{
 ///
 /// The first `n_samples % n_splits` folds hold `n_samples / n_splits + 1` samples, the
 /// others `n_samples / n_splits`. Without shuffling, fold 0 is the first block of samples,
-/// fold 1 the next, and so on, exactly as scikit-learn's `KFold`. With `shuffle`, the samples
-/// are permuted (by a generator seeded with `seed`) before being cut into blocks. Train and
-/// test indices are ascending either way.
+/// fold 1 the next, and so on, exactly as scikit-learn's `KFold`. With `shuffle`, the fold
+/// labels (as many of each as that fold's size) are shuffled over the samples by a generator
+/// seeded with `seed`: every assignment with those sizes is equally likely, as with
+/// scikit-learn's permute-then-cut. Train and test indices are ascending either way.
 ///
 /// # Parameters
 /// - `n_splits`: number of folds, at least 2. Default 5.
@@ -80,22 +81,24 @@ impl KFold {
     /// [`kiln_core::Error::EmptyInput`] if `n_samples` is 0;
     /// [`kiln_core::Error::TooFewSamples`] if `n_splits > n_samples`.
     pub fn split(&self, n_samples: usize) -> Result<Vec<Fold>> {
+        self.split_plan(n_samples).map(FoldPlan::into_folds)
+    }
+
+    /// The split as a [`FoldPlan`]: one fold number per sample.
+    fn split_plan(&self, n_samples: usize) -> Result<FoldPlan> {
         self.validate()?;
         check_not_empty(n_samples, "X")?;
         check_n_splits_le_n_samples(Self::NAME, self.n_splits, n_samples)?;
-        let mut order: Vec<usize> = (0..n_samples).collect();
-        if self.shuffle {
-            order.shuffle(&mut rng_from_seed(self.seed));
-        }
-        let mut fold_of = vec![0; n_samples];
-        let mut start = 0;
+        // Fold labels in blocks, shuffled in place when asked: one pass fewer than permuting
+        // the sample indices and then writing each one's fold.
+        let mut fold_of: Vec<usize> = Vec::with_capacity(n_samples);
         for (fold, size) in chunk_sizes(n_samples, self.n_splits).enumerate() {
-            for &sample in &order[start..start + size] {
-                fold_of[sample] = fold;
-            }
-            start += size;
+            fold_of.extend(std::iter::repeat_n(fold, size));
         }
-        Ok(folds_from_assignment(&fold_of, self.n_splits))
+        if self.shuffle {
+            fold_of.shuffle(&mut rng_from_seed(self.seed));
+        }
+        Ok(FoldPlan::partition(fold_of, self.n_splits))
     }
 }
 
@@ -118,8 +121,17 @@ impl Splitter for KFold {
         y: Option<ArrayView1<'_, usize>>,
         groups: Option<ArrayView1<'_, usize>>,
     ) -> Result<Vec<Fold>> {
+        self.plan(n_samples, y, groups).map(FoldPlan::into_folds)
+    }
+
+    fn plan(
+        &self,
+        n_samples: usize,
+        y: Option<ArrayView1<'_, usize>>,
+        groups: Option<ArrayView1<'_, usize>>,
+    ) -> Result<FoldPlan> {
         check_split_inputs(n_samples, y, groups)?;
-        self.split(n_samples)
+        self.split_plan(n_samples)
     }
 }
 

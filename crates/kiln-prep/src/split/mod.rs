@@ -58,6 +58,7 @@
 
 mod group;
 mod kfold;
+mod plan;
 mod shuffle;
 mod stratified;
 mod time_series;
@@ -72,6 +73,7 @@ use ndarray::ArrayView1;
 
 pub use group::GroupKFold;
 pub use kfold::KFold;
+pub use plan::FoldPlan;
 pub use shuffle::{ShuffleSplit, StratifiedShuffleSplit};
 pub use stratified::StratifiedKFold;
 pub use time_series::TimeSeriesSplit;
@@ -163,6 +165,21 @@ pub trait Splitter {
         y: Option<ArrayView1<'_, usize>>,
         groups: Option<ArrayView1<'_, usize>>,
     ) -> Result<Vec<Fold>>;
+
+    /// The same folds as [`Splitter::folds`], as a [`FoldPlan`] that writes one fold at a
+    /// time into a reused buffer. The k-fold splitters keep one fold number per sample instead
+    /// of every fold's indices; the default lists the folds.
+    ///
+    /// # Errors
+    /// As [`Splitter::folds`].
+    fn plan(
+        &self,
+        n_samples: usize,
+        y: Option<ArrayView1<'_, usize>>,
+        groups: Option<ArrayView1<'_, usize>>,
+    ) -> Result<FoldPlan> {
+        self.folds(n_samples, y, groups).map(FoldPlan::listed)
+    }
 }
 
 /// Checks the optional `y` and `groups` given to [`Splitter::folds`] against `n_samples`.
@@ -235,42 +252,6 @@ fn encode_sorted<L: Ord>(labels: ArrayView1<'_, L>) -> (Vec<usize>, Vec<usize>) 
     (codes, counts)
 }
 
-/// Turns a test-fold assignment (`fold_of[i]` is the fold whose test set holds sample `i`)
-/// into folds whose test and train indices are both ascending.
-fn folds_from_assignment(fold_of: &[usize], n_splits: usize) -> Vec<Fold> {
-    // Sizes first, so each index list is allocated once at its final length (pushing into
-    // growing vectors cost more than the rest of a 100k-sample split).
-    let mut sizes = vec![0usize; n_splits];
-    for &owner in fold_of {
-        if let Some(s) = sizes.get_mut(owner) {
-            *s += 1;
-        }
-    }
-    sizes
-        .iter()
-        .enumerate()
-        .map(|(f, &size)| {
-            // Branch-free: every sample is written to the next slot of both lists and only
-            // the list it belongs to advances (a shuffled assignment would mispredict a
-            // branch on every other sample). One spare slot per list takes the writes after
-            // its last sample; it is cut off at the end.
-            let mut test = vec![0; size + 1];
-            let mut train = vec![0; fold_of.len() - size + 1];
-            let (mut a, mut b) = (0usize, 0usize);
-            for (sample, &owner) in fold_of.iter().enumerate() {
-                let own = usize::from(owner == f);
-                test[a] = sample;
-                train[b] = sample;
-                a += own;
-                b += 1 - own;
-            }
-            test.truncate(size);
-            train.truncate(fold_of.len() - size);
-            Fold { train, test }
-        })
-        .collect()
-}
-
 /// The sizes of `n_splits` near-equal consecutive chunks of `n` items: the first `n % n_splits`
 /// chunks get one item more (NumPy's `array_split`, scikit-learn's `KFold`).
 fn chunk_sizes(n: usize, n_splits: usize) -> impl Iterator<Item = usize> {
@@ -293,24 +274,5 @@ mod tests {
     fn chunk_sizes_put_the_remainder_first() {
         assert_eq!(chunk_sizes(11, 3).collect::<Vec<_>>(), vec![4, 4, 3]);
         assert_eq!(chunk_sizes(9, 3).collect::<Vec<_>>(), vec![3, 3, 3]);
-    }
-
-    #[test]
-    fn assignment_gives_disjoint_sorted_folds() {
-        let folds = folds_from_assignment(&[1, 0, 1, 0], 2);
-        assert_eq!(
-            folds[0],
-            Fold {
-                train: vec![0, 2],
-                test: vec![1, 3]
-            }
-        );
-        assert_eq!(
-            folds[1],
-            Fold {
-                train: vec![1, 3],
-                test: vec![0, 2]
-            }
-        );
     }
 }

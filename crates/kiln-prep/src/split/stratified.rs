@@ -9,8 +9,8 @@ use rand::seq::SliceRandom;
 
 use super::kfold::check_n_splits_param;
 use super::{
-    Fold, Splitter, check_n_splits_le_n_samples, check_not_empty, check_split_inputs,
-    folds_from_assignment, required,
+    Fold, FoldPlan, Splitter, check_n_splits_le_n_samples, check_not_empty, check_split_inputs,
+    required,
 };
 
 /// Stratified k-fold cross-validation: folds whose class proportions follow those of `y`.
@@ -91,6 +91,11 @@ impl StratifiedKFold {
     /// empty; [`Error::TooFewSamples`] if `n_splits` exceeds the number of samples or the
     /// size of every class.
     pub fn split<L: Ord>(&self, y: ArrayView1<'_, L>) -> Result<Vec<Fold>> {
+        self.split_plan(y).map(FoldPlan::into_folds)
+    }
+
+    /// The split as a [`FoldPlan`]: one fold number per sample.
+    fn split_plan<L: Ord>(&self, y: ArrayView1<'_, L>) -> Result<FoldPlan> {
         self.validate()?;
         let n_samples = y.len();
         check_not_empty(n_samples, "y")?;
@@ -136,7 +141,7 @@ impl StratifiedKFold {
                 fold
             })
             .collect();
-        Ok(folds_from_assignment(&fold_of, k))
+        Ok(FoldPlan::partition(fold_of, k))
     }
 }
 
@@ -178,9 +183,18 @@ impl Splitter for StratifiedKFold {
         y: Option<ArrayView1<'_, usize>>,
         groups: Option<ArrayView1<'_, usize>>,
     ) -> Result<Vec<Fold>> {
+        self.plan(n_samples, y, groups).map(FoldPlan::into_folds)
+    }
+
+    fn plan(
+        &self,
+        n_samples: usize,
+        y: Option<ArrayView1<'_, usize>>,
+        groups: Option<ArrayView1<'_, usize>>,
+    ) -> Result<FoldPlan> {
         check_split_inputs(n_samples, y, groups)?;
         let y = y.ok_or_else(|| required(Self::NAME, "y", "stratify the folds"))?;
-        self.split(y)
+        self.split_plan(y)
     }
 }
 

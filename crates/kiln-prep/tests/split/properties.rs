@@ -175,15 +175,27 @@ fn splitter_trait_agrees_with_the_inherent_methods() {
         let got = cv.folds(n, Some(y.view()), Some(groups.view())).unwrap();
         assert_eq!(got.len(), cv.n_splits());
         assert_eq!(got, want);
+        // The plan writes the same folds into one reused buffer, in any order.
+        let plan = cv.plan(n, Some(y.view()), Some(groups.view())).unwrap();
+        assert_eq!(plan.n_folds(), want.len());
+        let mut buf = Fold::default();
+        for k in (0..want.len()).chain((0..want.len()).rev()) {
+            assert_eq!(plan.fold(k, &mut buf), Some(&want[k]), "fold {k}");
+            let sizes = (want[k].train.len(), want[k].test.len());
+            assert_eq!(plan.fold_sizes(k), Some(sizes));
+        }
+        assert_eq!(plan.fold(want.len(), &mut buf), None);
     };
-    check(
-        &KFold::default().with_n_splits(3),
-        KFold::default().with_n_splits(3).split(n).unwrap(),
-    );
-    let skf = StratifiedKFold::default().with_n_splits(4);
-    check(&skf, skf.split(y.view()).unwrap());
-    let gkf = GroupKFold::default().with_n_splits(3);
-    check(&gkf, gkf.split(groups.view()).unwrap());
+    for shuffle in [false, true] {
+        let kf = KFold::default().with_n_splits(5).with_shuffle(shuffle);
+        check(&kf, kf.split(n).unwrap());
+        let skf = StratifiedKFold::default()
+            .with_n_splits(4)
+            .with_shuffle(shuffle);
+        check(&skf, skf.split(y.view()).unwrap());
+        let gkf = GroupKFold::default().with_n_splits(3).with_shuffle(shuffle);
+        check(&gkf, gkf.split(groups.view()).unwrap());
+    }
     let ts = TimeSeriesSplit::default().with_n_splits(3);
     check(&ts, ts.split(n).unwrap());
     let ss = ShuffleSplit::default().with_n_splits(2);

@@ -7,7 +7,8 @@ use std::time::{Duration, Instant};
 
 use kiln_core::check::{self, check_same_len};
 use kiln_core::{Error, Fit, Result};
-use ndarray::{Array1, ArrayView1, ArrayView2, Axis, CowArray, Ix1};
+use kiln_prep::split::{Fold, FoldPlan};
+use ndarray::{ArrayView1, ArrayView2, Axis, CowArray, Ix1};
 use rayon::prelude::*;
 
 use crate::scorer::{Scorer, Target};
@@ -97,6 +98,8 @@ fn for_each_run(idx: &[usize], mut f: impl FnMut(usize, usize)) {
 pub(crate) struct Scratch {
     train: Vec<f64>,
     test: Vec<f64>,
+    /// The indices of the fold being run, when a [`FoldPlan`] writes them out.
+    fold: Fold,
 }
 
 /// Runs `f` on every job with a [`Scratch`] per worker, in parallel or not; results keep the
@@ -112,6 +115,30 @@ where
     } else {
         let mut scratch = Scratch::default();
         jobs.iter().map(|j| f(&mut scratch, j)).collect()
+    }
+}
+
+/// Runs `f` on fold `k` of `plan`, written into the scratch's fold buffer (the buffer is
+/// lent to `f` beside the rest of the scratch). `None` when `k` is out of range.
+pub(crate) fn with_fold<R>(
+    scratch: &mut Scratch,
+    plan: &FoldPlan,
+    k: usize,
+    f: impl FnOnce(&mut Scratch, &Fold) -> R,
+) -> Option<R> {
+    let mut buf = std::mem::take(&mut scratch.fold);
+    let out = plan.fold(k, &mut buf).map(|fold| f(scratch, fold));
+    scratch.fold = buf;
+    out
+}
+
+/// The error for a fold number the plan does not have (the routines only ask for
+/// `0..n_folds`, so this is a guard, not an expected outcome).
+pub(crate) fn missing_fold(k: usize) -> Error {
+    Error::InvalidValue {
+        what: "fold number".into(),
+        row: Some(k),
+        reason: format!("the splitter's plan has no fold {k}"),
     }
 }
 
@@ -159,12 +186,10 @@ pub(crate) fn take<'a, T: Clone>(v: ArrayView1<'a, T>, idx: &[usize]) -> CowArra
     if let Some(r) = consecutive(idx) {
         return CowArray::from(v.slice_move(ndarray::s![r]));
     }
+    // One element per index: for a single column, copying runs (as `gather_rows` does for
+    // whole rows) costs more per run than it saves.
     let gathered = match v.as_slice() {
-        Some(src) => {
-            let mut out = Vec::with_capacity(idx.len());
-            for_each_run(idx, |a, b| out.extend_from_slice(&src[a..b]));
-            Array1::from_vec(out)
-        }
+        Some(src) => idx.iter().map(|&i| src[i].clone()).collect(),
         None => v.select(Axis(0), idx),
     };
     CowArray::from(gathered)
@@ -185,6 +210,12 @@ pub(crate) fn check_fold(
                 reason: "the splitter returned no indices".into(),
             });
         }
+        // The largest index first (a loop the compiler vectorizes), the offending one only
+        // when there is one.
+        let largest = idx.iter().fold(0, |m, &i| m.max(i));
+        if largest < n_samples {
+            continue;
+        }
         if let Some(&bad) = idx.iter().find(|&&i| i >= n_samples) {
             return Err(Error::InvalidValue {
                 what: format!("{what} indices of fold {fold}"),
@@ -194,6 +225,42 @@ pub(crate) fn check_fold(
         }
     }
     Ok(())
+}
+
+/// Checks every fold of `plan` as [`check_fold`] does. A k-fold splitter's partition holds
+/// indices below its own sample count by construction, so only that count and the fold sizes
+/// are checked; listed folds are checked index by index.
+pub(crate) fn check_plan(n_samples: usize, plan: &FoldPlan) -> Result<()> {
+    match plan.n_samples() {
+        Some(n) if n != n_samples => Err(Error::ShapeMismatch {
+            what: "samples of the splitter's folds against rows of X".into(),
+            expected: n_samples,
+            got: n,
+        }),
+        Some(_) => {
+            for k in 0..plan.n_folds() {
+                let (train, test) = plan.fold_sizes(k).unwrap_or_default();
+                for (what, len) in [("train", train), ("test", test)] {
+                    if len == 0 {
+                        return Err(Error::EmptyInput {
+                            what: format!("{what} set of fold {k}"),
+                            reason: "the splitter returned no indices".into(),
+                        });
+                    }
+                }
+            }
+            Ok(())
+        }
+        None => {
+            let mut none = Fold::default();
+            for k in 0..plan.n_folds() {
+                if let Some(fold) = plan.fold(k, &mut none) {
+                    check_fold(n_samples, k, &fold.train, &fold.test)?;
+                }
+            }
+            Ok(())
+        }
+    }
 }
 
 /// The rows `idx` of `x`, `y` and the weights.
@@ -287,6 +354,7 @@ where
     let Scratch {
         train: train_buf,
         test: test_buf,
+        ..
     } = scratch;
     let score_in_place = scorers.iter().all(Scorer::reads_rows_in_place);
     let (model, fit_time, train_rows) = if P::FITS_ROWS_IN_PLACE {
