@@ -174,6 +174,56 @@ fn forests_are_identical_on_one_and_two_threads() {
     assert_ne!(one.trees()[0], one.trees()[1]);
 }
 
+/// The mean over trees of each row's leaf values, by walking every tree through its public
+/// accessors (`split`, `children`, `value`): the reference for the forest's batched walk.
+fn mean_by_walking(trees: &[kiln_tree::Tree], x: &Array2<f64>) -> Array2<f64> {
+    let n_out = trees[0].n_outputs();
+    let mut out = Array2::<f64>::zeros((x.nrows(), n_out));
+    for t in trees {
+        for (row, mut o) in x.rows().into_iter().zip(out.rows_mut()) {
+            let mut i = 0;
+            while let Some((f, thr, missing_left)) = t.split(i) {
+                let (l, r) = t.children(i).unwrap();
+                let v = row[f];
+                let left = if v.is_nan() { missing_left } else { v <= thr };
+                i = if left { l } else { r };
+            }
+            o.iter_mut()
+                .zip(t.value(i).unwrap())
+                .for_each(|(a, b)| *a += b);
+        }
+    }
+    out / trees.len() as f64
+}
+
+#[test]
+fn predictions_equal_a_tree_by_tree_walk_with_and_without_missing_values() {
+    use kiln_core::PredictProba;
+    // Missing values in training, so the trees learn where NaN goes.
+    let (mut x, y) = cancer();
+    for (i, mut row) in x.rows_mut().into_iter().enumerate() {
+        if i % 7 == 0 {
+            row[i % 5] = f64::NAN;
+        }
+    }
+    let forest = small_classifier().fit(x.view(), y.view()).unwrap();
+    // Blocks without any NaN take the walk without the missing-value test; a block with one
+    // takes the full walk. Both must equal the reference exactly.
+    let clean: Array2<f64> = x.select(
+        Axis(0),
+        &(1..x.nrows()).filter(|i| i % 7 != 0).collect::<Vec<_>>(),
+    );
+    assert!(clean.iter().all(|v| !v.is_nan()));
+    for data in [&clean, &x] {
+        let want = mean_by_walking(forest.trees(), data);
+        assert_eq!(forest.predict_proba(data.view()).unwrap(), want);
+    }
+    let (xr, yr) = diabetes();
+    let reg = small_regressor().fit(xr.view(), yr.view()).unwrap();
+    let want = mean_by_walking(reg.trees(), &xr);
+    assert_eq!(reg.predict(xr.view()).unwrap(), want.column(0));
+}
+
 #[test]
 fn seeds_change_the_forest() {
     let (x, y) = diabetes();
