@@ -114,6 +114,28 @@ fn randomized_variants_pass_the_suite_including_thread_invariance() {
 // ------------------------------------------------------------------ persistence
 
 #[test]
+fn batched_walks_equal_row_by_row_walks_with_and_without_missing_values() {
+    // Batches of 64 rows or more walk flattened trees (a block without NaN skips the
+    // missing-value test); a single row walks the trees as stored. Same leaves, same sums.
+    let (x, y) = regression(400, 9);
+    let mut with_nan = x.clone();
+    for i in (0..with_nan.nrows()).step_by(7) {
+        with_nan[[i, 0]] = f64::NAN;
+    }
+    let m = reg()
+        .with_max_iter(20)
+        .fit(with_nan.view(), y.view())
+        .unwrap();
+    for data in [&x, &with_nan] {
+        let batch = m.raw_predict(data.view()).unwrap();
+        for (i, &b) in batch.iter().enumerate() {
+            let one = m.raw_predict(data.slice(s![i..i + 1, ..])).unwrap();
+            assert_eq!(one[0], b, "row {i}");
+        }
+    }
+}
+
+#[test]
 fn save_and_load_keep_predictions_probabilities_and_contributions() {
     let (x, y) = multiclass(200, 2);
     let x = with_nan_and_category(&x);

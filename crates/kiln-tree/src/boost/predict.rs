@@ -82,9 +82,18 @@ impl Flat {
         }
     }
 
-    /// Adds tree `t`'s leaf values to `out[j]` for the rows of `buf` (`p` values each).
+    /// Adds tree `t`'s leaf values to `out[j]` for the rows of `buf` (`p` values each). With
+    /// `NAN = false` the rows must hold no NaN: the step then skips the missing-value test.
     #[inline]
-    fn add_tree(&self, t: usize, buf: &[f64], p: usize, out: &mut [f64], stride: usize, at: usize) {
+    fn add_tree<const NAN: bool>(
+        &self,
+        t: usize,
+        buf: &[f64],
+        p: usize,
+        out: &mut [f64],
+        stride: usize,
+        at: usize,
+    ) {
         let Some((root, depth)) = self.roots[t] else {
             return;
         };
@@ -98,7 +107,7 @@ impl Flat {
                 for (l, i) in idx.iter_mut().enumerate().take(lanes) {
                     let s = steps[*i as usize];
                     let x = buf[(j0 + l) * p + s.feature as usize];
-                    let right = if x.is_nan() {
+                    let right = if NAN && x.is_nan() {
                         s.missing_right
                     } else {
                         x > s.thr
@@ -142,10 +151,17 @@ impl Boosted {
                 for j in 0..rows {
                     o[j * k..(j + 1) * k].copy_from_slice(&self.baseline);
                 }
+                // A block without missing values walks without the NaN test (a value that is
+                // not NaN goes the same way either way).
+                let has_nan = buf.iter().any(|v| v.is_nan());
                 for (t, tree) in self.trees.iter().enumerate() {
                     let c = t % k;
                     if let Some(flat) = flat.as_ref().filter(|f| f.roots[t].is_some()) {
-                        flat.add_tree(t, &buf, p, o, k, c);
+                        if has_nan {
+                            flat.add_tree::<true>(t, &buf, p, o, k, c);
+                        } else {
+                            flat.add_tree::<false>(t, &buf, p, o, k, c);
+                        }
                     } else {
                         for j in 0..rows {
                             let leaf = tree.leaf_of(&buf[j * p..(j + 1) * p]);
