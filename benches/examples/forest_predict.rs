@@ -16,7 +16,7 @@ use std::time::Instant;
 
 use kiln::prelude::*;
 use kiln::tree::{FittedRandomForestClassifier, RandomForestClassifier};
-use kiln_benches::workload::{Manifest, load};
+use kiln_benches::workload::Manifest;
 
 fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let args: Vec<String> = std::env::args().collect();
@@ -25,16 +25,11 @@ fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     };
     let dir = Path::new("benches/data");
     let manifest = Manifest::read(dir)?;
-    let entry = |n: &str| {
-        manifest
-            .entry(n)
-            .ok_or(format!("{n} is not in {}", dir.display()))
-    };
-    let test = load(dir, entry(&format!("{name}_test"))?, false)?;
+    let test = manifest.load_named(dir, &format!("{name}_test"))?;
     let forest: FittedRandomForestClassifier = if Path::new(model_path).exists() {
         kiln::persist::load(model_path)?
     } else {
-        let train = load(dir, entry(name)?, false)?;
+        let train = manifest.load_named(dir, name)?;
         let forest = RandomForestClassifier::default()
             .with_n_estimators(100)
             .fit(train.x.view(), train.classes().view())?;

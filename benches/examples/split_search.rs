@@ -14,7 +14,7 @@ use std::time::Instant;
 
 use kiln::prelude::*;
 use kiln::tree::{RandomForestClassifier, SplitSearch};
-use kiln_benches::workload::{Manifest, load};
+use kiln_benches::workload::Manifest;
 
 fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     let args: Vec<String> = std::env::args().collect();
@@ -30,13 +30,8 @@ fn main() -> Result<(), Box<dyn std::error::Error + Send + Sync>> {
     };
     let dir = Path::new("benches/data");
     let manifest = Manifest::read(dir)?;
-    let entry = |n: &str| {
-        manifest
-            .entry(n)
-            .ok_or(format!("{n} is not in {}", dir.display()))
-    };
-    let train = load(dir, entry(name)?, false)?;
-    let test = load(dir, entry(&format!("{name}_test"))?, false)?;
+    let train = manifest.load_named(dir, name)?;
+    let test = manifest.load_named(dir, &format!("{name}_test"))?;
 
     let start = Instant::now();
     let forest = RandomForestClassifier::default()

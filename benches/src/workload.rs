@@ -378,6 +378,15 @@ impl Manifest {
         self.workloads.iter().find(|e| e.name == name)
     }
 
+    /// Loads the workload called `name` from `dir` (without verifying its checksum), or says
+    /// that the manifest in `dir` has no such workload.
+    pub fn load_named(&self, dir: &Path, name: &str) -> BenchResult<Table> {
+        let entry = self
+            .entry(name)
+            .ok_or_else(|| format!("{name} is not in {}", dir.display()))?;
+        load(dir, entry, false)
+    }
+
     /// Adds or replaces `entry`, keeping the order of first appearance.
     pub fn upsert(&mut self, entry: Entry) {
         match self.workloads.iter_mut().find(|e| e.name == entry.name) {

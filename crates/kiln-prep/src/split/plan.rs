@@ -64,11 +64,17 @@ impl FoldPlan {
     /// holds sample `i`, and every other fold trains on it. Fold numbers at or above
     /// `n_splits` put the sample in no test set (and in every training set).
     pub(crate) fn partition(fold_of: Vec<usize>, n_splits: usize) -> Self {
+        // One pass: the size of each fold, and whether the fold numbers are valid and never
+        // decrease (consecutive blocks).
         let mut sizes = vec![0usize; n_splits];
+        let (mut blocks, mut previous) = (true, 0);
         for &owner in &fold_of {
-            if let Some(s) = sizes.get_mut(owner) {
-                *s += 1;
+            match sizes.get_mut(owner) {
+                Some(s) => *s += 1,
+                None => blocks = false,
             }
+            blocks &= owner >= previous;
+            previous = owner;
         }
         let mut starts = Vec::with_capacity(n_splits);
         let mut start = 0;
@@ -76,8 +82,6 @@ impl FoldPlan {
             starts.push(start);
             start += size;
         }
-        let blocks =
-            fold_of.windows(2).all(|w| w[0] <= w[1]) && fold_of.iter().all(|&f| f < n_splits);
         Self {
             repr: Repr::Partition {
                 fold_of,
