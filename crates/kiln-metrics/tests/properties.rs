@@ -135,3 +135,30 @@ proptest! {
         prop_assert!(l.is_finite() && l >= 0.0, "log_loss {}", l);
     }
 }
+
+/// The case proptest found: a single true class with unequal weights. Marginals summed per
+/// sample in another order than the confusion matrix's cells left `n² − t_sum·t_sum` a tiny
+/// negative number and the coefficient NaN; scikit-learn (and kiln now) give 0.
+#[test]
+fn matthews_corrcoef_of_a_single_weighted_true_class_is_zero() {
+    let t = Array1::from(vec![1usize; 7]);
+    let p = Array1::from(vec![0usize, 1, 0, 0, 0, 0, 0]);
+    let w = Array1::from(vec![
+        0.01,
+        3.5850382827773997,
+        8.471651514322682,
+        0.01,
+        0.01,
+        9.127207707462306,
+        0.01,
+    ]);
+    assert_eq!(
+        matthews_corrcoef(t.view(), p.view(), Some(w.view())).unwrap(),
+        0.0
+    );
+    // The same with the roles swapped: a single predicted class.
+    assert_eq!(
+        matthews_corrcoef(p.view(), t.view(), Some(w.view())).unwrap(),
+        0.0
+    );
+}

@@ -291,13 +291,30 @@ pub fn matthews_corrcoef(
     sample_weight: Option<ArrayView1<'_, f64>>,
 ) -> Result<f64> {
     check_labels("matthews_corrcoef", y_true, y_pred, sample_weight)?;
-    let t = Tally::new(y_true, y_pred, sample_weight.as_ref());
-    let n_correct: f64 = t.tp.iter().sum();
-    let n_samples: f64 = t.pred_sum.iter().sum();
+    // The marginals are sums of the confusion matrix's cells, as scikit-learn takes them, not
+    // per-sample running sums: with weights, a single true (or predicted) class then has
+    // `t_sum · t_sum == n²` exactly and the coefficient is 0, where sums in another order
+    // could leave a rounding residue of either sign (a NaN or a value far outside [-1, 1]).
+    let labels = present_labels(y_true, y_pred);
+    let cm = confusion_counts(y_true, y_pred, &labels, sample_weight.as_ref());
+    // Plain left-to-right sums, so that `n_samples` repeats `t_sum[i]`'s additions exactly
+    // when every other row is zero (and `p_sum[j]`'s when every other column is).
+    let t_sum: Vec<f64> = cm
+        .rows()
+        .into_iter()
+        .map(|r| r.iter().fold(0.0, |a, &v| a + v))
+        .collect();
+    let p_sum: Vec<f64> = cm
+        .columns()
+        .into_iter()
+        .map(|c| c.iter().fold(0.0, |a, &v| a + v))
+        .collect();
+    let n_correct = cm.diag().iter().fold(0.0, |a, &v| a + v);
+    let n_samples = p_sum.iter().fold(0.0, |a, &v| a + v);
     let dot = |a: &[f64], b: &[f64]| a.iter().zip(b).map(|(x, y)| x * y).sum::<f64>();
-    let cov_ytyp = n_correct * n_samples - dot(&t.true_sum, &t.pred_sum);
-    let cov_ypyp = n_samples * n_samples - dot(&t.pred_sum, &t.pred_sum);
-    let cov_ytyt = n_samples * n_samples - dot(&t.true_sum, &t.true_sum);
+    let cov_ytyp = n_correct * n_samples - dot(&t_sum, &p_sum);
+    let cov_ypyp = n_samples * n_samples - dot(&p_sum, &p_sum);
+    let cov_ytyt = n_samples * n_samples - dot(&t_sum, &t_sum);
     let denom = cov_ypyp * cov_ytyt;
     if denom == 0.0 {
         Ok(0.0)
