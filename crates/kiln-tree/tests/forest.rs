@@ -218,10 +218,47 @@ fn predictions_equal_a_tree_by_tree_walk_with_and_without_missing_values() {
         let want = mean_by_walking(forest.trees(), data);
         assert_eq!(forest.predict_proba(data.view()).unwrap(), want);
     }
+    // Enough rows (569 x 10 = 5,690 over 10 trees) for the parallel blocked path, with a
+    // short last group of lanes.
+    let tall = ndarray::concatenate(Axis(0), &[x.view(); 10]).unwrap();
+    assert_eq!(
+        forest.predict_proba(tall.view()).unwrap(),
+        mean_by_walking(forest.trees(), &tall)
+    );
+    // Three classes: leaves wider than the two values a flattened step holds.
+    let iris = Dataset::Iris.load_numeric().unwrap();
+    let yi = iris.target.class_indices().unwrap().clone();
+    let multi = small_classifier().fit(iris.x.view(), yi.view()).unwrap();
+    assert_eq!(multi.trees()[0].n_outputs(), 3);
+    assert_eq!(
+        multi.predict_proba(iris.x.view()).unwrap(),
+        mean_by_walking(multi.trees(), &iris.x)
+    );
     let (xr, yr) = diabetes();
     let reg = small_regressor().fit(xr.view(), yr.view()).unwrap();
     let want = mean_by_walking(reg.trees(), &xr);
     assert_eq!(reg.predict(xr.view()).unwrap(), want.column(0));
+}
+
+#[test]
+fn a_forest_that_has_predicted_equals_and_saves_as_one_that_has_not() {
+    use kiln_core::{PredictProba, persist};
+    let (x, y) = cancer();
+    let forest = small_classifier().fit(x.view(), y.view()).unwrap();
+    let fresh = forest.clone();
+    let first = forest.predict_proba(x.view()).unwrap();
+    // The flattened trees kept by the first prediction are not part of the model.
+    assert_eq!(forest, fresh);
+    assert_eq!(
+        persist::to_bytes(&forest).unwrap(),
+        persist::to_bytes(&fresh).unwrap()
+    );
+    let back: kiln_tree::FittedRandomForestClassifier =
+        persist::from_bytes(&persist::to_bytes(&forest).unwrap()).unwrap();
+    assert_eq!(back.predict_proba(x.view()).unwrap(), first);
+    assert_eq!(forest.predict_proba(x.view()).unwrap(), first);
+    let clone_after = forest.clone();
+    assert_eq!(clone_after.predict_proba(x.view()).unwrap(), first);
 }
 
 #[test]

@@ -9,7 +9,8 @@ use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    MaxSamples, Settings, SplitSearch, grow_forest, mean_importances, mean_leaf_values, oob_sums,
+    FlatCache, MaxSamples, Settings, SplitSearch, grow_forest, mean_importances, mean_leaf_values,
+    oob_sums,
 };
 use crate::tree::criterion::{Impurity, TargetData};
 use crate::tree::params::Growth;
@@ -351,6 +352,7 @@ impl Fit for RandomForestClassifier {
             trees,
             feature_importances,
             oob_score,
+            flat: FlatCache::default(),
         })
     }
 }
@@ -375,6 +377,9 @@ pub struct FittedRandomForestClassifier {
     trees: Vec<Tree>,
     feature_importances: Array1<f64>,
     oob_score: Option<f64>,
+    /// The trees flattened for prediction (built by the first prediction; not saved).
+    #[serde(skip)]
+    flat: FlatCache,
 }
 
 impl FittedRandomForestClassifier {
@@ -411,7 +416,7 @@ impl FittedRandomForestClassifier {
     }
 
     fn mean_proba(&self, x: ArrayView2<'_, f64>) -> Vec<f64> {
-        mean_leaf_values(&self.trees, x, self.classes.len())
+        mean_leaf_values(&self.trees, &self.flat, x, self.classes.len())
     }
 }
 

@@ -7,7 +7,8 @@ use ndarray::{Array1, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    MaxSamples, Settings, SplitSearch, grow_forest, mean_importances, mean_leaf_values, oob_sums,
+    FlatCache, MaxSamples, Settings, SplitSearch, grow_forest, mean_importances, mean_leaf_values,
+    oob_sums,
 };
 use crate::tree::criterion::{Impurity, TargetData};
 use crate::tree::params::Growth;
@@ -243,6 +244,7 @@ impl Fit for RandomForestRegressor {
             trees,
             feature_importances,
             oob_score,
+            flat: FlatCache::default(),
         })
     }
 }
@@ -273,6 +275,9 @@ pub struct FittedRandomForestRegressor {
     trees: Vec<Tree>,
     feature_importances: Array1<f64>,
     oob_score: Option<f64>,
+    /// The trees flattened for prediction (built by the first prediction; not saved).
+    #[serde(skip)]
+    flat: FlatCache,
 }
 
 impl FittedRandomForestRegressor {
@@ -315,7 +320,12 @@ impl Predict for FittedRandomForestRegressor {
             x,
             NanPolicy::AllowMissing,
         )?;
-        Ok(Array1::from(mean_leaf_values(&self.trees, x, 1)))
+        Ok(Array1::from(mean_leaf_values(
+            &self.trees,
+            &self.flat,
+            x,
+            1,
+        )))
     }
 }
 
