@@ -26,7 +26,7 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 
 FAMILY_ORDER = ["logistic regression", "linear regression", "ridge regression", "lasso",
-                "decision tree", "random forest", "gradient boosting",
+                "decision tree", "decision tree (max depth 10)", "random forest", "gradient boosting",
                 "k-means (k-means++ init)", "k-means (fixed init)", "silhouette", "ROC AUC",
                 "group metrics (fairness)", "group metrics, 1,000 bootstrap resamples",
                 "data drift (profile + report)", "data drift (batch against a saved profile)"]
@@ -36,6 +36,7 @@ ALGORITHM_FAMILY = {
     "linear_regression": "linear regression", "linear": "linear regression",
     "ridge": "ridge regression", "lasso": "lasso",
     "decision_tree": "decision tree", "decision_tree_regressor": "decision tree",
+    "decision_tree_depth10": "decision tree (max depth 10)",
     "random_forest": "random forest", "random_forest_regressor": "random forest",
     "hist_gradient_boosting": "gradient boosting",
     "hist_gradient_boosting_regressor": "gradient boosting",

@@ -68,6 +68,9 @@ ALGORITHMS = {
     ("sklearn", "decision_tree"): (
         "decision tree", ("binary", "multiclass"), dict(random_state=0), False,
         "defaults: gini, unlimited depth, all features"),
+    ("sklearn", "decision_tree_depth10"): (
+        "decision tree (max depth 10)", ("binary", "multiclass"),
+        dict(max_depth=10, random_state=0), False, "gini, max_depth=10, all features"),
     ("sklearn", "random_forest"): (
         "random forest", ("binary", "multiclass"),
         dict(n_estimators=100, max_features="sqrt", n_jobs=2, random_state=0), True, ""),
@@ -137,6 +140,7 @@ def make_estimator(library, algorithm, params, k):
         table = {
             "logistic_regression": linear_model.LogisticRegression,
             "decision_tree": tree.DecisionTreeClassifier,
+            "decision_tree_depth10": tree.DecisionTreeClassifier,
             "random_forest": ensemble.RandomForestClassifier,
             "hist_gradient_boosting": ensemble.HistGradientBoostingClassifier,
             "linear_regression": linear_model.LinearRegression,

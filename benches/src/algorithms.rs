@@ -107,6 +107,20 @@ pub fn all() -> Vec<Algorithm> {
             notes: "exact splits below 20,000 rows, 255-bin histograms from there (SplitSearch::Auto)",
         },
         Algorithm {
+            name: "decision_tree_depth10",
+            family: "decision tree (max depth 10)",
+            tasks: &[Task::Binary, Task::Multiclass],
+            params: |_| json!({"criterion": "gini", "max_depth": 10, "seed": 0}),
+            fit: |_, t| {
+                let m = DecisionTreeClassifier::default()
+                    .with_max_depth(Some(10))
+                    .fit(t.x.view(), t.classes().view())?;
+                let info = json!({"depth": m.depth(), "leaves": m.n_leaves()});
+                Ok(Box::new(Classifier(m, info)))
+            },
+            notes: "as decision_tree, with max_depth 10",
+        },
+        Algorithm {
             name: "random_forest",
             family: "random forest",
             tasks: &[Task::Binary, Task::Multiclass],

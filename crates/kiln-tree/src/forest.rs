@@ -6,7 +6,9 @@
 //! every split. Tree `i` takes every random choice from
 //! [`task_rng`]`(seed, i)`, trees are grown in parallel and
 //! collected in order, and predictions sum the trees in order row by row, so a forest and its
-//! predictions are identical for a seed whatever the number of threads.
+//! predictions are identical for a seed whatever the number of threads. The first prediction
+//! builds a flattened copy of the trees (32 bytes per node) that the fitted model keeps for the
+//! predictions after it; the copy is not saved and does not take part in equality.
 
 mod classifier;
 mod regressor;

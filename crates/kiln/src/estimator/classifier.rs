@@ -281,11 +281,6 @@ impl PipelineEstimator for Classifier {
 
 /// The fitted model inside a [`FittedClassifier`], one variant per [`Classifier`] variant.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[expect(
-    clippy::large_enum_variant,
-    reason = "one value per fitted model, not per row; boxing would only add an indirection \
-              to every match"
-)]
 pub enum ClassifierModel {
     /// A fitted logistic regression.
     Logistic(FittedLogisticRegression),

@@ -311,11 +311,6 @@ impl PipelineEstimator for Regressor {
 
 /// The fitted model inside a [`FittedRegressor`], one variant per [`Regressor`] variant.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-#[expect(
-    clippy::large_enum_variant,
-    reason = "one value per fitted model, not per row; boxing would only add an indirection \
-              to every match"
-)]
 pub enum RegressorModel {
     /// Fitted least squares.
     Linear(FittedLinearRegression),
