@@ -303,9 +303,17 @@ pub(crate) struct FlatCache(OnceLock<Vec<FlatTree>>);
 
 impl FlatCache {
     /// The flattened trees for rows of `p` features, built on the first call.
+    ///
+    /// They are built outside the cell's initializer: a rayon thread waiting on the parallel
+    /// build may run another queued task, and one that predicted with the same model would
+    /// then re-enter the initializer and deadlock (rayon-rs/rayon#1251). Two first calls may
+    /// both build; the first to finish is kept (the two are equal).
     fn get(&self, trees: &[Tree], p: usize) -> &[FlatTree] {
-        self.0
-            .get_or_init(|| trees.par_iter().map(|t| FlatTree::new(t, p)).collect())
+        if let Some(flat) = self.0.get() {
+            return flat;
+        }
+        let built: Vec<FlatTree> = trees.par_iter().map(|t| FlatTree::new(t, p)).collect();
+        self.0.get_or_init(|| built)
     }
 }
 

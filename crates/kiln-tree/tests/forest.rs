@@ -262,6 +262,23 @@ fn a_forest_that_has_predicted_equals_and_saves_as_one_that_has_not() {
 }
 
 #[test]
+fn first_predictions_made_at_once_from_many_tasks_agree() {
+    use kiln_core::PredictProba;
+    use rayon::prelude::*;
+    let (x, y) = cancer();
+    let tall = ndarray::concatenate(Axis(0), &[x.view(); 10]).unwrap();
+    let forest = small_classifier().fit(x.view(), y.view()).unwrap();
+    let want = mean_by_walking(forest.trees(), &tall);
+    // Every task may be the first to build the flattened trees, and each prediction runs
+    // on the same rayon pool as the build.
+    let got: Vec<Array2<f64>> = (0..8)
+        .into_par_iter()
+        .map(|_| forest.predict_proba(tall.view()).unwrap())
+        .collect();
+    assert!(got.iter().all(|p| *p == want));
+}
+
+#[test]
 fn seeds_change_the_forest() {
     let (x, y) = diabetes();
     let a = small_regressor()
