@@ -57,8 +57,8 @@ impl SortedColumns {
             n,
             values,
             rows,
-            scratch_values: vec![0.0; n],
-            scratch_rows: vec![0; n],
+            scratch_values: vec![0.0; n + 1],
+            scratch_rows: vec![0; n + 1],
         }
     }
 
@@ -86,8 +86,8 @@ impl SortedColumns {
             n,
             values,
             rows,
-            scratch_values: vec![0.0; n],
-            scratch_rows: vec![0; n],
+            scratch_values: vec![0.0; n + 1],
+            scratch_rows: vec![0; n + 1],
         }
     }
 
@@ -119,8 +119,8 @@ impl SortedColumns {
                 .par_chunks_mut(n)
                 .zip(self.rows.par_chunks_mut(n))
                 .for_each(|(vals, rws)| {
-                    let mut sv = vec![0.0; len - n_left];
-                    let mut sr = vec![0u32; len - n_left];
+                    let mut sv = vec![0.0; len - n_left + 1];
+                    let mut sr = vec![0u32; len - n_left + 1];
                     stable_partition(
                         &mut vals[start..end],
                         &mut rws[start..end],
@@ -131,8 +131,8 @@ impl SortedColumns {
                 });
         } else {
             let (sv, sr) = (
-                &mut self.scratch_values[..len - n_left],
-                &mut self.scratch_rows[..len - n_left],
+                &mut self.scratch_values[..len - n_left + 1],
+                &mut self.scratch_rows[..len - n_left + 1],
             );
             for (vals, rws) in self.values.chunks_mut(n).zip(self.rows.chunks_mut(n)) {
                 stable_partition(&mut vals[start..end], &mut rws[start..end], left, sv, sr);
@@ -156,7 +156,13 @@ fn sort_key(v: f64) -> u64 {
 }
 
 /// Moves the entries whose row is marked left to the front, in order, and the others after
-/// them, in order. `sv` / `sr` hold exactly the right side's length.
+/// them, in order. `sv` / `sr` hold the right side's length plus one spare slot.
+///
+/// Branch-free: every entry is written to the next left slot and to the next right slot, and
+/// only its own side advances. Outside the split feature, which side an entry goes to follows
+/// no pattern, so a branch on it mispredicted about every other entry. A left slot written for
+/// a right entry lies at or before the entry being read, so nothing unread is overwritten, and
+/// it is written again by the next left entry or by the final copy of the right side.
 #[inline]
 fn stable_partition(
     vals: &mut [f64],
@@ -168,16 +174,13 @@ fn stable_partition(
     let (mut l, mut r) = (0usize, 0usize);
     for i in 0..vals.len() {
         let (v, row) = (vals[i], rws[i]);
-        if left[row as usize] {
-            // l <= i, so this never overwrites an entry not yet read.
-            vals[l] = v;
-            rws[l] = row;
-            l += 1;
-        } else {
-            sv[r] = v;
-            sr[r] = row;
-            r += 1;
-        }
+        let goes_left = usize::from(left[row as usize]);
+        vals[l] = v;
+        rws[l] = row;
+        sv[r] = v;
+        sr[r] = row;
+        l += goes_left;
+        r += 1 - goes_left;
     }
     vals[l..].copy_from_slice(&sv[..r]);
     rws[l..].copy_from_slice(&sr[..r]);
