@@ -11,6 +11,7 @@
 //! predictions after it; the copy is not saved and does not take part in equality.
 
 mod classifier;
+mod extra;
 mod regressor;
 
 use kiln_core::check::check_param;
@@ -28,12 +29,66 @@ use crate::tree::builder::{GrowConfig, GrowData, grow_in};
 use crate::tree::criterion::{Impurity, TargetData};
 use crate::tree::hist::{HistRows, bin_features};
 use crate::tree::params::Growth;
+use crate::tree::params::Splitter;
 use crate::tree::presort::SortedColumns;
+use crate::tree::random::{RandomRows, column_major};
 use crate::tree::splitter::Layout;
 pub use crate::tree::{HISTOGRAM_ROWS, SplitSearch};
 
-pub use classifier::{FittedRandomForestClassifier, ForestClassWeight, RandomForestClassifier};
-pub use regressor::{FittedRandomForestRegressor, RandomForestRegressor};
+pub use classifier::{
+    FittedForestClassifier, FittedRandomForestClassifier, ForestClassWeight, RandomForestClassifier,
+};
+pub use extra::{
+    ExtraTreesClassifier, ExtraTreesRegressor, FittedExtraTreesClassifier,
+    FittedExtraTreesRegressor,
+};
+pub use regressor::{FittedForestRegressor, FittedRandomForestRegressor, RandomForestRegressor};
+
+/// The parameter type of a forest ([`RandomForestClassifier`], [`ExtraTreesClassifier`], ...):
+/// what its fitted model ([`FittedForestClassifier`], [`FittedForestRegressor`]) keeps and
+/// saves, with the kind recorded in a saved model.
+pub trait ForestParams:
+    kiln_core::Params + Clone + PartialEq + std::fmt::Debug + Serialize + serde::de::DeserializeOwned
+{
+    /// The model kind of a saved forest ([`kiln_core::persist::Persist::KIND`]).
+    const KIND: &'static str;
+}
+
+/// The `with_*` setters every forest shares (fields of the same names on each; each type's
+/// `# Parameters` gives its defaults).
+macro_rules! forest_setters {
+    () => {
+        /// Sets `n_estimators`, the number of trees (by default, `100`).
+        #[must_use]
+        pub fn with_n_estimators(mut self, n: usize) -> Self {
+            self.n_estimators = n;
+            self
+        }
+
+        /// Sets `bootstrap`: grow each tree on a bootstrap sample instead of all rows (the
+        /// default is the type's: `true` for random forests, `false` for extra trees).
+        #[must_use]
+        pub fn with_bootstrap(mut self, bootstrap: bool) -> Self {
+            self.bootstrap = bootstrap;
+            self
+        }
+
+        /// Sets `max_samples`, the draws per bootstrap sample (by default, as many as rows).
+        #[must_use]
+        pub fn with_max_samples(mut self, max_samples: $crate::forest::MaxSamples) -> Self {
+            self.max_samples = max_samples;
+            self
+        }
+
+        /// Sets `oob_score`: compute the out-of-bag score at fit (by default, `false`).
+        #[must_use]
+        pub fn with_oob_score(mut self, oob_score: bool) -> Self {
+            self.oob_score = oob_score;
+            self
+        }
+    };
+}
+pub(crate) use forest_setters;
 
 /// How many rows each tree's bootstrap sample draws (scikit-learn's `max_samples`).
 #[derive(Debug, Clone, Copy, PartialEq, Default, Serialize, Deserialize)]
@@ -168,7 +223,9 @@ pub(crate) fn grow_forest(
     // drew, in that order (O(n·p) per tree instead of a sort). Histogram: every feature is
     // binned once.
     let classification = matches!(target, TargetData::Classes { .. });
-    let prepared = if settings
+    let prepared = if settings.growth.splitter == Splitter::Random {
+        Prepared::Columns(column_major(x))
+    } else if settings
         .growth
         .split_search
         .histogram_for(n, classification)
@@ -223,10 +280,12 @@ pub(crate) fn grow_forest(
     Ok(trees)
 }
 
-/// What the trees of a forest share: the sorted features or the binned ones.
+/// What the trees of a forest share: the sorted features, the binned ones, or (for random
+/// splits) the features column-major.
 enum Prepared {
     Sorted(SortedColumns),
     Binned(BinMapper, Binned),
+    Columns(Vec<f64>),
 }
 
 /// Grows one tree on `rows` (ascending) with `weights` indexed by row.
@@ -262,6 +321,9 @@ fn grow_on(
             weights,
             target,
         )),
+        Prepared::Columns(cols) => {
+            Layout::Random(RandomRows::new(cols, x.nrows(), rows, weights, target))
+        }
     };
     grow_in(&data, layout, cfg)
 }

@@ -54,11 +54,13 @@ pub use boost::{
     RegressionLoss, Scoring,
 };
 pub use forest::{
-    FittedRandomForestClassifier, FittedRandomForestRegressor, ForestClassWeight, MaxSamples,
-    RandomForestClassifier, RandomForestRegressor, SplitSearch,
+    ExtraTreesClassifier, ExtraTreesRegressor, FittedExtraTreesClassifier,
+    FittedExtraTreesRegressor, FittedForestClassifier, FittedForestRegressor,
+    FittedRandomForestClassifier, FittedRandomForestRegressor, ForestClassWeight, ForestParams,
+    MaxSamples, RandomForestClassifier, RandomForestRegressor, SplitSearch,
 };
 pub use tree::{
     CcpPath, ClassWeight, ClassificationCriterion, DecisionPath, DecisionTreeClassifier,
     DecisionTreeRegressor, ExportOptions, FittedDecisionTreeClassifier,
-    FittedDecisionTreeRegressor, MaxFeatures, RegressionCriterion, Tree,
+    FittedDecisionTreeRegressor, MaxFeatures, RegressionCriterion, Splitter, Tree,
 };

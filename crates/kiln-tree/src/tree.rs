@@ -19,7 +19,9 @@ pub(crate) mod nodes;
 pub(crate) mod params;
 pub(crate) mod presort;
 pub(crate) mod prune;
+pub(crate) mod random;
 mod regressor;
+pub(crate) mod rows;
 pub(crate) mod splitter;
 
 pub use classifier::{DecisionTreeClassifier, FittedDecisionTreeClassifier};
@@ -27,7 +29,7 @@ pub use export::ExportOptions;
 pub use nodes::{DecisionPath, Tree};
 pub use params::{
     ClassWeight, ClassificationCriterion, HISTOGRAM_ROWS, MaxFeatures, RegressionCriterion,
-    SplitSearch,
+    SplitSearch, Splitter,
 };
 pub use regressor::{DecisionTreeRegressor, FittedDecisionTreeRegressor};
 

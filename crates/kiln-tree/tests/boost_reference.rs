@@ -25,6 +25,9 @@ use kiln_tree::{EarlyStopping, HistGradientBoostingClassifier, HistGradientBoost
 use ndarray::{Array1, Array2, Axis};
 use serde_json::Value;
 
+mod encoded;
+use encoded::{encoded_x, sorted_codes};
+
 fn fixture(name: &str) -> Value {
     let path = format!(
         "{}/tests/fixtures/boost_{name}.json",
@@ -48,39 +51,14 @@ struct Data {
     categorical: Vec<usize>,
 }
 
-/// Index of each string among the sorted distinct non-empty strings (empty → `None`).
-fn sorted_codes(values: &[String]) -> (Vec<Option<usize>>, usize) {
-    let mut levels: Vec<&str> = values
-        .iter()
-        .filter(|v| !v.is_empty())
-        .map(String::as_str)
-        .collect();
-    // `str`'s order is byte order, which for UTF-8 is code-point order, as Python's `sorted`.
-    levels.sort_unstable();
-    levels.dedup();
-    let codes = values
-        .iter()
-        .map(|v| (!v.is_empty()).then(|| levels.binary_search(&v.as_str()).unwrap()))
-        .collect();
-    (codes, levels.len())
-}
-
 /// The numeric columns, then the coded categorical columns, and the target.
 fn load(name: &str) -> Data {
     let set = dataset(name);
     let info = set.info();
     let numeric = set.load_numeric().unwrap();
-    let n = numeric.x.nrows();
     let p_num = numeric.x.ncols();
-    let p = p_num + info.features_categorical.len();
-    let mut x = Array2::from_elem((n, p), f64::NAN);
-    x.slice_mut(ndarray::s![.., ..p_num]).assign(&numeric.x);
-    for (k, col) in info.features_categorical.iter().enumerate() {
-        let (codes, _) = sorted_codes(&set.column_strings(col).unwrap());
-        for (i, c) in codes.into_iter().enumerate() {
-            x[[i, p_num + k]] = c.map_or(f64::NAN, |c| c as f64);
-        }
-    }
+    let x = encoded_x(set);
+    let p = x.ncols();
     let y = match numeric.target.class_indices() {
         Some(y) => {
             // load_numeric's class indices must be the sorted encoding the script uses.

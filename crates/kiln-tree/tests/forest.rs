@@ -11,10 +11,13 @@ use kiln_check::{Check, Checker};
 use kiln_core::{Error, Fit, Params, Predict};
 use kiln_datasets::Dataset;
 use kiln_tree::{
-    ForestClassWeight, MaxFeatures, MaxSamples, RandomForestClassifier, RandomForestRegressor,
+    ExtraTreesClassifier, ExtraTreesRegressor, ForestClassWeight, MaxFeatures, MaxSamples,
+    RandomForestClassifier, RandomForestRegressor,
 };
 use ndarray::{Array1, Array2, Axis};
 use serde_json::Value;
+
+mod encoded;
 
 const BOOTSTRAP_WEIGHTS: &str = "a bootstrap sample draws n_samples row indices: a duplicated \
      row or a removed row changes n_samples and so every draw, while a weight does not";
@@ -419,22 +422,92 @@ fn r2(y: &Array1<f64>, pred: &Array1<f64>) -> f64 {
 /// the splits still averages 3 × 3 forests.
 const KILN_SEEDS: u64 = 3;
 
+/// The held-out score of the fixture's `model` with default parameters and the OOB score of
+/// the same model with bootstrap (random forests bootstrap by default; extra trees do not, so
+/// their OOB score comes from a second, bootstrapped forest, as the script does).
+fn scores(
+    model: &str,
+    n: usize,
+    seed: u64,
+    x: (&Array2<f64>, &Array2<f64>),
+    y: Split,
+) -> (f64, f64) {
+    let (xtr, xte) = (x.0.view(), x.1.view());
+    match (model == "random_forest", y) {
+        (true, Split::Classes(ytr, yte)) => {
+            let m = RandomForestClassifier::default()
+                .with_n_estimators(n)
+                .with_oob_score(true)
+                .with_seed(seed)
+                .fit(xtr, ytr.view())
+                .unwrap();
+            (
+                accuracy(&m.predict(xte).unwrap(), &yte),
+                m.oob_score().unwrap(),
+            )
+        }
+        (true, Split::Values(ytr, yte)) => {
+            let m = RandomForestRegressor::default()
+                .with_n_estimators(n)
+                .with_oob_score(true)
+                .with_seed(seed)
+                .fit(xtr, ytr.view())
+                .unwrap();
+            (r2(&yte, &m.predict(xte).unwrap()), m.oob_score().unwrap())
+        }
+        (false, Split::Classes(ytr, yte)) => {
+            let et = ExtraTreesClassifier::default()
+                .with_n_estimators(n)
+                .with_seed(seed);
+            let m = et.clone().fit(xtr, ytr.view()).unwrap();
+            let oob = et
+                .with_bootstrap(true)
+                .with_oob_score(true)
+                .fit(xtr, ytr.view());
+            (
+                accuracy(&m.predict(xte).unwrap(), &yte),
+                oob.unwrap().oob_score().unwrap(),
+            )
+        }
+        (false, Split::Values(ytr, yte)) => {
+            let et = ExtraTreesRegressor::default()
+                .with_n_estimators(n)
+                .with_seed(seed);
+            let m = et.clone().fit(xtr, ytr.view()).unwrap();
+            let oob = et
+                .with_bootstrap(true)
+                .with_oob_score(true)
+                .fit(xtr, ytr.view());
+            (
+                r2(&yte, &m.predict(xte).unwrap()),
+                oob.unwrap().oob_score().unwrap(),
+            )
+        }
+    }
+}
+
+/// Training and test targets.
+enum Split {
+    Classes(Array1<usize>, Array1<usize>),
+    Values(Array1<f64>, Array1<f64>),
+}
+
 #[test]
 fn held_out_and_oob_scores_lie_within_scikit_learns_spread() {
     let fx = fixture();
     let n_estimators = fx["n_estimators"].as_u64().unwrap() as usize;
     for case in fx["cases"].as_array().unwrap() {
         let name = case["dataset"].as_str().unwrap();
-        let data = match name {
-            "breast_cancer" => Dataset::BreastCancer,
-            "penguins" => Dataset::Penguins,
-            "diabetes" => Dataset::Diabetes,
-            other => panic!("unknown data set {other}"),
-        }
-        .load_numeric()
-        .unwrap();
-        let x = &data.x;
-        let (mut scores, mut oobs) = (Vec::new(), Vec::new());
+        let model = case["model"].as_str().unwrap();
+        assert!(["random_forest", "extra_trees"].contains(&model), "{model}");
+        let set = Dataset::from_name(name).unwrap();
+        let data = set.load_numeric().unwrap();
+        let x = if case["encoded"].as_bool().unwrap() {
+            encoded::encoded_x(set)
+        } else {
+            data.x.clone()
+        };
+        let (mut scores_, mut oobs) = (Vec::new(), Vec::new());
         for test in case["test_indices"].as_array().unwrap() {
             let test: Vec<usize> = test
                 .as_array()
@@ -445,30 +518,20 @@ fn held_out_and_oob_scores_lie_within_scikit_learns_spread() {
             let train: Vec<usize> = (0..x.nrows()).filter(|i| !test.contains(i)).collect();
             let (xtr, xte) = (x.select(Axis(0), &train), x.select(Axis(0), &test));
             for seed in 0..KILN_SEEDS {
-                let (s, oob) = if let Some(y) = data.target.class_indices() {
-                    let m = RandomForestClassifier::default()
-                        .with_n_estimators(n_estimators)
-                        .with_oob_score(true)
-                        .with_seed(seed)
-                        .fit(xtr.view(), y.select(Axis(0), &train).view())
-                        .unwrap();
-                    let s = accuracy(&m.predict(xte.view()).unwrap(), &y.select(Axis(0), &test));
-                    (s, m.oob_score().unwrap())
-                } else {
-                    let y = data.target.values().unwrap();
-                    let m = RandomForestRegressor::default()
-                        .with_n_estimators(n_estimators)
-                        .with_oob_score(true)
-                        .with_seed(seed)
-                        .fit(xtr.view(), y.select(Axis(0), &train).view())
-                        .unwrap();
-                    let s = r2(&y.select(Axis(0), &test), &m.predict(xte.view()).unwrap());
-                    (s, m.oob_score().unwrap())
+                let y = match data.target.class_indices() {
+                    Some(y) => Split::Classes(y.select(Axis(0), &train), y.select(Axis(0), &test)),
+                    None => {
+                        let y = data.target.values().unwrap();
+                        Split::Values(y.select(Axis(0), &train), y.select(Axis(0), &test))
+                    }
                 };
-                scores.push(s);
+                let (s, oob) = scores(model, n_estimators, seed, (&xtr, &xte), y);
+                scores_.push(s);
                 oobs.push(oob);
             }
         }
+        let name = format!("{name} {model}");
+        let scores = scores_;
         let mean = |v: &[f64]| v.iter().sum::<f64>() / v.len() as f64;
         let (m, oob) = (mean(&scores), mean(&oobs));
         let f = |k: &str| case[k].as_f64().unwrap();

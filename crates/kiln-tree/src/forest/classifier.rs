@@ -9,8 +9,8 @@ use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    FlatCache, MaxSamples, Settings, SplitSearch, grow_forest, mean_importances, mean_leaf_values,
-    oob_sums,
+    FlatCache, ForestParams, MaxSamples, Settings, SplitSearch, grow_forest, mean_importances,
+    mean_leaf_values, oob_sums,
 };
 use crate::tree::criterion::{Impurity, TargetData};
 use crate::tree::params::Growth;
@@ -162,12 +162,7 @@ impl Default for RandomForestClassifier {
 }
 
 impl RandomForestClassifier {
-    /// Sets `n_estimators` (by default, `100`).
-    #[must_use]
-    pub fn with_n_estimators(mut self, n: usize) -> Self {
-        self.n_estimators = n;
-        self
-    }
+    super::forest_setters!();
 
     /// Sets `criterion` (by default, Gini).
     #[must_use]
@@ -178,31 +173,10 @@ impl RandomForestClassifier {
 
     crate::tree::params::growth_setters!();
 
-    /// Sets `bootstrap` (by default, `true`).
-    #[must_use]
-    pub fn with_bootstrap(mut self, bootstrap: bool) -> Self {
-        self.bootstrap = bootstrap;
-        self
-    }
-
-    /// Sets `max_samples` (by default, as many draws as rows).
-    #[must_use]
-    pub fn with_max_samples(mut self, max_samples: MaxSamples) -> Self {
-        self.max_samples = max_samples;
-        self
-    }
-
     /// Sets `split_search` (by default, [`SplitSearch::Auto`]).
     #[must_use]
     pub fn with_split_search(mut self, split_search: SplitSearch) -> Self {
         self.split_search = split_search;
-        self
-    }
-
-    /// Sets `oob_score` (by default, `false`).
-    #[must_use]
-    pub fn with_oob_score(mut self, oob_score: bool) -> Self {
-        self.oob_score = oob_score;
         self
     }
 
@@ -226,26 +200,11 @@ impl RandomForestClassifier {
                 ccp_alpha: 0.0,
                 seed: self.seed,
                 split_search: self.split_search,
+                splitter: crate::tree::Splitter::Best,
             },
             bootstrap: self.bootstrap,
             max_samples: self.max_samples,
             oob_score: self.oob_score,
-        }
-    }
-
-    fn class_weights(&self, classes: &[usize], counts: &[usize]) -> Vec<f64> {
-        match &self.class_weight {
-            ForestClassWeight::None => vec![1.0; classes.len()],
-            ForestClassWeight::BalancedSubsample if self.bootstrap => vec![1.0; classes.len()],
-            ForestClassWeight::Balanced | ForestClassWeight::BalancedSubsample => {
-                let n: usize = counts.iter().sum();
-                let k = classes.len() as f64;
-                counts.iter().map(|&c| n as f64 / (k * c as f64)).collect()
-            }
-            ForestClassWeight::Given(map) => classes
-                .iter()
-                .map(|c| map.get(c).copied().unwrap_or(1.0))
-                .collect(),
         }
     }
 }
@@ -254,19 +213,7 @@ impl Params for RandomForestClassifier {
     const NAME: &'static str = "RandomForestClassifier";
 
     fn validate(&self) -> Result<()> {
-        self.settings().validate(Self::NAME)?;
-        if let ForestClassWeight::Given(map) = &self.class_weight {
-            for (&class, &w) in map {
-                if !(w.is_finite() && w >= 0.0) {
-                    return Err(Error::invalid_param(
-                        Self::NAME,
-                        "class_weight",
-                        format!("must hold finite non-negative weights; got {w} for class {class}"),
-                    ));
-                }
-            }
-        }
-        Ok(())
+        validate_classifier(Self::NAME, &self.settings(), &self.class_weight)
     }
 }
 
@@ -280,81 +227,152 @@ impl Fit for RandomForestClassifier {
         y: ArrayView1<'_, usize>,
         sample_weight: Option<ArrayView1<'_, f64>>,
     ) -> Result<FittedRandomForestClassifier> {
-        self.validate()?;
-        check::check_fit_xy(x, y.len(), NanPolicy::AllowMissing)?;
-        check::check_sample_weight(sample_weight, y.len())?;
-        let counts = check::check_class_indices(Self::NAME, y, false)?;
-        let classes = counts.classes;
-        let k = classes.len();
-        let codes: Vec<u32> = y
-            .iter()
-            .map(|c| classes.binary_search(c).unwrap_or(0) as u32)
-            .collect();
-        let cw = self.class_weights(&classes, &counts.counts);
-        let weights: Vec<f64> = codes
-            .iter()
-            .enumerate()
-            .map(|(i, &c)| sample_weight.map_or(1.0, |w| w[i]) * cw[c as usize])
-            .collect();
-        // balanced_subsample: class weights from the class counts of each bootstrap sample.
-        let subsample = |draws: &[u32], w: &mut [f64]| {
-            let mut per_class = vec![0u64; k];
-            for (&c, &d) in codes.iter().zip(draws) {
-                per_class[c as usize] += u64::from(d);
-            }
-            let n_sub: u64 = per_class.iter().sum();
-            let present = per_class.iter().filter(|&&c| c > 0).count() as f64;
-            for (wi, &c) in w.iter_mut().zip(&codes) {
-                let m = per_class[c as usize];
-                if m > 0 {
-                    *wi *= n_sub as f64 / (present * m as f64);
-                }
-            }
+        let shared = Shared {
+            settings: self.settings(),
+            criterion: self.criterion,
+            class_weight: &self.class_weight,
         };
-        let reweigh = (self.bootstrap && self.class_weight == ForestClassWeight::BalancedSubsample)
-            .then_some(&subsample as &(dyn Fn(&[u32], &mut [f64]) + Sync));
-        let target = TargetData::Classes {
-            codes: &codes,
-            n_classes: k,
-        };
-        let kind = match self.criterion {
-            ClassificationCriterion::Gini => Impurity::Gini,
-            ClassificationCriterion::Entropy => Impurity::Entropy,
-        };
-        let grown = grow_forest(
-            Self::NAME,
-            &self.settings(),
-            x,
-            &weights,
-            target,
-            kind,
-            reweigh,
-        )?;
-        let oob_score = if self.oob_score {
-            let (sums, n_oob) = oob_sums(&grown, x, k);
-            let (mut hits, mut total) = (0usize, 0usize);
-            for ((row, &m), &c) in sums.chunks_exact(k).zip(&n_oob).zip(&codes) {
-                if m > 0 {
-                    total += 1;
-                    hits += usize::from(arg_max(row) == c as usize);
-                }
-            }
-            (total > 0).then(|| hits as f64 / total as f64)
-        } else {
-            None
-        };
-        let trees: Vec<Tree> = grown.into_iter().map(|g| g.tree).collect();
-        let feature_importances = mean_importances(&trees, x.ncols());
-        Ok(FittedRandomForestClassifier {
-            params: self.clone(),
-            n_features: x.ncols(),
-            classes,
-            trees,
-            feature_importances,
-            oob_score,
-            flat: FlatCache::default(),
-        })
+        fit_classifier(self, &shared, x, y, sample_weight)
     }
+}
+
+impl ForestParams for RandomForestClassifier {
+    const KIND: &'static str = "kiln_tree::RandomForestClassifier";
+}
+
+/// What the classification forests' fits share.
+pub(crate) struct Shared<'a> {
+    pub(crate) settings: Settings,
+    pub(crate) criterion: ClassificationCriterion,
+    pub(crate) class_weight: &'a ForestClassWeight,
+}
+
+/// Checks the settings and the class weights of a classification forest.
+pub(crate) fn validate_classifier(
+    name: &str,
+    settings: &Settings,
+    class_weight: &ForestClassWeight,
+) -> Result<()> {
+    settings.validate(name)?;
+    if let ForestClassWeight::Given(map) = class_weight {
+        for (&class, &w) in map {
+            if !(w.is_finite() && w >= 0.0) {
+                return Err(Error::invalid_param(
+                    name,
+                    "class_weight",
+                    format!("must hold finite non-negative weights; got {w} for class {class}"),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
+/// The weight of each class in `classes` (with their counts in `y`); `balanced_subsample`
+/// with bootstrap is applied per tree instead, so it gives 1 here.
+fn class_weights(
+    cw: &ForestClassWeight,
+    bootstrap: bool,
+    classes: &[usize],
+    counts: &[usize],
+) -> Vec<f64> {
+    match cw {
+        ForestClassWeight::None => vec![1.0; classes.len()],
+        ForestClassWeight::BalancedSubsample if bootstrap => vec![1.0; classes.len()],
+        ForestClassWeight::Balanced | ForestClassWeight::BalancedSubsample => {
+            let n: usize = counts.iter().sum();
+            let k = classes.len() as f64;
+            counts.iter().map(|&c| n as f64 / (k * c as f64)).collect()
+        }
+        ForestClassWeight::Given(map) => classes
+            .iter()
+            .map(|c| map.get(c).copied().unwrap_or(1.0))
+            .collect(),
+    }
+}
+
+/// Fits a classification forest with parameters `params` (kept in the model) and their
+/// resolved form `shared`.
+pub(crate) fn fit_classifier<P: ForestParams>(
+    params: &P,
+    shared: &Shared<'_>,
+    x: ArrayView2<'_, f64>,
+    y: ArrayView1<'_, usize>,
+    sample_weight: Option<ArrayView1<'_, f64>>,
+) -> Result<FittedForestClassifier<P>> {
+    params.validate()?;
+    let settings = &shared.settings;
+    check::check_fit_xy(x, y.len(), NanPolicy::AllowMissing)?;
+    check::check_sample_weight(sample_weight, y.len())?;
+    let counts = check::check_class_indices(P::NAME, y, false)?;
+    let classes = counts.classes;
+    let k = classes.len();
+    let codes: Vec<u32> = y
+        .iter()
+        .map(|c| classes.binary_search(c).unwrap_or(0) as u32)
+        .collect();
+    let cw = class_weights(
+        shared.class_weight,
+        settings.bootstrap,
+        &classes,
+        &counts.counts,
+    );
+    let weights: Vec<f64> = codes
+        .iter()
+        .enumerate()
+        .map(|(i, &c)| sample_weight.map_or(1.0, |w| w[i]) * cw[c as usize])
+        .collect();
+    // balanced_subsample: class weights from the class counts of each bootstrap sample.
+    let subsample = |draws: &[u32], w: &mut [f64]| {
+        let mut per_class = vec![0u64; k];
+        for (&c, &d) in codes.iter().zip(draws) {
+            per_class[c as usize] += u64::from(d);
+        }
+        let n_sub: u64 = per_class.iter().sum();
+        let present = per_class.iter().filter(|&&c| c > 0).count() as f64;
+        for (wi, &c) in w.iter_mut().zip(&codes) {
+            let m = per_class[c as usize];
+            if m > 0 {
+                *wi *= n_sub as f64 / (present * m as f64);
+            }
+        }
+    };
+    let reweigh = (settings.bootstrap
+        && *shared.class_weight == ForestClassWeight::BalancedSubsample)
+        .then_some(&subsample as &(dyn Fn(&[u32], &mut [f64]) + Sync));
+    let target = TargetData::Classes {
+        codes: &codes,
+        n_classes: k,
+    };
+    let kind = match shared.criterion {
+        ClassificationCriterion::Gini => Impurity::Gini,
+        ClassificationCriterion::Entropy => Impurity::Entropy,
+    };
+    let grown = grow_forest(P::NAME, settings, x, &weights, target, kind, reweigh)?;
+    let oob_score = if settings.oob_score {
+        let (sums, n_oob) = oob_sums(&grown, x, k);
+        let (mut hits, mut total) = (0usize, 0usize);
+        for ((row, &m), &c) in sums.chunks_exact(k).zip(&n_oob).zip(&codes) {
+            if m > 0 {
+                total += 1;
+                hits += usize::from(arg_max(row) == c as usize);
+            }
+        }
+        (total > 0).then(|| hits as f64 / total as f64)
+    } else {
+        None
+    };
+    let trees: Vec<Tree> = grown.into_iter().map(|g| g.tree).collect();
+    let feature_importances = mean_importances(&trees, x.ncols());
+    Ok(FittedForestClassifier {
+        params: params.clone(),
+        n_features: x.ncols(),
+        classes,
+        trees,
+        feature_importances,
+        oob_score,
+        flat: FlatCache::default(),
+    })
 }
 
 /// The first index of the largest value (ties go to the lowest index).
@@ -369,9 +387,13 @@ fn arg_max(v: &[f64]) -> usize {
 }
 
 /// A fitted [`RandomForestClassifier`].
+pub type FittedRandomForestClassifier = FittedForestClassifier<RandomForestClassifier>;
+
+/// A fitted classification forest: [`FittedRandomForestClassifier`] or
+/// [`FittedExtraTreesClassifier`](super::FittedExtraTreesClassifier), by its parameter type `P`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FittedRandomForestClassifier {
-    params: RandomForestClassifier,
+pub struct FittedForestClassifier<P> {
+    params: P,
     n_features: usize,
     classes: Vec<usize>,
     trees: Vec<Tree>,
@@ -382,9 +404,9 @@ pub struct FittedRandomForestClassifier {
     flat: FlatCache,
 }
 
-impl FittedRandomForestClassifier {
+impl<P: ForestParams> FittedForestClassifier<P> {
     /// The params it was fitted with.
-    pub fn params(&self) -> &RandomForestClassifier {
+    pub fn params(&self) -> &P {
         &self.params
     }
 
@@ -407,12 +429,7 @@ impl FittedRandomForestClassifier {
     }
 
     fn check_x(&self, x: ArrayView2<'_, f64>) -> Result<()> {
-        check::check_predict_x(
-            RandomForestClassifier::NAME,
-            self.n_features,
-            x,
-            NanPolicy::AllowMissing,
-        )
+        check::check_predict_x(P::NAME, self.n_features, x, NanPolicy::AllowMissing)
     }
 
     fn mean_proba(&self, x: ArrayView2<'_, f64>) -> Vec<f64> {
@@ -420,13 +437,13 @@ impl FittedRandomForestClassifier {
     }
 }
 
-impl Fitted for FittedRandomForestClassifier {
+impl<P: ForestParams> Fitted for FittedForestClassifier<P> {
     fn n_features_in(&self) -> usize {
         self.n_features
     }
 }
 
-impl Predict for FittedRandomForestClassifier {
+impl<P: ForestParams> Predict for FittedForestClassifier<P> {
     type Output = usize;
 
     fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<usize>> {
@@ -438,7 +455,7 @@ impl Predict for FittedRandomForestClassifier {
     }
 }
 
-impl PredictProba for FittedRandomForestClassifier {
+impl<P: ForestParams> PredictProba for FittedForestClassifier<P> {
     fn classes(&self) -> &[usize] {
         &self.classes
     }
@@ -448,7 +465,7 @@ impl PredictProba for FittedRandomForestClassifier {
         let p = self.mean_proba(x);
         Array2::from_shape_vec((x.nrows(), self.classes.len()), p).map_err(|e| {
             Error::ShapeMismatch {
-                what: format!("probabilities of RandomForestClassifier ({e})"),
+                what: format!("probabilities of {} ({e})", P::NAME),
                 expected: x.nrows() * self.classes.len(),
                 got: 0,
             }
@@ -456,11 +473,11 @@ impl PredictProba for FittedRandomForestClassifier {
     }
 }
 
-impl Persist for FittedRandomForestClassifier {
-    const KIND: &'static str = "kiln_tree::RandomForestClassifier";
-    type Params = RandomForestClassifier;
+impl<P: ForestParams> Persist for FittedForestClassifier<P> {
+    const KIND: &'static str = P::KIND;
+    type Params = P;
 
-    fn params(&self) -> &RandomForestClassifier {
+    fn params(&self) -> &P {
         &self.params
     }
 

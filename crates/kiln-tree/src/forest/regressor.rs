@@ -7,8 +7,8 @@ use ndarray::{Array1, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
 
 use super::{
-    FlatCache, MaxSamples, Settings, SplitSearch, grow_forest, mean_importances, mean_leaf_values,
-    oob_sums,
+    FlatCache, ForestParams, MaxSamples, Settings, SplitSearch, grow_forest, mean_importances,
+    mean_leaf_values, oob_sums,
 };
 use crate::tree::criterion::{Impurity, TargetData};
 use crate::tree::params::Growth;
@@ -122,12 +122,7 @@ impl Default for RandomForestRegressor {
 }
 
 impl RandomForestRegressor {
-    /// Sets `n_estimators` (by default, `100`).
-    #[must_use]
-    pub fn with_n_estimators(mut self, n: usize) -> Self {
-        self.n_estimators = n;
-        self
-    }
+    super::forest_setters!();
 
     /// Sets `criterion` (by default, squared error).
     #[must_use]
@@ -138,31 +133,10 @@ impl RandomForestRegressor {
 
     crate::tree::params::growth_setters!();
 
-    /// Sets `bootstrap` (by default, `true`).
-    #[must_use]
-    pub fn with_bootstrap(mut self, bootstrap: bool) -> Self {
-        self.bootstrap = bootstrap;
-        self
-    }
-
-    /// Sets `max_samples` (by default, as many draws as rows).
-    #[must_use]
-    pub fn with_max_samples(mut self, max_samples: MaxSamples) -> Self {
-        self.max_samples = max_samples;
-        self
-    }
-
     /// Sets `split_search` (by default, [`SplitSearch::Auto`]).
     #[must_use]
     pub fn with_split_search(mut self, split_search: SplitSearch) -> Self {
         self.split_search = split_search;
-        self
-    }
-
-    /// Sets `oob_score` (by default, `false`).
-    #[must_use]
-    pub fn with_oob_score(mut self, oob_score: bool) -> Self {
-        self.oob_score = oob_score;
         self
     }
 
@@ -179,6 +153,7 @@ impl RandomForestRegressor {
                 ccp_alpha: 0.0,
                 seed: self.seed,
                 split_search: self.split_search,
+                splitter: crate::tree::Splitter::Best,
             },
             bootstrap: self.bootstrap,
             max_samples: self.max_samples,
@@ -205,48 +180,64 @@ impl Fit for RandomForestRegressor {
         y: ArrayView1<'_, f64>,
         sample_weight: Option<ArrayView1<'_, f64>>,
     ) -> Result<FittedRandomForestRegressor> {
-        self.validate()?;
-        check::check_fit_xy(x, y.len(), NanPolicy::AllowMissing)?;
-        check::check_finite_1d(y, "y")?;
-        check::check_sample_weight(sample_weight, y.len())?;
-        let y: Vec<f64> = y.to_vec();
-        let weights: Vec<f64> = match sample_weight {
-            Some(w) => w.to_vec(),
-            None => vec![1.0; y.len()],
-        };
-        let grown = grow_forest(
-            Self::NAME,
-            &self.settings(),
-            x,
-            &weights,
-            TargetData::Values { y: &y },
-            Impurity::SquaredError,
-            None,
-        )?;
-        let oob_score = if self.oob_score {
-            let (sums, n_oob) = oob_sums(&grown, x, 1);
-            let pairs: Vec<(f64, f64)> = sums
-                .iter()
-                .zip(&n_oob)
-                .zip(&y)
-                .filter(|&((_, &m), _)| m > 0)
-                .map(|((&s, &m), &t)| (t, s / f64::from(m)))
-                .collect();
-            r2(&pairs)
-        } else {
-            None
-        };
-        let trees: Vec<Tree> = grown.into_iter().map(|g| g.tree).collect();
-        let feature_importances = mean_importances(&trees, x.ncols());
-        Ok(FittedRandomForestRegressor {
-            params: self.clone(),
-            n_features: x.ncols(),
-            trees,
-            feature_importances,
-            oob_score,
-            flat: FlatCache::default(),
-        })
+        fit_regressor(self, &self.settings(), x, y, sample_weight)
     }
+}
+
+impl ForestParams for RandomForestRegressor {
+    const KIND: &'static str = "kiln_tree::RandomForestRegressor";
+}
+
+/// Fits a regression forest with parameters `params` (kept in the model) and their resolved
+/// form `settings`.
+pub(crate) fn fit_regressor<P: ForestParams>(
+    params: &P,
+    settings: &Settings,
+    x: ArrayView2<'_, f64>,
+    y: ArrayView1<'_, f64>,
+    sample_weight: Option<ArrayView1<'_, f64>>,
+) -> Result<FittedForestRegressor<P>> {
+    params.validate()?;
+    check::check_fit_xy(x, y.len(), NanPolicy::AllowMissing)?;
+    check::check_finite_1d(y, "y")?;
+    check::check_sample_weight(sample_weight, y.len())?;
+    let y: Vec<f64> = y.to_vec();
+    let weights: Vec<f64> = match sample_weight {
+        Some(w) => w.to_vec(),
+        None => vec![1.0; y.len()],
+    };
+    let grown = grow_forest(
+        P::NAME,
+        settings,
+        x,
+        &weights,
+        TargetData::Values { y: &y },
+        Impurity::SquaredError,
+        None,
+    )?;
+    let oob_score = if settings.oob_score {
+        let (sums, n_oob) = oob_sums(&grown, x, 1);
+        let pairs: Vec<(f64, f64)> = sums
+            .iter()
+            .zip(&n_oob)
+            .zip(&y)
+            .filter(|&((_, &m), _)| m > 0)
+            .map(|((&s, &m), &t)| (t, s / f64::from(m)))
+            .collect();
+        r2(&pairs)
+    } else {
+        None
+    };
+    let trees: Vec<Tree> = grown.into_iter().map(|g| g.tree).collect();
+    let feature_importances = mean_importances(&trees, x.ncols());
+    Ok(FittedForestRegressor {
+        params: params.clone(),
+        n_features: x.ncols(),
+        trees,
+        feature_importances,
+        oob_score,
+        flat: FlatCache::default(),
+    })
 }
 
 /// R² of (truth, prediction) pairs, as scikit-learn's `r2_score` (1 for a perfect fit of a
@@ -268,9 +259,13 @@ fn r2(pairs: &[(f64, f64)]) -> Option<f64> {
 }
 
 /// A fitted [`RandomForestRegressor`].
+pub type FittedRandomForestRegressor = FittedForestRegressor<RandomForestRegressor>;
+
+/// A fitted regression forest: [`FittedRandomForestRegressor`] or
+/// [`FittedExtraTreesRegressor`](super::FittedExtraTreesRegressor), by its parameter type `P`.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
-pub struct FittedRandomForestRegressor {
-    params: RandomForestRegressor,
+pub struct FittedForestRegressor<P> {
+    params: P,
     n_features: usize,
     trees: Vec<Tree>,
     feature_importances: Array1<f64>,
@@ -280,9 +275,9 @@ pub struct FittedRandomForestRegressor {
     flat: FlatCache,
 }
 
-impl FittedRandomForestRegressor {
+impl<P: ForestParams> FittedForestRegressor<P> {
     /// The params it was fitted with.
-    pub fn params(&self) -> &RandomForestRegressor {
+    pub fn params(&self) -> &P {
         &self.params
     }
 
@@ -304,22 +299,17 @@ impl FittedRandomForestRegressor {
     }
 }
 
-impl Fitted for FittedRandomForestRegressor {
+impl<P: ForestParams> Fitted for FittedForestRegressor<P> {
     fn n_features_in(&self) -> usize {
         self.n_features
     }
 }
 
-impl Predict for FittedRandomForestRegressor {
+impl<P: ForestParams> Predict for FittedForestRegressor<P> {
     type Output = f64;
 
     fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<f64>> {
-        check::check_predict_x(
-            RandomForestRegressor::NAME,
-            self.n_features,
-            x,
-            NanPolicy::AllowMissing,
-        )?;
+        check::check_predict_x(P::NAME, self.n_features, x, NanPolicy::AllowMissing)?;
         Ok(Array1::from(mean_leaf_values(
             &self.trees,
             &self.flat,
@@ -329,11 +319,11 @@ impl Predict for FittedRandomForestRegressor {
     }
 }
 
-impl Persist for FittedRandomForestRegressor {
-    const KIND: &'static str = "kiln_tree::RandomForestRegressor";
-    type Params = RandomForestRegressor;
+impl<P: ForestParams> Persist for FittedForestRegressor<P> {
+    const KIND: &'static str = P::KIND;
+    type Params = P;
 
-    fn params(&self) -> &RandomForestRegressor {
+    fn params(&self) -> &P {
         &self.params
     }
 

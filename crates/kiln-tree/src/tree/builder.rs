@@ -14,7 +14,7 @@ use ndarray::ArrayView2;
 use super::criterion::{Impurity, Stats, TargetData};
 use super::nodes::{Node, Tree};
 use super::presort::SortedColumns;
-use super::splitter::{Candidate, Layout, Splitter};
+use super::splitter::{Candidate, Layout, SplitFinder};
 
 /// scikit-learn's `EPSILON` (machine epsilon): impurities at or below it are pure, and an
 /// improvement within it of `min_impurity_decrease` still splits.
@@ -74,7 +74,7 @@ struct Builder<'a, 'c> {
     data: &'a GrowData<'a>,
     cfg: &'c GrowConfig,
     sorted: Layout<'a>,
-    splitter: Splitter<'a>,
+    splitter: SplitFinder<'a>,
     rng: kiln_core::random::KilnRng,
     tree: Tree,
     /// Side of each row of `x` in the split being applied.
@@ -102,7 +102,7 @@ struct Decided {
 
 impl<'a, 'c> Builder<'a, 'c> {
     fn new(data: &'a GrowData<'a>, sorted: Layout<'a>, cfg: &'c GrowConfig) -> Self {
-        let splitter = Splitter::new(
+        let splitter = SplitFinder::new(
             data.target,
             data.weights,
             data.kind,

@@ -12,7 +12,8 @@ use super::export::{self, ExportOptions, Leaf};
 use super::fit::{fit_tree, pruning_path};
 use super::nodes::{DecisionPath, Tree};
 use super::params::{
-    ClassWeight, ClassificationCriterion, Growth, MaxFeatures, SplitSearch, check_class_weight,
+    ClassWeight, ClassificationCriterion, Growth, MaxFeatures, SplitSearch, Splitter,
+    check_class_weight,
 };
 
 /// A decision tree classifier grown by exact greedy splitting (CART, Breiman et al. 1984), as
@@ -117,6 +118,10 @@ pub struct DecisionTreeClassifier {
     /// default, [`SplitSearch::Auto`]: histograms from [`crate::tree::HISTOGRAM_ROWS`] rows.
     #[serde(default)]
     pub split_search: SplitSearch,
+    /// How thresholds are chosen: the best of each sampled feature, or one drawn at random
+    /// (extremely randomized trees). By default, [`Splitter::Best`].
+    #[serde(default)]
+    pub splitter: Splitter,
 }
 
 impl Default for DecisionTreeClassifier {
@@ -133,6 +138,7 @@ impl Default for DecisionTreeClassifier {
             class_weight: ClassWeight::None,
             seed: kiln_core::random::DEFAULT_SEED,
             split_search: SplitSearch::Auto,
+            splitter: Splitter::Best,
         }
     }
 }
@@ -168,6 +174,13 @@ impl DecisionTreeClassifier {
         self
     }
 
+    /// Sets `splitter` (by default, [`Splitter::Best`]).
+    #[must_use]
+    pub fn with_splitter(mut self, splitter: Splitter) -> Self {
+        self.splitter = splitter;
+        self
+    }
+
     fn growth(&self) -> Growth {
         Growth {
             max_depth: self.max_depth,
@@ -179,6 +192,7 @@ impl DecisionTreeClassifier {
             ccp_alpha: self.ccp_alpha,
             seed: self.seed,
             split_search: self.split_search,
+            splitter: self.splitter,
         }
     }
 

@@ -7,8 +7,9 @@ use super::builder::{GrowData, grow, grow_in};
 use super::criterion::{Impurity, TargetData};
 use super::hist::{HistRows, bin_features};
 use super::nodes::Tree;
-use super::params::Growth;
+use super::params::{Growth, Splitter};
 use super::prune::{PruneSteps, prune, prune_steps};
+use super::random::{RandomRows, column_major};
 use super::splitter::Layout;
 
 /// Grows (and, with `ccp_alpha > 0`, prunes) a tree on the rows of `x` with positive weight.
@@ -80,6 +81,11 @@ fn grow_unpruned(
         target,
         kind,
     };
+    if growth.splitter == Splitter::Random {
+        let cols = column_major(x);
+        let layout = Layout::Random(RandomRows::new(&cols, x.nrows(), &rows, weights, target));
+        return Ok(grow_in(&data, layout, &cfg));
+    }
     let classification = matches!(target, TargetData::Classes { .. });
     if growth.split_search.histogram_for(x.nrows(), classification) {
         let (mapper, binned) = bin_features(x, weights, growth.seed)?;

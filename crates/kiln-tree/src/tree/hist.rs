@@ -18,6 +18,7 @@ use crate::boost::bin::{BinMapper, Binned};
 use crate::boost::tree::MISSING_BIN;
 
 use super::criterion::{Impurity, Scan, Stats, TargetData};
+use super::rows::RowSet;
 use super::splitter::{Candidate, FeatureOutcome};
 
 /// Bins per feature (the most a `u8` bin index allows besides the missing bin).
@@ -55,14 +56,7 @@ pub(crate) struct HistRows<'a> {
     pub(crate) edges: &'a [Vec<f64>],
     /// Each feature's number of non-missing bins.
     pub(crate) n_bins: &'a [u16],
-    rows: Vec<u32>,
-    /// `weights[rows[k]]`.
-    w: Vec<f64>,
-    /// The class (classification) or target value (regression) of `rows[k]`, as `f64`.
-    t: Vec<f64>,
-    scratch: Vec<(u32, f64, f64)>,
-    /// The side of each row of the node last split, position by position.
-    side: Vec<bool>,
+    set: RowSet,
 }
 
 impl<'a> HistRows<'a> {
@@ -75,27 +69,16 @@ impl<'a> HistRows<'a> {
         weights: &[f64],
         target: TargetData<'_>,
     ) -> Self {
-        let w = rows.iter().map(|&r| weights[r as usize]).collect();
-        let t = match target {
-            TargetData::Classes { codes, .. } => {
-                rows.iter().map(|&r| f64::from(codes[r as usize])).collect()
-            }
-            TargetData::Values { y } => rows.iter().map(|&r| y[r as usize]).collect(),
-        };
         Self {
             binned,
             edges,
             n_bins,
-            rows: rows.to_vec(),
-            w,
-            t,
-            scratch: Vec::with_capacity(rows.len()),
-            side: Vec::with_capacity(rows.len()),
+            set: RowSet::new(rows, weights, target),
         }
     }
 
     pub(crate) fn n_rows(&self) -> usize {
-        self.rows.len()
+        self.set.len()
     }
 
     /// Applies `cand` to the node `start..end`: records each row's side (for
@@ -109,45 +92,20 @@ impl<'a> HistRows<'a> {
         kind: Impurity,
     ) -> (Stats, Stats) {
         let col = self.binned.column(cand.feature);
-        self.side.clear();
-        self.side.extend(self.rows[start..end].iter().map(|&r| {
+        self.set.split(start, end, target, kind, |r| {
             let b = col[r as usize];
             if b == MISSING_BIN {
                 cand.missing_left
             } else {
                 usize::from(b) <= cand.q
             }
-        }));
-        Stats::of_split_positional(
-            &self.side,
-            &self.w[start..end],
-            &self.t[start..end],
-            target,
-            kind,
-        )
+        })
     }
 
     /// Moves the left rows of `start..end` (the node [`HistRows::split`] last applied to)
     /// before the right ones, each side in its order.
     pub(crate) fn partition(&mut self, start: usize, end: usize) {
-        self.scratch.clear();
-        let mut to = start;
-        for (k, &go_left) in (start..end).zip(&self.side) {
-            let (r, w, t) = (self.rows[k], self.w[k], self.t[k]);
-            if go_left {
-                self.rows[to] = r;
-                self.w[to] = w;
-                self.t[to] = t;
-                to += 1;
-            } else {
-                self.scratch.push((r, w, t));
-            }
-        }
-        for (k, &(r, w, t)) in (to..end).zip(&self.scratch) {
-            self.rows[k] = r;
-            self.w[k] = w;
-            self.t[k] = t;
-        }
+        self.set.partition(start, end);
     }
 
     /// The best split of the node `start..end` on feature `f`, searched with `scan` on the
@@ -169,9 +127,9 @@ impl<'a> HistRows<'a> {
         let n_bins = usize::from(self.n_bins[f]);
         hist.build(
             self.binned.column(f),
-            &self.rows[start..end],
-            &self.w[start..end],
-            &self.t[start..end],
+            &self.set.rows[start..end],
+            &self.set.w[start..end],
+            &self.set.t[start..end],
             n_bins,
         );
         let out = hist.scan(scan, &self.edges[f], n_bins, node, min_leaf);

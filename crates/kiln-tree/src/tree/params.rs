@@ -177,6 +177,22 @@ impl SplitSearch {
     }
 }
 
+/// How a tree chooses the threshold of a split (scikit-learn's `splitter`).
+///
+/// [`Splitter::Best`] searches every threshold of every sampled feature ([`SplitSearch`] says
+/// how). [`Splitter::Random`] draws one threshold per sampled feature, uniformly between the
+/// node's smallest and largest value of it, and keeps the best of those: the splits of
+/// extremely randomized trees (Geurts, Ernst & Wehenkel 2006), which need neither sorted
+/// nor binned features, so [`SplitSearch`] does not apply.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
+pub enum Splitter {
+    /// The best threshold of each sampled feature (the default).
+    #[default]
+    Best,
+    /// One random threshold per sampled feature.
+    Random,
+}
+
 /// The growth parameters both trees share, checked and resolved in one place.
 #[derive(Debug, Clone, Copy)]
 pub(crate) struct Growth {
@@ -189,6 +205,7 @@ pub(crate) struct Growth {
     pub(crate) ccp_alpha: f64,
     pub(crate) seed: u64,
     pub(crate) split_search: SplitSearch,
+    pub(crate) splitter: Splitter,
 }
 
 impl Growth {

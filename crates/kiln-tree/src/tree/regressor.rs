@@ -11,7 +11,7 @@ use super::criterion::{Impurity, TargetData};
 use super::export::{self, ExportOptions, Leaf};
 use super::fit::{fit_tree, pruning_path};
 use super::nodes::{DecisionPath, Tree};
-use super::params::{Growth, MaxFeatures, RegressionCriterion, SplitSearch};
+use super::params::{Growth, MaxFeatures, RegressionCriterion, SplitSearch, Splitter};
 
 /// A decision tree regressor grown by exact greedy splitting (CART, Breiman et al. 1984), as
 /// scikit-learn's `DecisionTreeRegressor`. Leaves predict the weighted mean of their rows.
@@ -90,6 +90,10 @@ pub struct DecisionTreeRegressor {
     /// default, [`SplitSearch::Auto`], which is exact for regression (see [`SplitSearch`]).
     #[serde(default)]
     pub split_search: SplitSearch,
+    /// How thresholds are chosen: the best of each sampled feature, or one drawn at random
+    /// (extremely randomized trees). By default, [`Splitter::Best`].
+    #[serde(default)]
+    pub splitter: Splitter,
 }
 
 impl Default for DecisionTreeRegressor {
@@ -105,6 +109,7 @@ impl Default for DecisionTreeRegressor {
             ccp_alpha: 0.0,
             seed: kiln_core::random::DEFAULT_SEED,
             split_search: SplitSearch::Auto,
+            splitter: Splitter::Best,
         }
     }
 }
@@ -133,6 +138,13 @@ impl DecisionTreeRegressor {
         self
     }
 
+    /// Sets `splitter` (by default, [`Splitter::Best`]).
+    #[must_use]
+    pub fn with_splitter(mut self, splitter: Splitter) -> Self {
+        self.splitter = splitter;
+        self
+    }
+
     fn growth(&self) -> Growth {
         Growth {
             max_depth: self.max_depth,
@@ -144,6 +156,7 @@ impl DecisionTreeRegressor {
             ccp_alpha: self.ccp_alpha,
             seed: self.seed,
             split_search: self.split_search,
+            splitter: self.splitter,
         }
     }
 

@@ -20,12 +20,15 @@ use rayon::prelude::*;
 use super::criterion::{EntropyScan, GiniScan, Impurity, MseScan, Scan, Stats, TargetData};
 use super::hist::{Hist, HistRows};
 use super::presort::SortedColumns;
+use super::random::{Draw, RandomRows};
 
 /// Where a tree's nodes keep their rows: every feature's rows in sorted order (exact
-/// thresholds) or one row array over binned features (histograms).
+/// thresholds), one row array over binned features (histograms), or one row array over the
+/// raw values (random thresholds).
 pub(crate) enum Layout<'a> {
     Sorted(SortedColumns),
     Hist(HistRows<'a>),
+    Random(RandomRows<'a>),
 }
 
 impl Layout<'_> {
@@ -33,6 +36,7 @@ impl Layout<'_> {
         match self {
             Layout::Sorted(s) => s.n_rows(),
             Layout::Hist(h) => h.n_rows(),
+            Layout::Random(r) => r.n_rows(),
         }
     }
 
@@ -67,6 +71,7 @@ impl Layout<'_> {
                 Stats::of_split(rows, goes_left, weights, target, kind)
             }
             Layout::Hist(h) => h.split(cand, start, end, target, kind),
+            Layout::Random(r) => r.split(cand, start, end, target, kind),
         }
     }
 
@@ -75,6 +80,7 @@ impl Layout<'_> {
         match self {
             Layout::Sorted(s) => s.partition(start, end, left, n_left),
             Layout::Hist(h) => h.partition(start, end),
+            Layout::Random(r) => r.partition(start, end),
         }
     }
 }
@@ -110,7 +116,7 @@ pub(crate) enum FeatureOutcome {
 }
 
 /// Everything the search needs besides the node.
-pub(crate) struct Splitter<'a> {
+pub(crate) struct SplitFinder<'a> {
     pub(crate) target: TargetData<'a>,
     pub(crate) weights: &'a [f64],
     pub(crate) kind: Impurity,
@@ -120,11 +126,22 @@ pub(crate) struct Splitter<'a> {
     /// Feature order scratch for sampling.
     order: Vec<usize>,
     outcomes: Vec<FeatureOutcome>,
-    /// The histogram of the sequential search, reused from node to node.
-    hist: Option<Hist>,
+    /// The random draws of the features being searched (random layout only), in order.
+    draws: Vec<Draw>,
+    /// The buffers of the sequential search, reused from node to node.
+    scratch: Scratch,
 }
 
-impl<'a> Splitter<'a> {
+/// Buffers one thread's search reuses: a histogram, or a node's values of one feature and
+/// the weights its random threshold sends left.
+#[derive(Default)]
+struct Scratch {
+    hist: Option<Hist>,
+    vals: Vec<f64>,
+    left: Vec<f64>,
+}
+
+impl<'a> SplitFinder<'a> {
     pub(crate) fn new(
         target: TargetData<'a>,
         weights: &'a [f64],
@@ -142,7 +159,8 @@ impl<'a> Splitter<'a> {
             n_features,
             order: (0..n_features).collect(),
             outcomes: Vec::new(),
-            hist: None,
+            draws: Vec::new(),
+            scratch: Scratch::default(),
         }
     }
 
@@ -160,8 +178,12 @@ impl<'a> Splitter<'a> {
     ) -> Option<Candidate> {
         let p = self.n_features;
         let mut best: Option<Candidate> = None;
+        let random = matches!(sorted, Layout::Random(_));
         if self.max_features >= p {
             let all: Vec<usize> = (0..p).collect();
+            if random {
+                self.draw(all.len(), rng);
+            }
             self.search(sorted, start, end, node, &all);
             for o in self.outcomes.iter() {
                 if let FeatureOutcome::Split(c) = o {
@@ -184,6 +206,9 @@ impl<'a> Splitter<'a> {
             }
             let batch: Vec<usize> = self.order[drawn..drawn + want].to_vec();
             drawn += want;
+            if random {
+                self.draw(want, rng);
+            }
             self.search(sorted, start, end, node, &batch);
             for o in self.outcomes.iter() {
                 match o {
@@ -199,6 +224,16 @@ impl<'a> Splitter<'a> {
         best
     }
 
+    /// Draws the random thresholds and missing-value sides of `n` features, in order (before
+    /// any parallel search, so the draws do not depend on the number of threads).
+    fn draw(&mut self, n: usize, rng: &mut KilnRng) {
+        self.draws.clear();
+        self.draws.extend((0..n).map(|_| Draw {
+            u: rng.random::<f64>(),
+            missing_left: rng.random::<bool>(),
+        }));
+    }
+
     /// Scans `features` (in parallel for large nodes) into `self.outcomes`, in order.
     fn search(
         &mut self,
@@ -209,24 +244,40 @@ impl<'a> Splitter<'a> {
         features: &[usize],
     ) {
         let work = (end - start) * features.len();
-        let mut hist = self.hist.take();
+        let mut scratch = std::mem::take(&mut self.scratch);
         let this = &*self;
+        let draw = |i: usize| this.draws.get(i).copied().unwrap_or_default();
         let outcomes: Vec<FeatureOutcome> = if work >= PAR_SEARCH_WORK && features.len() > 1 {
             features
                 .par_iter()
+                .enumerate()
                 .map_init(
-                    || (this.make_scan(), None),
-                    |(scan, hist), &f| this.scan_feature(scan, hist, sorted, f, start, end, node),
+                    || (this.make_scan(), Scratch::default()),
+                    |(scan, scratch), (i, &f)| {
+                        this.scan_feature(scan, scratch, sorted, f, draw(i), start, end, node)
+                    },
                 )
                 .collect()
         } else {
             let mut scan = this.make_scan();
             features
                 .iter()
-                .map(|&f| this.scan_feature(&mut scan, &mut hist, sorted, f, start, end, node))
+                .enumerate()
+                .map(|(i, &f)| {
+                    this.scan_feature(
+                        &mut scan,
+                        &mut scratch,
+                        sorted,
+                        f,
+                        draw(i),
+                        start,
+                        end,
+                        node,
+                    )
+                })
                 .collect()
         };
-        self.hist = hist;
+        self.scratch = scratch;
         self.outcomes = outcomes;
     }
 
@@ -249,17 +300,27 @@ impl<'a> Splitter<'a> {
     fn scan_feature(
         &self,
         scan: &mut AnyScan<'_>,
-        hist: &mut Option<Hist>,
+        scratch: &mut Scratch,
         layout: &Layout<'_>,
         f: usize,
+        draw: Draw,
         start: usize,
         end: usize,
         node: &Stats,
     ) -> FeatureOutcome {
         let sorted = match layout {
             Layout::Sorted(s) => s,
+            Layout::Random(r) => {
+                let leaf = self.min_samples_leaf;
+                let (v, l) = (&mut scratch.vals, &mut scratch.left);
+                return match scan {
+                    AnyScan::Gini(s) => r.scan_feature(s, f, start, end, node, leaf, draw, v, l),
+                    AnyScan::Entropy(s) => r.scan_feature(s, f, start, end, node, leaf, draw, v, l),
+                    AnyScan::Mse(s) => r.scan_feature(s, f, start, end, node, leaf, draw, v, l),
+                };
+            }
             Layout::Hist(h) => {
-                let hist = hist.get_or_insert_with(|| Hist::new(self.target));
+                let hist = scratch.hist.get_or_insert_with(|| Hist::new(self.target));
                 let leaf = self.min_samples_leaf;
                 return match scan {
                     AnyScan::Gini(s) => h.scan_feature(s, hist, f, start, end, node, leaf),

@@ -1,0 +1,49 @@
+//! The data sets as the reference scripts encode them (`tests/reference/*.py`): the numeric
+//! feature columns of kiln-datasets (missing → NaN), then each categorical column coded as
+//! the index of its value among the column's sorted distinct non-missing strings.
+
+#![allow(
+    dead_code,
+    reason = "each test binary uses a different part of the helpers"
+)]
+#![allow(clippy::unwrap_used, reason = "helpers of tests fail loudly")]
+
+use kiln_datasets::Dataset;
+use ndarray::Array2;
+
+/// Index of each string among the sorted distinct non-empty strings (empty → `None`), and
+/// the number of distinct strings.
+pub fn sorted_codes(values: &[String]) -> (Vec<Option<usize>>, usize) {
+    let mut levels: Vec<&str> = values
+        .iter()
+        .filter(|v| !v.is_empty())
+        .map(String::as_str)
+        .collect();
+    // `str`'s order is byte order, which for UTF-8 is code-point order, as Python's `sorted`.
+    levels.sort_unstable();
+    levels.dedup();
+    let codes = values
+        .iter()
+        .map(|v| (!v.is_empty()).then(|| levels.binary_search(&v.as_str()).unwrap()))
+        .collect();
+    (codes, levels.len())
+}
+
+/// The numeric columns of `set`, then its coded categorical columns (whose indices are
+/// `numeric.x.ncols()..`).
+pub fn encoded_x(set: Dataset) -> Array2<f64> {
+    let info = set.info();
+    let numeric = set.load_numeric().unwrap();
+    let n = numeric.x.nrows();
+    let p_num = numeric.x.ncols();
+    let p = p_num + info.features_categorical.len();
+    let mut x = Array2::from_elem((n, p), f64::NAN);
+    x.slice_mut(ndarray::s![.., ..p_num]).assign(&numeric.x);
+    for (k, col) in info.features_categorical.iter().enumerate() {
+        let (codes, _) = sorted_codes(&set.column_strings(col).unwrap());
+        for (i, c) in codes.into_iter().enumerate() {
+            x[[i, p_num + k]] = c.map_or(f64::NAN, |c| c as f64);
+        }
+    }
+    x
+}
