@@ -4,6 +4,8 @@ tiled), ten times, and prints the best and the median: the scikit-learn side of
 run (same parameters as run_peers.py's random_forest row), so runs can alternate with kiln's.
 
     benches/peers/.venv/bin/python benches/peers/forest_predict.py clf_100k /tmp/sk_forest.pkl
+
+A third argument `extra-trees` uses ExtraTreesClassifier (run_peers.py's extra_trees row).
 """
 import os
 import pickle
@@ -15,8 +17,9 @@ import run_peers  # noqa: E402
 
 
 def main():
-    if len(sys.argv) != 3:
-        sys.exit("usage: forest_predict.py WORKLOAD MODEL_PATH")
+    if len(sys.argv) not in (3, 4):
+        sys.exit("usage: forest_predict.py WORKLOAD MODEL_PATH [extra-trees]")
+    extra = len(sys.argv) == 4 and sys.argv[3] == "extra-trees"
     name, model_path = sys.argv[1], sys.argv[2]
     data_dir = os.path.join(os.path.dirname(os.path.abspath(__file__)), "..", "data")
     manifest = run_peers.load_manifest(data_dir)
@@ -25,9 +28,10 @@ def main():
         with open(model_path, "rb") as f:
             model = pickle.load(f)
     else:
-        from sklearn.ensemble import RandomForestClassifier
+        from sklearn.ensemble import ExtraTreesClassifier, RandomForestClassifier
         x, y = run_peers.load_workload(data_dir, manifest[name])
-        model = RandomForestClassifier(n_estimators=100, max_features="sqrt", n_jobs=2,
+        cls = ExtraTreesClassifier if extra else RandomForestClassifier
+        model = cls(n_estimators=100, max_features="sqrt", n_jobs=2,
                                        random_state=0).fit(x, y.astype(int))
         with open(model_path, "wb") as f:
             pickle.dump(model, f)

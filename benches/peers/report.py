@@ -26,7 +26,8 @@ HERE = os.path.dirname(os.path.abspath(__file__))
 REPO = os.path.dirname(os.path.dirname(HERE))
 
 FAMILY_ORDER = ["logistic regression", "linear regression", "ridge regression", "lasso",
-                "decision tree", "decision tree (max depth 10)", "random forest", "gradient boosting",
+                "decision tree", "decision tree (max depth 10)", "random forest", "extra trees",
+                "gradient boosting",
                 "k-means (k-means++ init)", "k-means (fixed init)", "silhouette", "ROC AUC",
                 "group metrics (fairness)", "group metrics, 1,000 bootstrap resamples",
                 "data drift (profile + report)", "data drift (batch against a saved profile)"]
@@ -38,6 +39,7 @@ ALGORITHM_FAMILY = {
     "decision_tree": "decision tree", "decision_tree_regressor": "decision tree",
     "decision_tree_depth10": "decision tree (max depth 10)",
     "random_forest": "random forest", "random_forest_regressor": "random forest",
+    "extra_trees": "extra trees",
     "hist_gradient_boosting": "gradient boosting",
     "hist_gradient_boosting_regressor": "gradient boosting",
     "gradient_boosting": "gradient boosting", "gradient_boosting_regressor": "gradient boosting",

@@ -74,6 +74,10 @@ ALGORITHMS = {
     ("sklearn", "random_forest"): (
         "random forest", ("binary", "multiclass"),
         dict(n_estimators=100, max_features="sqrt", n_jobs=2, random_state=0), True, ""),
+    ("sklearn", "extra_trees"): (
+        "extra trees", ("binary", "multiclass"),
+        dict(n_estimators=100, max_features="sqrt", n_jobs=2, random_state=0), True,
+        "ExtraTreesClassifier: bootstrap=False (default)"),
     ("sklearn", "hist_gradient_boosting"): (
         "gradient boosting", ("binary", "multiclass"), boosting_params("sklearn"), False,
         "HistGradientBoostingClassifier"),
@@ -142,6 +146,7 @@ def make_estimator(library, algorithm, params, k):
             "decision_tree": tree.DecisionTreeClassifier,
             "decision_tree_depth10": tree.DecisionTreeClassifier,
             "random_forest": ensemble.RandomForestClassifier,
+            "extra_trees": ensemble.ExtraTreesClassifier,
             "hist_gradient_boosting": ensemble.HistGradientBoostingClassifier,
             "linear_regression": linear_model.LinearRegression,
             "ridge": linear_model.Ridge,

@@ -5,8 +5,8 @@ use kiln::cluster::{KMeans, KMeansAlgorithm, KMeansInit};
 use kiln::linear::{ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge};
 use kiln::prelude::*;
 use kiln::tree::{
-    DecisionTreeClassifier, DecisionTreeRegressor, EarlyStopping, HistGradientBoostingClassifier,
-    HistGradientBoostingRegressor, RandomForestClassifier,
+    DecisionTreeClassifier, DecisionTreeRegressor, EarlyStopping, ExtraTreesClassifier,
+    HistGradientBoostingClassifier, HistGradientBoostingRegressor, RandomForestClassifier,
 };
 use ndarray::{Array1, Array2, ArrayView2};
 use serde_json::{Value, json};
@@ -132,6 +132,19 @@ pub fn all() -> Vec<Algorithm> {
                 Ok(Box::new(Classifier(m, json!({}))))
             },
             notes: "bootstrap, sqrt features per split, trees in parallel (rayon, 2 threads); histogram split search from 20,000 rows",
+        },
+        Algorithm {
+            name: "extra_trees",
+            family: "extra trees",
+            tasks: &[Task::Binary, Task::Multiclass],
+            params: |_| json!({"n_estimators": 100, "max_features": "sqrt", "bootstrap": false, "seed": 0}),
+            fit: |_, t| {
+                let m = ExtraTreesClassifier::default()
+                    .with_n_estimators(100)
+                    .fit(t.x.view(), t.classes().view())?;
+                Ok(Box::new(Classifier(m, json!({}))))
+            },
+            notes: "extremely randomized trees: all rows, sqrt features per split, one random threshold each; trees in parallel (rayon, 2 threads)",
         },
         Algorithm {
             name: "hist_gradient_boosting",

@@ -31,7 +31,7 @@ use crate::tree::hist::{HistRows, bin_features};
 use crate::tree::params::Growth;
 use crate::tree::params::Splitter;
 use crate::tree::presort::SortedColumns;
-use crate::tree::random::{RandomRows, column_major};
+use crate::tree::random::{RandomData, RandomRows};
 use crate::tree::splitter::Layout;
 pub use crate::tree::{HISTOGRAM_ROWS, SplitSearch};
 
@@ -224,7 +224,7 @@ pub(crate) fn grow_forest(
     // binned once.
     let classification = matches!(target, TargetData::Classes { .. });
     let prepared = if settings.growth.splitter == Splitter::Random {
-        Prepared::Columns(column_major(x))
+        Prepared::Random(RandomData::new(x))
     } else if settings
         .growth
         .split_search
@@ -281,11 +281,11 @@ pub(crate) fn grow_forest(
 }
 
 /// What the trees of a forest share: the sorted features, the binned ones, or (for random
-/// splits) the features column-major.
+/// splits) the features in `f32`.
 enum Prepared {
     Sorted(SortedColumns),
     Binned(BinMapper, Binned),
-    Columns(Vec<f64>),
+    Random(RandomData),
 }
 
 /// Grows one tree on `rows` (ascending) with `weights` indexed by row.
@@ -321,9 +321,7 @@ fn grow_on(
             weights,
             target,
         )),
-        Prepared::Columns(cols) => {
-            Layout::Random(RandomRows::new(cols, x.nrows(), rows, weights, target))
-        }
+        Prepared::Random(values) => Layout::Random(RandomRows::new(values, rows, weights, target)),
     };
     grow_in(&data, layout, cfg)
 }

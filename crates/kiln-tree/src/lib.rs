@@ -1,10 +1,12 @@
-//! Tree models for kiln: decision trees, random forests and histogram gradient boosting.
+//! Tree models for kiln: decision trees, random forests, extremely randomized trees and
+//! histogram gradient boosting.
 //!
 //! | model | fits | how |
 //! |---|---|---|
 //! | [`DecisionTreeClassifier`] | CART with Gini or entropy, class and sample weights | exact splits on features sorted once and partitioned stably down the tree; from 20,000 rows, splits on 255-bin histograms ([`SplitSearch`]) |
 //! | [`DecisionTreeRegressor`] | CART with squared error | exact splits, as above (histograms on request) |
 //! | [`RandomForestClassifier`], [`RandomForestRegressor`] | bagged trees, features drawn per split, out-of-bag score | trees grown in parallel, one seeded stream per tree, so a seed gives the same forest on any thread count; the trees' [`SplitSearch`], features binned once per forest |
+//! | [`ExtraTreesClassifier`], [`ExtraTreesRegressor`] | extremely randomized trees: one random threshold per drawn feature, all rows by default | one row array per tree over an `f32` copy of `X` (no sorting, no binning); trees in parallel, thread-independent as above; [`Splitter::Random`] gives a single such tree |
 //! | [`HistGradientBoostingClassifier`], [`HistGradientBoostingRegressor`] | gradient boosting: log-loss, softmax, squared, absolute, quantile, Poisson; early stopping, monotonic constraints, native categories, TreeSHAP | features binned once (255 bins), leaf-wise trees on gradient histograms with the subtraction trick; same trees as scikit-learn's `HistGradientBoosting*` |
 //!
 //! The trees and forests handle missing values (NaN) natively, grow depth first or best first

@@ -8,8 +8,8 @@
 //!
 //! | enum | names ([`Classifier::NAMES`], ...) | fitted | predicts |
 //! |---|---|---|---|
-//! | [`Classifier`] | `logistic`, `tree`, `forest`, `gbdt` | [`FittedClassifier`] | class indices and probabilities |
-//! | [`Regressor`] | `linear`, `ridge`, `lasso`, `elastic-net`, `tree`, `forest`, `gbdt` | [`FittedRegressor`] | values |
+//! | [`Classifier`] | `logistic`, `tree`, `forest`, `extra-trees`, `gbdt` | [`FittedClassifier`] | class indices and probabilities |
+//! | [`Regressor`] | `linear`, `ridge`, `lasso`, `elastic-net`, `tree`, `forest`, `extra-trees`, `gbdt` | [`FittedRegressor`] | values |
 //! | [`Clusterer`] | `kmeans`, `minibatch-kmeans` | [`FittedClusterer`] | clusters; distances by `transform` |
 //!
 //! - `from_name` builds a model with its default parameters; a name of another task
@@ -53,6 +53,17 @@
 //! assert!(err.to_string().contains("did you mean `learning_rate`?"));
 //! # Ok::<(), kiln::Error>(())
 //! ```
+
+/// Implements `From<$t> for $enum` as `$enum::$variant(p)`, for each wrapped estimator.
+macro_rules! from_params {
+    ($enum:ident: $($variant:ident($t:ty)),+ $(,)?) => {
+        $(impl From<$t> for $enum {
+            fn from(p: $t) -> Self {
+                $enum::$variant(p)
+            }
+        })+
+    };
+}
 
 mod classifier;
 mod clusterer;

@@ -15,7 +15,7 @@
 //! | [`datasets`] | `kiln-datasets` | bundled real data sets and seeded generators |
 //! | [`prep`] | `kiln-prep` | Frame and CSV, cleaning, imputation, scaling, feature selection, splits |
 //! | [`linear`] | `kiln-linear` | least squares, ridge, lasso, elastic-net, logistic regression, SGD |
-//! | [`tree`] | `kiln-tree` | decision trees, random forests, histogram gradient boosting |
+//! | [`tree`] | `kiln-tree` | decision trees, random forests, extremely randomized trees, histogram gradient boosting |
 //! | [`cluster`] | `kiln-cluster` | k-means (Lloyd and Elkan), mini-batch k-means |
 //! | [`metrics`] | `kiln-metrics` | classification, ranking, regression and clustering metrics, bootstrap intervals |
 //! | [`select`] | `kiln-select` | cross-validation, parameter search, curves, permutation importance, model comparison |

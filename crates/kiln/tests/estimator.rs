@@ -12,7 +12,7 @@ use kiln::cluster::{KMeans, KMeansAlgorithm, KMeansInit, MiniBatchKMeans};
 use kiln::datasets::Dataset;
 use kiln::estimator::{
     Classifier, ClassifierModel, Clusterer, FittedClassifier, FittedClusterer, FittedRegressor,
-    Regressor,
+    Regressor, RegressorModel,
 };
 use kiln::linear::logistic::ClassWeight as LogisticClassWeight;
 use kiln::linear::{ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge};
@@ -20,7 +20,8 @@ use kiln::persist::{self, read_header};
 use kiln::pipeline::{CategoricalPrep, PipelineEstimator};
 use kiln::prelude::*;
 use kiln::tree::{
-    ClassWeight, DecisionTreeClassifier, DecisionTreeRegressor, EarlyStopping, ForestClassWeight,
+    ClassWeight, ClassificationCriterion, DecisionTreeClassifier, DecisionTreeRegressor,
+    EarlyStopping, ExtraTreesClassifier, ExtraTreesRegressor, ForestClassWeight,
     HistGradientBoostingClassifier, HistGradientBoostingRegressor, Importance, MaxFeatures,
     MaxSamples, RandomForestClassifier, RandomForestRegressor, RegressionLoss,
 };
@@ -73,6 +74,9 @@ fn every_classifier_name_and_alias_builds_its_variant() {
         ("gradient_boosting", "gbdt"),
         ("HistGradientBoostingClassifier", "gbdt"),
         ("RandomForestClassifier", "forest"),
+        ("extra-trees", "extra-trees"),
+        ("Extra_Trees", "extra-trees"),
+        ("ExtraTreesClassifier", "extra-trees"),
         ("LogisticRegression", "logistic"),
     ] {
         assert_eq!(
@@ -128,6 +132,14 @@ fn every_regressor_name_builds_its_variant() {
             Regressor::Forest(RandomForestRegressor::default()),
         ),
         (
+            "extra-trees",
+            Regressor::ExtraTrees(ExtraTreesRegressor::default()),
+        ),
+        (
+            "ExtraTreesRegressor",
+            Regressor::ExtraTrees(ExtraTreesRegressor::default()),
+        ),
+        (
             "gbdt",
             Regressor::Boosting(HistGradientBoostingRegressor::default()),
         ),
@@ -166,12 +178,15 @@ fn unknown_model_name_lists_the_valid_names_and_the_closest() {
     let (estimator, name, reason) = invalid(Classifier::from_name("forst").unwrap_err());
     assert_eq!((estimator.as_str(), name.as_str()), ("kiln", "model"));
     assert!(reason.contains("did you mean `forest`?"), "{reason}");
-    assert!(reason.contains("logistic, tree, forest, gbdt"), "{reason}");
+    assert!(
+        reason.contains("logistic, tree, forest, extra-trees, gbdt"),
+        "{reason}"
+    );
 
     let (_, _, reason) = invalid(Regressor::from_name("neural-net").unwrap_err());
     assert!(!reason.contains("did you mean"), "{reason}");
     assert!(
-        reason.contains("linear, ridge, lasso, elastic-net, tree, forest, gbdt"),
+        reason.contains("linear, ridge, lasso, elastic-net, tree, forest, extra-trees, gbdt"),
         "{reason}"
     );
 }
@@ -196,15 +211,56 @@ fn a_model_of_another_task_is_named_as_such() {
 }
 
 #[test]
-fn extra_trees_is_recognized_but_not_offered() {
-    for err in [
-        Classifier::from_name("extra-trees").unwrap_err(),
-        Regressor::from_name("extra-trees").map(|_| ()).unwrap_err(),
+fn extra_trees_names_build_the_extra_trees_variants() {
+    for name in [
+        "extra-trees",
+        "ExtraTreesClassifier",
+        "extratreesclassifier",
     ] {
-        let (_, name, reason) = invalid(err);
-        assert_eq!(name, "model");
-        assert!(reason.contains("does not offer yet"), "{reason}");
+        let c = Classifier::from_name(name).unwrap();
+        assert_eq!(c, Classifier::ExtraTrees(ExtraTreesClassifier::default()));
+        assert_eq!(
+            (c.name(), c.estimator_name()),
+            ("extra-trees", "ExtraTreesClassifier")
+        );
     }
+    for name in ["extra-trees", "ExtraTreesRegressor", "extratreesregressor"] {
+        let r = Regressor::from_name(name).unwrap();
+        assert_eq!(r, Regressor::ExtraTrees(ExtraTreesRegressor::default()));
+        assert_eq!(
+            (r.name(), r.estimator_name()),
+            ("extra-trees", "ExtraTreesRegressor")
+        );
+    }
+    assert!(Classifier::NAMES.contains(&"extra-trees"));
+    assert!(Regressor::NAMES.contains(&"extra-trees"));
+    // The other task's scikit-learn name is still named as such.
+    let (_, _, reason) = invalid(Regressor::from_name("ExtraTreesClassifier").unwrap_err());
+    assert!(reason.contains("a classification model"), "{reason}");
+    let (_, _, reason) = invalid(Classifier::from_name("extratreesregressor").unwrap_err());
+    assert!(reason.contains("a regression model"), "{reason}");
+}
+
+#[test]
+fn extra_trees_take_the_forest_parameters_except_split_search() {
+    let forest = Classifier::from_name("forest").unwrap().param_names();
+    let expected: Vec<_> = forest
+        .into_iter()
+        .filter(|&n| n != "split_search")
+        .collect();
+    assert_eq!(
+        Classifier::from_name("extra-trees").unwrap().param_names(),
+        expected
+    );
+    let forest = Regressor::from_name("forest").unwrap().param_names();
+    let expected: Vec<_> = forest
+        .into_iter()
+        .filter(|&n| n != "split_search")
+        .collect();
+    assert_eq!(
+        Regressor::from_name("extra-trees").unwrap().param_names(),
+        expected
+    );
 }
 
 // ---- Setting parameters -------------------------------------------------------------------
@@ -251,6 +307,52 @@ fn set_parses_whole_numbers_none_numbers_bools_and_keywords() {
     r.set("max_samples", "0.8").unwrap();
     let Regressor::Forest(p) = &r else { panic!() };
     assert_eq!(p.max_samples, MaxSamples::Fraction(0.8));
+}
+
+#[test]
+fn set_reads_extra_trees_parameters_and_they_validate() {
+    let mut c = Classifier::from_name("extra-trees").unwrap();
+    c.set("n_estimators", "7").unwrap();
+    c.set("bootstrap", "true").unwrap();
+    c.set("max_features", "sqrt").unwrap();
+    c.set("class_weight", "balanced_subsample").unwrap();
+    c.set("criterion", "log_loss").unwrap();
+    c.set("random_state", "11").unwrap();
+    c.validate().unwrap();
+    let expected = ExtraTreesClassifier::default()
+        .with_n_estimators(7)
+        .with_bootstrap(true)
+        .with_max_features(MaxFeatures::Sqrt)
+        .with_class_weight(ForestClassWeight::BalancedSubsample)
+        .with_criterion(ClassificationCriterion::Entropy)
+        .with_seed(11);
+    assert_eq!(c, Classifier::ExtraTrees(expected));
+
+    let mut r = Regressor::from_name("extratreesregressor").unwrap();
+    r.set("n_estimators", "7").unwrap();
+    r.set("bootstrap", "true").unwrap();
+    r.set("max_features", "sqrt").unwrap();
+    r.set("max_samples", "0.8").unwrap();
+    r.set("oob_score", "yes").unwrap();
+    r.validate().unwrap();
+    let expected = ExtraTreesRegressor::default()
+        .with_n_estimators(7)
+        .with_bootstrap(true)
+        .with_max_features(MaxFeatures::Sqrt)
+        .with_max_samples(MaxSamples::Fraction(0.8))
+        .with_oob_score(true);
+    assert_eq!(r, Regressor::ExtraTrees(expected));
+
+    // `validate` is the wrapped estimator's: out-of-bag scores need bootstrap samples.
+    r.set("bootstrap", "false").unwrap();
+    let err = r.validate().unwrap_err();
+    assert!(err.to_string().contains("ExtraTreesRegressor"), "{err}");
+    let mut c = Classifier::from_name("extra-trees").unwrap();
+    c.set("n_estimators", "0").unwrap();
+    assert_eq!(
+        c.validate().unwrap_err().parameter_name(),
+        Some("n_estimators")
+    );
 }
 
 #[test]
@@ -527,6 +629,13 @@ fn classifiers_predict_as_the_wrapped_estimator_on_breast_cancer() {
             .with_n_estimators(25)
             .with_seed(5)
             .into(),
+        // Without bootstrap samples, fully grown extra trees put every training row in a pure
+        // leaf, where weights cannot change a prediction; larger leaves show that they arrive.
+        ExtraTreesClassifier::default()
+            .with_n_estimators(25)
+            .with_min_samples_leaf(5)
+            .with_seed(5)
+            .into(),
         HistGradientBoostingClassifier::default()
             .with_max_iter(30)
             .into(),
@@ -538,6 +647,9 @@ fn classifiers_predict_as_the_wrapped_estimator_on_breast_cancer() {
                 check_classifier_delegation(c, p, |m| Some(m.feature_importances().clone()));
             }
             Classifier::Forest(p) => {
+                check_classifier_delegation(c, p, |m| Some(m.feature_importances().clone()));
+            }
+            Classifier::ExtraTrees(p) => {
                 check_classifier_delegation(c, p, |m| Some(m.feature_importances().clone()));
             }
             Classifier::Boosting(p) => {
@@ -592,6 +704,12 @@ fn regressors_predict_as_the_wrapped_estimator_on_diabetes() {
             .with_n_estimators(20)
             .with_seed(3)
             .into(),
+        // Larger leaves, as for the classifier, so the weights can change a prediction.
+        ExtraTreesRegressor::default()
+            .with_n_estimators(20)
+            .with_min_samples_leaf(5)
+            .with_seed(3)
+            .into(),
         HistGradientBoostingRegressor::default()
             .with_max_iter(30)
             .into(),
@@ -608,11 +726,92 @@ fn regressors_predict_as_the_wrapped_estimator_on_diabetes() {
             Regressor::Forest(p) => {
                 check_regressor_delegation(r, p, |m| Some(m.feature_importances().clone()));
             }
+            Regressor::ExtraTrees(p) => {
+                check_regressor_delegation(r, p, |m| Some(m.feature_importances().clone()));
+            }
             Regressor::Boosting(p) => {
                 check_regressor_delegation(r, p, |m| Some(m.feature_importances(Importance::Gain)))
             }
         }
     }
+}
+
+/// The extra-trees settings of the tests below, as text and as the direct builder gives them.
+const EXTRA_TREES_TEXT: [(&str, &str); 4] = [
+    ("n_estimators", "7"),
+    ("bootstrap", "true"),
+    ("max_features", "sqrt"),
+    ("random_state", "4"),
+];
+
+#[test]
+fn extra_trees_set_from_text_predict_as_extra_trees_fitted_directly() {
+    let (x, y) = breast_cancer();
+    let mut c = Classifier::from_name("extra-trees").unwrap();
+    for (name, value) in EXTRA_TREES_TEXT {
+        c.set(name, value).unwrap();
+    }
+    c.validate().unwrap();
+    let direct = ExtraTreesClassifier::default()
+        .with_n_estimators(7)
+        .with_bootstrap(true)
+        .with_max_features(MaxFeatures::Sqrt)
+        .with_seed(4)
+        .fit(x.view(), y.view())
+        .unwrap();
+    let fitted = c.fit(x.view(), y.view()).unwrap();
+    assert_eq!(fitted.kind_name(), "ExtraTreesClassifier");
+    let ClassifierModel::ExtraTrees(inner) = fitted.model() else {
+        panic!("{}", fitted.name())
+    };
+    assert_eq!(inner.trees().len(), 7);
+    assert_eq!(
+        fitted.predict(x.view()).unwrap(),
+        direct.predict(x.view()).unwrap()
+    );
+    assert_eq!(
+        fitted.predict_proba(x.view()).unwrap(),
+        direct.predict_proba(x.view()).unwrap()
+    );
+    assert_eq!(
+        fitted.feature_importances(),
+        Some(direct.feature_importances().clone())
+    );
+    // The settings reached the fit: the default extra trees predict otherwise.
+    let default = ExtraTreesClassifier::default()
+        .with_n_estimators(7)
+        .with_seed(4)
+        .fit(x.view(), y.view())
+        .unwrap();
+    assert_ne!(
+        fitted.predict_proba(x.view()).unwrap(),
+        default.predict_proba(x.view()).unwrap()
+    );
+
+    let (x, y) = diabetes();
+    let mut r = Regressor::from_name("extratreesregressor").unwrap();
+    for (name, value) in EXTRA_TREES_TEXT {
+        r.set(name, value).unwrap();
+    }
+    r.validate().unwrap();
+    let direct = ExtraTreesRegressor::default()
+        .with_n_estimators(7)
+        .with_bootstrap(true)
+        .with_max_features(MaxFeatures::Sqrt)
+        .with_seed(4)
+        .fit(x.view(), y.view())
+        .unwrap();
+    let fitted = r.fit(x.view(), y.view()).unwrap();
+    assert_eq!(fitted.kind_name(), "ExtraTreesRegressor");
+    assert!(matches!(fitted.model(), RegressorModel::ExtraTrees(_)));
+    assert_eq!(
+        fitted.predict(x.view()).unwrap(),
+        direct.predict(x.view()).unwrap()
+    );
+    assert_eq!(
+        fitted.feature_importances(),
+        Some(direct.feature_importances().clone())
+    );
 }
 
 #[test]
@@ -687,6 +886,45 @@ fn fitted_enums_save_and_load_and_predict_identically() {
 }
 
 #[test]
+fn fitted_extra_trees_save_and_load_back() {
+    let dir = tempfile::tempdir().unwrap();
+    let (x, y) = breast_cancer();
+    let mut c = Classifier::from_name("extra-trees").unwrap();
+    for (name, value) in EXTRA_TREES_TEXT {
+        c.set(name, value).unwrap();
+    }
+    let fc = c.fit(x.view(), y.view()).unwrap();
+    let path = dir.path().join("extra_trees_classifier.kiln");
+    persist::save(&fc, &path).unwrap();
+    let header = read_header(&std::fs::read(&path).unwrap()).unwrap();
+    assert_eq!(header.kind, "kiln::FittedClassifier");
+    assert_eq!(header.schema.n_features(), 30);
+    assert_eq!(header.params::<Classifier>().unwrap(), c);
+    let back: FittedClassifier = persist::load(&path).unwrap();
+    assert!(matches!(back.model(), ClassifierModel::ExtraTrees(_)));
+    assert_eq!(back.name(), "extra-trees");
+    assert_eq!(
+        back.predict_proba(x.view()).unwrap(),
+        fc.predict_proba(x.view()).unwrap()
+    );
+    assert_eq!(back, fc);
+
+    let (xr, yr) = diabetes();
+    let mut r = Regressor::from_name("extra-trees").unwrap();
+    r.set("n_estimators", "7").unwrap();
+    let fr = r.fit(xr.view(), yr.view()).unwrap();
+    let path = dir.path().join("extra_trees_regressor.kiln");
+    persist::save(&fr, &path).unwrap();
+    let back: FittedRegressor = persist::load(&path).unwrap();
+    assert!(matches!(back.model(), RegressorModel::ExtraTrees(_)));
+    assert_eq!(back.params(), &r);
+    assert_eq!(
+        back.predict(xr.view()).unwrap(),
+        fr.predict(xr.view()).unwrap()
+    );
+}
+
+#[test]
 fn a_classifier_file_does_not_load_as_a_regressor() {
     let (x, y) = breast_cancer();
     let fc = Classifier::from_name("tree")
@@ -732,6 +970,14 @@ fn pipeline_needs_are_those_of_the_wrapped_estimator() {
     assert_eq!(logistic.categorical, CategoricalPrep::OneHot);
     let forest = Regressor::from_name("forest").unwrap().prep_needs();
     assert!(!forest.scale);
+    assert_eq!(
+        Regressor::from_name("extra-trees").unwrap().prep_needs(),
+        forest
+    );
+    assert_eq!(
+        Classifier::from_name("extra-trees").unwrap().prep_needs(),
+        Classifier::from_name("forest").unwrap().prep_needs()
+    );
     assert!(Clusterer::from_name("kmeans").unwrap().prep_needs().scale);
     let mut gbdt = Classifier::from_name("gbdt").unwrap();
     assert_eq!(gbdt.prep_needs().categorical, CategoricalPrep::Native);

@@ -17,8 +17,9 @@ pub struct Args {
     pub data: PathBuf,
     #[command(flatten)]
     pub problem: ProblemArgs,
-    /// The model: logistic, tree, forest, gbdt (classification); linear, ridge, lasso,
-    /// elastic-net, tree, forest, gbdt (regression); kmeans, minibatch-kmeans (clustering).
+    /// The model: logistic, tree, forest, extra-trees, gbdt (classification); linear, ridge,
+    /// lasso, elastic-net, tree, forest, extra-trees, gbdt (regression); kmeans,
+    /// minibatch-kmeans (clustering).
     /// Default: gbdt, or kmeans without a target.
     #[arg(long, value_name = "NAME")]
     pub model: Option<String>,

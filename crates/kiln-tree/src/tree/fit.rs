@@ -9,7 +9,7 @@ use super::hist::{HistRows, bin_features};
 use super::nodes::Tree;
 use super::params::{Growth, Splitter};
 use super::prune::{PruneSteps, prune, prune_steps};
-use super::random::{RandomRows, column_major};
+use super::random::{RandomData, RandomRows};
 use super::splitter::Layout;
 
 /// Grows (and, with `ccp_alpha > 0`, prunes) a tree on the rows of `x` with positive weight.
@@ -82,8 +82,8 @@ fn grow_unpruned(
         kind,
     };
     if growth.splitter == Splitter::Random {
-        let cols = column_major(x);
-        let layout = Layout::Random(RandomRows::new(&cols, x.nrows(), &rows, weights, target));
+        let values = RandomData::new(x);
+        let layout = Layout::Random(RandomRows::new(&values, &rows, weights, target));
         return Ok(grow_in(&data, layout, &cfg));
     }
     let classification = matches!(target, TargetData::Classes { .. });

@@ -137,7 +137,8 @@ pub(crate) struct SplitFinder<'a> {
 #[derive(Default)]
 struct Scratch {
     hist: Option<Hist>,
-    vals: Vec<f64>,
+    vals: Vec<f32>,
+    vals_rows: Vec<f32>,
     left: Vec<f64>,
 }
 
@@ -247,7 +248,29 @@ impl<'a> SplitFinder<'a> {
         let mut scratch = std::mem::take(&mut self.scratch);
         let this = &*self;
         let draw = |i: usize| this.draws.get(i).copied().unwrap_or_default();
-        let outcomes: Vec<FeatureOutcome> = if work >= PAR_SEARCH_WORK && features.len() > 1 {
+        let sparse_random = match sorted {
+            Layout::Random(r) => r.sparse(start, end),
+            _ => false,
+        };
+        let outcomes: Vec<FeatureOutcome> = if let (Layout::Random(r), true) =
+            (sorted, sparse_random)
+        {
+            // Every drawn feature's values in one pass over the row-major copy.
+            let mut scan = this.make_scan();
+            let mut vals = std::mem::take(&mut scratch.vals_rows);
+            r.gather_rows(features, start, end, &mut vals);
+            let n = end - start;
+            let out = features
+                .iter()
+                .enumerate()
+                .map(|(i, &f)| {
+                    let v = &vals[i * n..(i + 1) * n];
+                    this.scan_random(&mut scan, r, f, start, end, node, draw(i), v, &mut scratch)
+                })
+                .collect();
+            scratch.vals_rows = vals;
+            out
+        } else if work >= PAR_SEARCH_WORK && features.len() > 1 {
             features
                 .par_iter()
                 .enumerate()
@@ -311,13 +334,11 @@ impl<'a> SplitFinder<'a> {
         let sorted = match layout {
             Layout::Sorted(s) => s,
             Layout::Random(r) => {
-                let leaf = self.min_samples_leaf;
-                let (v, l) = (&mut scratch.vals, &mut scratch.left);
-                return match scan {
-                    AnyScan::Gini(s) => r.scan_feature(s, f, start, end, node, leaf, draw, v, l),
-                    AnyScan::Entropy(s) => r.scan_feature(s, f, start, end, node, leaf, draw, v, l),
-                    AnyScan::Mse(s) => r.scan_feature(s, f, start, end, node, leaf, draw, v, l),
-                };
+                let mut vals = std::mem::take(&mut scratch.vals);
+                r.gather_column(f, start, end, &mut vals);
+                let out = self.scan_random(scan, r, f, start, end, node, draw, &vals, scratch);
+                scratch.vals = vals;
+                return out;
             }
             Layout::Hist(h) => {
                 let hist = scratch.hist.get_or_insert_with(|| Hist::new(self.target));
@@ -341,6 +362,33 @@ impl<'a> SplitFinder<'a> {
                 FeatureOutcome::Split(c)
             }
             other => other,
+        }
+    }
+}
+
+impl SplitFinder<'_> {
+    /// The random candidate of feature `f` (values `vals`) for the node `start..end`.
+    #[expect(
+        clippy::too_many_arguments,
+        reason = "internal: one feature's whole search"
+    )]
+    fn scan_random(
+        &self,
+        scan: &mut AnyScan<'_>,
+        r: &RandomRows<'_>,
+        f: usize,
+        start: usize,
+        end: usize,
+        node: &Stats,
+        draw: Draw,
+        vals: &[f32],
+        scratch: &mut Scratch,
+    ) -> FeatureOutcome {
+        let (leaf, l) = (self.min_samples_leaf, &mut scratch.left);
+        match scan {
+            AnyScan::Gini(s) => r.scan_values(s, f, start, end, node, leaf, draw, vals, l),
+            AnyScan::Entropy(s) => r.scan_values(s, f, start, end, node, leaf, draw, vals, l),
+            AnyScan::Mse(s) => r.scan_values(s, f, start, end, node, leaf, draw, vals, l),
         }
     }
 }

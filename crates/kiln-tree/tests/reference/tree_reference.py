@@ -31,7 +31,10 @@ META = {d["name"]: d for d in json.load(open(os.path.join(DATA, "datasets.json")
     else json.load(open(os.path.join(DATA, "datasets.json")))["datasets"]
 
 
-def load(name):
+def load(name, encoded=False):
+    """The numeric feature columns (missing -> NaN) and the target; with `encoded`, then each
+    categorical column coded as the index of its value among the column's sorted distinct
+    strings (missing -> NaN), as tests/encoded/mod.rs does."""
     import csv
 
     meta = META[name]
@@ -39,6 +42,13 @@ def load(name):
         rows = list(csv.DictReader(f))
     cols = meta["features_numeric"]
     x = np.array([[float(r[c]) if r[c] != "" else np.nan for c in cols] for r in rows])
+    if encoded:
+        coded = []
+        for c in meta["features_categorical"]:
+            levels = sorted({r[c] for r in rows if r[c] != ""})
+            code = {v: float(i) for i, v in enumerate(levels)}
+            coded.append([code[r[c]] if r[c] != "" else np.nan for r in rows])
+        x = np.hstack([x, np.array(coded).T])
     t = [r[meta["target"]] for r in rows]
     if meta.get("classes"):
         classes = sorted(meta["classes"])
@@ -156,12 +166,13 @@ def structure_cases():
 
 def heldout():
     out = []
-    for ds, cls, score in [
-        ("breast_cancer", DecisionTreeClassifier, accuracy_score),
-        ("penguins", DecisionTreeClassifier, accuracy_score),
-        ("diabetes", DecisionTreeRegressor, r2_score),
+    for ds, cls, score, encoded in [
+        ("breast_cancer", DecisionTreeClassifier, accuracy_score, False),
+        ("penguins", DecisionTreeClassifier, accuracy_score, False),
+        ("diabetes", DecisionTreeRegressor, r2_score, False),
+        ("german_credit", DecisionTreeClassifier, accuracy_score, True),
     ]:
-        x, y = load(ds)
+        x, y = load(ds, encoded)
         n = len(y)
         splits, scores = [], []
         for s in range(10):
@@ -177,6 +188,7 @@ def heldout():
         scores = np.array(scores)
         out.append({
             "dataset": ds,
+            "encoded": encoded,
             "test_indices": splits,
             "scores": scores.tolist(),
             "mean": float(scores.mean()),

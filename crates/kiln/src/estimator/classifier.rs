@@ -5,9 +5,9 @@ use kiln_core::{Fit, Fitted, Params, Predict, PredictProba, Result};
 use kiln_linear::logistic::ClassWeight as LogisticClassWeight;
 use kiln_linear::{FittedLogisticRegression, LogisticRegression};
 use kiln_tree::{
-    DecisionTreeClassifier, FittedDecisionTreeClassifier, FittedHistGradientBoostingClassifier,
-    FittedRandomForestClassifier, HistGradientBoostingClassifier, Importance,
-    RandomForestClassifier,
+    DecisionTreeClassifier, ExtraTreesClassifier, FittedDecisionTreeClassifier,
+    FittedExtraTreesClassifier, FittedHistGradientBoostingClassifier, FittedRandomForestClassifier,
+    HistGradientBoostingClassifier, Importance, RandomForestClassifier,
 };
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
@@ -32,6 +32,7 @@ use crate::pipeline::{PipelineEstimator, PrepNeeds};
 /// | `logistic` | [`Classifier::Logistic`] | `logistic-regression`, `LogisticRegression` |
 /// | `tree` | [`Classifier::Tree`] | `decision-tree`, `DecisionTreeClassifier` |
 /// | `forest` | [`Classifier::Forest`] | `random-forest`, `RandomForestClassifier` |
+/// | `extra-trees` | [`Classifier::ExtraTrees`] | `ExtraTreesClassifier` |
 /// | `gbdt` | [`Classifier::Boosting`] | `boosting`, `hgb`, `gradient-boosting`, `hist-gradient-boosting`, `HistGradientBoostingClassifier`, `GradientBoostingClassifier` |
 ///
 /// # Fitted attributes
@@ -44,10 +45,8 @@ use crate::pipeline::{PipelineEstimator, PrepNeeds};
 /// estimator accepts sample weights.
 ///
 /// # Notes
-/// - scikit-learn's extremely randomized trees (`extra-trees`) are not offered: kiln-tree has
-///   no random-threshold splitter yet. The name is recognized and answered with that reason.
-/// - `set` checks only the kind of a value (a whole number, a keyword); call
-///   [`Params::validate`] once after the last `set` for the ranges.
+/// `set` checks only the kind of a value (a whole number, a keyword); call
+/// [`Params::validate`] once after the last `set` for the ranges.
 ///
 /// # Example
 /// ```
@@ -76,13 +75,16 @@ pub enum Classifier {
     Tree(DecisionTreeClassifier),
     /// A random forest (`forest`).
     Forest(RandomForestClassifier),
+    /// Extremely randomized trees (`extra-trees`).
+    ExtraTrees(ExtraTreesClassifier),
     /// Histogram gradient boosting (`gbdt`).
     Boosting(HistGradientBoostingClassifier),
 }
 
 impl Classifier {
     /// The canonical names [`Classifier::from_name`] accepts (aliases aside).
-    pub const NAMES: &'static [&'static str] = &["logistic", "tree", "forest", "gbdt"];
+    pub const NAMES: &'static [&'static str] =
+        &["logistic", "tree", "forest", "extra-trees", "gbdt"];
 
     /// The classifier called `name` (one of [`Classifier::NAMES`] or an alias), with its
     /// default parameters.
@@ -90,13 +92,14 @@ impl Classifier {
     /// # Errors
     /// [`Error::InvalidParameter`](kiln_core::Error::InvalidParameter) for estimator `kiln`,
     /// parameter `model`, listing the valid names: for an unknown name, a regression or
-    /// clustering model's name (`linear`), or `extra-trees` (not offered).
+    /// clustering model's name (`linear`).
     pub fn from_name(name: &str) -> Result<Self> {
         Ok(
             match set::model_name(Task::Classification, name, Self::NAMES)? {
                 "logistic" => Classifier::Logistic(LogisticRegression::default()),
                 "tree" => Classifier::Tree(DecisionTreeClassifier::default()),
                 "forest" => Classifier::Forest(RandomForestClassifier::default()),
+                "extra-trees" => Classifier::ExtraTrees(ExtraTreesClassifier::default()),
                 _ => Classifier::Boosting(HistGradientBoostingClassifier::default()),
             },
         )
@@ -108,6 +111,7 @@ impl Classifier {
             Classifier::Logistic(_) => "logistic",
             Classifier::Tree(_) => "tree",
             Classifier::Forest(_) => "forest",
+            Classifier::ExtraTrees(_) => "extra-trees",
             Classifier::Boosting(_) => "gbdt",
         }
     }
@@ -118,6 +122,7 @@ impl Classifier {
             Classifier::Logistic(_) => LogisticRegression::NAME,
             Classifier::Tree(_) => DecisionTreeClassifier::NAME,
             Classifier::Forest(_) => RandomForestClassifier::NAME,
+            Classifier::ExtraTrees(_) => ExtraTreesClassifier::NAME,
             Classifier::Boosting(_) => HistGradientBoostingClassifier::NAME,
         }
     }
@@ -133,7 +138,7 @@ impl Classifier {
         match self {
             Classifier::Logistic(_) => LOGISTIC,
             Classifier::Tree(_) => set::TREE_CLASSIFIER,
-            Classifier::Forest(_) => set::FOREST_CLASSIFIER,
+            Classifier::Forest(_) | Classifier::ExtraTrees(_) => set::FOREST_CLASSIFIER,
             Classifier::Boosting(_) => set::GBDT_CLASSIFIER,
         }
     }
@@ -154,34 +159,19 @@ impl Classifier {
             Classifier::Logistic(p) => set_logistic(p, a),
             Classifier::Tree(p) => set::tree_classifier(p, a),
             Classifier::Forest(p) => set::forest_classifier(p, a),
+            Classifier::ExtraTrees(p) => set::extra_trees_classifier(p, a),
             Classifier::Boosting(p) => set::gbdt_classifier(p, a),
         })
     }
 }
 
-impl From<LogisticRegression> for Classifier {
-    fn from(p: LogisticRegression) -> Self {
-        Classifier::Logistic(p)
-    }
-}
-
-impl From<DecisionTreeClassifier> for Classifier {
-    fn from(p: DecisionTreeClassifier) -> Self {
-        Classifier::Tree(p)
-    }
-}
-
-impl From<RandomForestClassifier> for Classifier {
-    fn from(p: RandomForestClassifier) -> Self {
-        Classifier::Forest(p)
-    }
-}
-
-impl From<HistGradientBoostingClassifier> for Classifier {
-    fn from(p: HistGradientBoostingClassifier) -> Self {
-        Classifier::Boosting(p)
-    }
-}
+from_params!(Classifier:
+    Logistic(LogisticRegression),
+    Tree(DecisionTreeClassifier),
+    Forest(RandomForestClassifier),
+    ExtraTrees(ExtraTreesClassifier),
+    Boosting(HistGradientBoostingClassifier),
+);
 
 impl Params for Classifier {
     const NAME: &'static str = "Classifier";
@@ -191,6 +181,7 @@ impl Params for Classifier {
             Classifier::Logistic(p) => p.validate(),
             Classifier::Tree(p) => p.validate(),
             Classifier::Forest(p) => p.validate(),
+            Classifier::ExtraTrees(p) => p.validate(),
             Classifier::Boosting(p) => p.validate(),
         }
     }
@@ -248,6 +239,9 @@ impl Fit for Classifier {
             Classifier::Forest(p) => {
                 ClassifierModel::Forest(p.fit_weighted(x, y, sample_weight)?)
             }
+            Classifier::ExtraTrees(p) => {
+                ClassifierModel::ExtraTrees(p.fit_weighted(x, y, sample_weight)?)
+            }
             Classifier::Boosting(p) => {
                 ClassifierModel::Boosting(p.fit_weighted(x, y, sample_weight)?)
             }
@@ -265,6 +259,7 @@ impl PipelineEstimator for Classifier {
             Classifier::Logistic(p) => p.prep_needs(),
             Classifier::Tree(p) => p.prep_needs(),
             Classifier::Forest(p) => p.prep_needs(),
+            Classifier::ExtraTrees(p) => p.prep_needs(),
             Classifier::Boosting(p) => p.prep_needs(),
         }
     }
@@ -274,6 +269,7 @@ impl PipelineEstimator for Classifier {
             Classifier::Logistic(p) => p.set_categorical_features(columns),
             Classifier::Tree(p) => p.set_categorical_features(columns),
             Classifier::Forest(p) => p.set_categorical_features(columns),
+            Classifier::ExtraTrees(p) => p.set_categorical_features(columns),
             Classifier::Boosting(p) => p.set_categorical_features(columns),
         }
     }
@@ -288,6 +284,8 @@ pub enum ClassifierModel {
     Tree(FittedDecisionTreeClassifier),
     /// A fitted random forest.
     Forest(FittedRandomForestClassifier),
+    /// Fitted extremely randomized trees.
+    ExtraTrees(FittedExtraTreesClassifier),
     /// A fitted gradient-boosting model.
     Boosting(FittedHistGradientBoostingClassifier),
 }
@@ -345,6 +343,7 @@ impl FittedClassifier {
             ClassifierModel::Logistic(_) => None,
             ClassifierModel::Tree(m) => Some(m.feature_importances().clone()),
             ClassifierModel::Forest(m) => Some(m.feature_importances().clone()),
+            ClassifierModel::ExtraTrees(m) => Some(m.feature_importances().clone()),
             ClassifierModel::Boosting(m) => Some(m.feature_importances(Importance::Gain)),
         }
     }
@@ -356,6 +355,7 @@ impl Fitted for FittedClassifier {
             ClassifierModel::Logistic(m) => m.n_features_in(),
             ClassifierModel::Tree(m) => m.n_features_in(),
             ClassifierModel::Forest(m) => m.n_features_in(),
+            ClassifierModel::ExtraTrees(m) => m.n_features_in(),
             ClassifierModel::Boosting(m) => m.n_features_in(),
         }
     }
@@ -369,6 +369,7 @@ impl Predict for FittedClassifier {
             ClassifierModel::Logistic(m) => m.predict(x),
             ClassifierModel::Tree(m) => m.predict(x),
             ClassifierModel::Forest(m) => m.predict(x),
+            ClassifierModel::ExtraTrees(m) => m.predict(x),
             ClassifierModel::Boosting(m) => m.predict(x),
         }
     }
@@ -380,6 +381,7 @@ impl PredictProba for FittedClassifier {
             ClassifierModel::Logistic(m) => m.classes(),
             ClassifierModel::Tree(m) => m.classes(),
             ClassifierModel::Forest(m) => m.classes(),
+            ClassifierModel::ExtraTrees(m) => m.classes(),
             ClassifierModel::Boosting(m) => m.classes(),
         }
     }
@@ -389,6 +391,7 @@ impl PredictProba for FittedClassifier {
             ClassifierModel::Logistic(m) => m.predict_proba(x),
             ClassifierModel::Tree(m) => m.predict_proba(x),
             ClassifierModel::Forest(m) => m.predict_proba(x),
+            ClassifierModel::ExtraTrees(m) => m.predict_proba(x),
             ClassifierModel::Boosting(m) => m.predict_proba(x),
         }
     }
@@ -407,6 +410,7 @@ impl Persist for FittedClassifier {
             ClassifierModel::Logistic(m) => m.feature_schema(),
             ClassifierModel::Tree(m) => m.feature_schema(),
             ClassifierModel::Forest(m) => m.feature_schema(),
+            ClassifierModel::ExtraTrees(m) => m.feature_schema(),
             ClassifierModel::Boosting(m) => m.feature_schema(),
         }
     }

@@ -133,17 +133,7 @@ impl Clusterer {
     }
 }
 
-impl From<KMeans> for Clusterer {
-    fn from(p: KMeans) -> Self {
-        Clusterer::KMeans(p)
-    }
-}
-
-impl From<MiniBatchKMeans> for Clusterer {
-    fn from(p: MiniBatchKMeans) -> Self {
-        Clusterer::MiniBatchKMeans(p)
-    }
-}
+from_params!(Clusterer: KMeans(KMeans), MiniBatchKMeans(MiniBatchKMeans));
 
 impl Params for Clusterer {
     const NAME: &'static str = "Clusterer";

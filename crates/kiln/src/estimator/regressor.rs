@@ -7,8 +7,9 @@ use kiln_linear::{
     LinearRegression, Ridge,
 };
 use kiln_tree::{
-    DecisionTreeRegressor, FittedDecisionTreeRegressor, FittedHistGradientBoostingRegressor,
-    FittedRandomForestRegressor, HistGradientBoostingRegressor, Importance, RandomForestRegressor,
+    DecisionTreeRegressor, ExtraTreesRegressor, FittedDecisionTreeRegressor,
+    FittedExtraTreesRegressor, FittedHistGradientBoostingRegressor, FittedRandomForestRegressor,
+    HistGradientBoostingRegressor, Importance, RandomForestRegressor,
 };
 use ndarray::{Array1, ArrayView1, ArrayView2};
 use serde::{Deserialize, Serialize};
@@ -36,6 +37,7 @@ use crate::pipeline::{PipelineEstimator, PrepNeeds};
 /// | `elastic-net` | [`Regressor::ElasticNet`] | `elasticnet` |
 /// | `tree` | [`Regressor::Tree`] | `decision-tree`, `DecisionTreeRegressor` |
 /// | `forest` | [`Regressor::Forest`] | `random-forest`, `RandomForestRegressor` |
+/// | `extra-trees` | [`Regressor::ExtraTrees`] | `ExtraTreesRegressor` |
 /// | `gbdt` | [`Regressor::Boosting`] | `boosting`, `hgb`, `gradient-boosting`, `hist-gradient-boosting`, `HistGradientBoostingRegressor`, `GradientBoostingRegressor` |
 ///
 /// # Fitted attributes
@@ -48,8 +50,6 @@ use crate::pipeline::{PipelineEstimator, PrepNeeds};
 /// estimator accepts sample weights.
 ///
 /// # Notes
-/// - `extra-trees` is not offered (kiln-tree has no random-threshold splitter yet); the name
-///   is recognized and answered with that reason.
 /// - Ridge is solved in closed form, so it has no `max_iter` or `tol`.
 /// - `set` checks only the kind of a value; call [`Params::validate`] after the last `set`.
 ///
@@ -84,6 +84,8 @@ pub enum Regressor {
     Tree(DecisionTreeRegressor),
     /// A random forest (`forest`).
     Forest(RandomForestRegressor),
+    /// Extremely randomized trees (`extra-trees`).
+    ExtraTrees(ExtraTreesRegressor),
     /// Histogram gradient boosting (`gbdt`).
     Boosting(HistGradientBoostingRegressor),
 }
@@ -99,6 +101,7 @@ macro_rules! each {
             $ty::ElasticNet($m) => $body,
             $ty::Tree($m) => $body,
             $ty::Forest($m) => $body,
+            $ty::ExtraTrees($m) => $body,
             $ty::Boosting($m) => $body,
         }
     };
@@ -113,6 +116,7 @@ impl Regressor {
         "elastic-net",
         "tree",
         "forest",
+        "extra-trees",
         "gbdt",
     ];
 
@@ -122,7 +126,7 @@ impl Regressor {
     /// # Errors
     /// [`Error::InvalidParameter`](kiln_core::Error::InvalidParameter) for estimator `kiln`,
     /// parameter `model`, listing the valid names: for an unknown name, a classification or
-    /// clustering model's name (`logistic`), or `extra-trees` (not offered).
+    /// clustering model's name (`logistic`).
     pub fn from_name(name: &str) -> Result<Self> {
         Ok(
             match set::model_name(Task::Regression, name, Self::NAMES)? {
@@ -132,6 +136,7 @@ impl Regressor {
                 "elastic-net" => Regressor::ElasticNet(ElasticNet::default()),
                 "tree" => Regressor::Tree(DecisionTreeRegressor::default()),
                 "forest" => Regressor::Forest(RandomForestRegressor::default()),
+                "extra-trees" => Regressor::ExtraTrees(ExtraTreesRegressor::default()),
                 _ => Regressor::Boosting(HistGradientBoostingRegressor::default()),
             },
         )
@@ -146,6 +151,7 @@ impl Regressor {
             Regressor::ElasticNet(_) => "elastic-net",
             Regressor::Tree(_) => "tree",
             Regressor::Forest(_) => "forest",
+            Regressor::ExtraTrees(_) => "extra-trees",
             Regressor::Boosting(_) => "gbdt",
         }
     }
@@ -159,6 +165,7 @@ impl Regressor {
             Regressor::ElasticNet(_) => ElasticNet::NAME,
             Regressor::Tree(_) => DecisionTreeRegressor::NAME,
             Regressor::Forest(_) => RandomForestRegressor::NAME,
+            Regressor::ExtraTrees(_) => ExtraTreesRegressor::NAME,
             Regressor::Boosting(_) => HistGradientBoostingRegressor::NAME,
         }
     }
@@ -177,7 +184,7 @@ impl Regressor {
             Regressor::Lasso(_) => set::LASSO,
             Regressor::ElasticNet(_) => set::ELASTIC_NET,
             Regressor::Tree(_) => set::TREE_REGRESSOR,
-            Regressor::Forest(_) => set::FOREST_REGRESSOR,
+            Regressor::Forest(_) | Regressor::ExtraTrees(_) => set::FOREST_REGRESSOR,
             Regressor::Boosting(_) => set::GBDT_REGRESSOR,
         }
     }
@@ -202,28 +209,20 @@ impl Regressor {
             Regressor::ElasticNet(p) => set::elastic_net(p, a),
             Regressor::Tree(p) => set::tree_regressor(p, a),
             Regressor::Forest(p) => set::forest_regressor(p, a),
+            Regressor::ExtraTrees(p) => set::extra_trees_regressor(p, a),
             Regressor::Boosting(p) => set::gbdt_regressor(p, a),
         })
     }
 }
 
-macro_rules! from_params {
-    ($($variant:ident($t:ty)),+ $(,)?) => {
-        $(impl From<$t> for Regressor {
-            fn from(p: $t) -> Self {
-                Regressor::$variant(p)
-            }
-        })+
-    };
-}
-
-from_params!(
+from_params!(Regressor:
     Linear(LinearRegression),
     Ridge(Ridge),
     Lasso(Lasso),
     ElasticNet(ElasticNet),
     Tree(DecisionTreeRegressor),
     Forest(RandomForestRegressor),
+    ExtraTrees(ExtraTreesRegressor),
     Boosting(HistGradientBoostingRegressor),
 );
 
@@ -288,6 +287,9 @@ impl Fit for Regressor {
             }
             Regressor::Tree(p) => RegressorModel::Tree(p.fit_weighted(x, y, sample_weight)?),
             Regressor::Forest(p) => RegressorModel::Forest(p.fit_weighted(x, y, sample_weight)?),
+            Regressor::ExtraTrees(p) => {
+                RegressorModel::ExtraTrees(p.fit_weighted(x, y, sample_weight)?)
+            }
             Regressor::Boosting(p) => {
                 RegressorModel::Boosting(p.fit_weighted(x, y, sample_weight)?)
             }
@@ -324,6 +326,8 @@ pub enum RegressorModel {
     Tree(FittedDecisionTreeRegressor),
     /// A fitted random forest.
     Forest(FittedRandomForestRegressor),
+    /// Fitted extremely randomized trees.
+    ExtraTrees(FittedExtraTreesRegressor),
     /// A fitted gradient-boosting model.
     Boosting(FittedHistGradientBoostingRegressor),
 }
@@ -383,6 +387,7 @@ impl FittedRegressor {
             | RegressorModel::ElasticNet(_) => None,
             RegressorModel::Tree(m) => Some(m.feature_importances().clone()),
             RegressorModel::Forest(m) => Some(m.feature_importances().clone()),
+            RegressorModel::ExtraTrees(m) => Some(m.feature_importances().clone()),
             RegressorModel::Boosting(m) => Some(m.feature_importances(Importance::Gain)),
         }
     }

@@ -5,8 +5,9 @@ use kiln_linear::{
     ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge, SGDClassifier, SGDRegressor,
 };
 use kiln_tree::{
-    DecisionTreeClassifier, DecisionTreeRegressor, HistGradientBoostingClassifier,
-    HistGradientBoostingRegressor, RandomForestClassifier, RandomForestRegressor,
+    DecisionTreeClassifier, DecisionTreeRegressor, ExtraTreesClassifier, ExtraTreesRegressor,
+    HistGradientBoostingClassifier, HistGradientBoostingRegressor, RandomForestClassifier,
+    RandomForestRegressor,
 };
 use serde::{Deserialize, Serialize};
 
@@ -70,7 +71,7 @@ macro_rules! needs {
 needs!(true; LogisticRegression, LinearRegression, Ridge, Lasso, ElasticNet, SGDClassifier,
     SGDRegressor, KMeans, MiniBatchKMeans);
 needs!(false; DecisionTreeClassifier, DecisionTreeRegressor, RandomForestClassifier,
-    RandomForestRegressor);
+    RandomForestRegressor, ExtraTreesClassifier, ExtraTreesRegressor);
 
 impl PipelineEstimator for HistGradientBoostingClassifier {
     fn prep_needs(&self) -> PrepNeeds {
