@@ -308,6 +308,30 @@ fn saved_forests_load_as_their_own_kind_only() {
 }
 
 #[test]
+fn values_beyond_the_f32_range_and_close_together_route_as_at_fit() {
+    // The search reads values rounded up to f32: huge values become ±f32::MAX or infinity,
+    // and values closer than an f32 step become equal. The rows each split sent left at fit
+    // must still be the rows the tree sends left at predict (checked by walking the data).
+    let n = 200;
+    let x = Array2::from_shape_fn((n, 2), |(i, j)| match (i % 4, j) {
+        (0, 0) => 1e300,
+        (1, 0) => -1e300,
+        (_, 0) => i as f64,
+        (_, _) => 1.0 + (i as f64) * 1e-12,
+    });
+    let y = Array1::from_shape_fn(n, |i| usize::from(i % 3 == 0));
+    let forest = small_classifier()
+        .with_max_features(MaxFeatures::All)
+        .fit(x.view(), y.view())
+        .unwrap();
+    for tree in forest.trees() {
+        check_thresholds(tree, &x);
+    }
+    let p = forest.predict_proba(x.view()).unwrap();
+    assert!(p.iter().all(|v| v.is_finite()));
+}
+
+#[test]
 fn bad_input_gives_typed_errors() {
     let x = array![[f64::NAN, 1.0], [f64::NAN, 2.0], [f64::NAN, 3.0]];
     // An all-missing column is never split on; the other one is.
