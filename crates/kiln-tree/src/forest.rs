@@ -181,6 +181,33 @@ impl Settings {
     }
 }
 
+/// The [`Settings`] of a forest from the fields every forest has (`$p.n_estimators`, the
+/// growth fields, `bootstrap`, `max_samples`, `oob_score`, `seed`), with the trees' split
+/// search and splitter.
+macro_rules! forest_settings {
+    ($p:expr, $split_search:expr, $splitter:expr) => {
+        $crate::forest::Settings {
+            n_estimators: $p.n_estimators,
+            growth: $crate::tree::params::Growth {
+                max_depth: $p.max_depth,
+                min_samples_split: $p.min_samples_split,
+                min_samples_leaf: $p.min_samples_leaf,
+                max_features: $p.max_features,
+                max_leaf_nodes: $p.max_leaf_nodes,
+                min_impurity_decrease: $p.min_impurity_decrease,
+                ccp_alpha: 0.0,
+                seed: $p.seed,
+                split_search: $split_search,
+                splitter: $splitter,
+            },
+            bootstrap: $p.bootstrap,
+            max_samples: $p.max_samples,
+            oob_score: $p.oob_score,
+        }
+    };
+}
+pub(crate) use forest_settings;
+
 /// One grown tree and the rows it did not see (empty unless the OOB score was asked for).
 pub(crate) struct GrownTree {
     pub(crate) tree: Tree,

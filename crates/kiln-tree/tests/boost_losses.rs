@@ -29,6 +29,8 @@ use ndarray::{Array1, Array2, Axis};
 use serde_json::Value;
 use std::sync::OnceLock;
 
+mod common;
+
 fn fixture() -> &'static Value {
     static DOC: OnceLock<Value> = OnceLock::new();
     DOC.get_or_init(|| {
@@ -45,21 +47,6 @@ fn floats(v: &Value) -> Vec<f64> {
         .unwrap()
         .iter()
         .map(|x| x.as_f64().unwrap_or(f64::NAN))
-        .collect()
-}
-
-/// Index of each string among the sorted distinct non-empty strings (empty → `None`).
-fn sorted_codes(values: &[String]) -> Vec<Option<usize>> {
-    let mut levels: Vec<&str> = values
-        .iter()
-        .filter(|v| !v.is_empty())
-        .map(String::as_str)
-        .collect();
-    levels.sort_unstable();
-    levels.dedup();
-    values
-        .iter()
-        .map(|v| (!v.is_empty()).then(|| levels.binary_search(&v.as_str()).unwrap()))
         .collect()
 }
 
@@ -98,18 +85,10 @@ fn load(name: &str) -> (Array2<f64>, Array1<f64>, Vec<usize>) {
         }
         _ => {
             let set = Dataset::from_name(name).unwrap();
-            let info = set.info();
             let numeric = set.load_numeric().unwrap();
-            let (n, p_num) = numeric.x.dim();
-            let p = p_num + info.features_categorical.len();
-            let mut x = Array2::from_elem((n, p), f64::NAN);
-            x.slice_mut(ndarray::s![.., ..p_num]).assign(&numeric.x);
-            for (k, col) in info.features_categorical.iter().enumerate() {
-                let codes = sorted_codes(&set.column_strings(col).unwrap());
-                for (i, c) in codes.into_iter().enumerate() {
-                    x[[i, p_num + k]] = c.map_or(f64::NAN, |c| c as f64);
-                }
-            }
+            let p_num = numeric.x.ncols();
+            let x = common::encoded_x(set);
+            let p = x.ncols();
             let y = match numeric.target.class_indices() {
                 Some(y) => y.mapv(|c| c as f64),
                 None => numeric.target.values().unwrap().clone(),

@@ -25,8 +25,8 @@ use kiln_tree::{EarlyStopping, HistGradientBoostingClassifier, HistGradientBoost
 use ndarray::{Array1, Array2, Axis};
 use serde_json::Value;
 
-mod encoded;
-use encoded::{encoded_x, sorted_codes};
+mod common;
+use common::{encoded_x, sorted_codes};
 
 fn fixture(name: &str) -> Value {
     let path = format!(

@@ -11,13 +11,15 @@
 
 use kiln_check::{Check, Checker};
 use kiln_core::{Error, Fit, Predict, PredictProba, persist};
-use kiln_datasets::Dataset;
 use kiln_tree::{
     DecisionTreeClassifier, DecisionTreeRegressor, ExtraTreesClassifier, ExtraTreesRegressor,
     FittedExtraTreesClassifier, FittedRandomForestClassifier, ForestClassWeight, MaxFeatures,
     MaxSamples, Splitter, Tree,
 };
 use ndarray::{Array1, Array2, array};
+
+mod common;
+use common::{cancer, diabetes, on_threads};
 
 const BOOTSTRAP_WEIGHTS: &str = "a bootstrap sample draws n_samples row indices: a duplicated \
      row or a removed row changes n_samples and so every draw, while a weight does not";
@@ -28,18 +30,6 @@ fn small_classifier() -> ExtraTreesClassifier {
 
 fn small_regressor() -> ExtraTreesRegressor {
     ExtraTreesRegressor::default().with_n_estimators(10)
-}
-
-fn cancer() -> (Array2<f64>, Array1<usize>) {
-    let d = Dataset::BreastCancer.load_numeric().unwrap();
-    let y = d.target.class_indices().unwrap().clone();
-    (d.x, y)
-}
-
-fn diabetes() -> (Array2<f64>, Array1<f64>) {
-    let d = Dataset::Diabetes.load_numeric().unwrap();
-    let y = d.target.values().unwrap().clone();
-    (d.x, y)
 }
 
 #[test]
@@ -237,14 +227,6 @@ fn missing_values_go_to_a_side_drawn_at_random() {
     // the mean, over trees, of the leaf each tree's missing rows reached.
     let p = forest.predict_proba(array![[f64::NAN]].view()).unwrap();
     assert!((p.sum() - 1.0).abs() < 1e-12);
-}
-
-fn on_threads<T: Send>(n: usize, f: impl FnOnce() -> T + Send) -> T {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(n)
-        .build()
-        .unwrap()
-        .install(f)
 }
 
 #[test]

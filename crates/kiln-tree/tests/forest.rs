@@ -17,7 +17,8 @@ use kiln_tree::{
 use ndarray::{Array1, Array2, Axis};
 use serde_json::Value;
 
-mod encoded;
+mod common;
+use common::{cancer, diabetes, on_threads};
 
 const BOOTSTRAP_WEIGHTS: &str = "a bootstrap sample draws n_samples row indices: a duplicated \
      row or a removed row changes n_samples and so every draw, while a weight does not";
@@ -137,26 +138,6 @@ fn regressor_without_bootstrap_passes_the_whole_suite() {
         .allows_missing()
         .check_regressor()
         .assert_passed();
-}
-
-fn cancer() -> (Array2<f64>, Array1<usize>) {
-    let d = Dataset::BreastCancer.load_numeric().unwrap();
-    let y = d.target.class_indices().unwrap().clone();
-    (d.x, y)
-}
-
-fn diabetes() -> (Array2<f64>, Array1<f64>) {
-    let d = Dataset::Diabetes.load_numeric().unwrap();
-    let y = d.target.values().unwrap().clone();
-    (d.x, y)
-}
-
-fn on_threads<T: Send>(n: usize, f: impl FnOnce() -> T + Send) -> T {
-    rayon::ThreadPoolBuilder::new()
-        .num_threads(n)
-        .build()
-        .unwrap()
-        .install(f)
 }
 
 #[test]
@@ -503,7 +484,7 @@ fn held_out_and_oob_scores_lie_within_scikit_learns_spread() {
         let set = Dataset::from_name(name).unwrap();
         let data = set.load_numeric().unwrap();
         let x = if case["encoded"].as_bool().unwrap() {
-            encoded::encoded_x(set)
+            common::encoded_x(set)
         } else {
             data.x.clone()
         };

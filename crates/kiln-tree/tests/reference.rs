@@ -17,7 +17,7 @@ use kiln_tree::{
 use ndarray::{Array1, Array2, Axis};
 use serde_json::Value;
 
-mod encoded;
+mod common;
 
 fn fixture() -> Value {
     let text = std::fs::read_to_string(concat!(
@@ -291,7 +291,7 @@ fn held_out_scores_lie_within_scikit_learns_spread() {
         let name = case["dataset"].as_str().unwrap();
         let (mut x, y) = load(case, &Value::Null);
         if case["encoded"].as_bool() == Some(true) {
-            x = encoded::encoded_x(dataset(name));
+            x = common::encoded_x(dataset(name));
         }
         let mut scores = Vec::new();
         for test in case["test_indices"].as_array().unwrap() {

@@ -13,7 +13,6 @@ use super::{
     mean_leaf_values, oob_sums,
 };
 use crate::tree::criterion::{Impurity, TargetData};
-use crate::tree::params::Growth;
 use crate::tree::{ClassificationCriterion, MaxFeatures, Tree};
 
 /// Weights per class of a [`RandomForestClassifier`] (scikit-learn's `class_weight`).
@@ -188,24 +187,7 @@ impl RandomForestClassifier {
     }
 
     fn settings(&self) -> Settings {
-        Settings {
-            n_estimators: self.n_estimators,
-            growth: Growth {
-                max_depth: self.max_depth,
-                min_samples_split: self.min_samples_split,
-                min_samples_leaf: self.min_samples_leaf,
-                max_features: self.max_features,
-                max_leaf_nodes: self.max_leaf_nodes,
-                min_impurity_decrease: self.min_impurity_decrease,
-                ccp_alpha: 0.0,
-                seed: self.seed,
-                split_search: self.split_search,
-                splitter: crate::tree::Splitter::Best,
-            },
-            bootstrap: self.bootstrap,
-            max_samples: self.max_samples,
-            oob_score: self.oob_score,
-        }
+        super::forest_settings!(self, self.split_search, crate::tree::Splitter::Best)
     }
 }
 

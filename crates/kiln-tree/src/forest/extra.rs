@@ -11,7 +11,7 @@ use super::{
     FittedForestClassifier, FittedForestRegressor, ForestClassWeight, ForestParams, MaxSamples,
     Settings,
 };
-use crate::tree::params::{Growth, Splitter};
+use crate::tree::params::Splitter;
 use crate::tree::{ClassificationCriterion, MaxFeatures, RegressionCriterion, SplitSearch};
 
 /// A forest of extremely randomized trees for classification (Geurts, Ernst & Wehenkel 2006),
@@ -153,38 +153,8 @@ impl ExtraTreesClassifier {
     }
 
     fn settings(&self) -> Settings {
-        random_settings(
-            self.n_estimators,
-            Growth {
-                max_depth: self.max_depth,
-                min_samples_split: self.min_samples_split,
-                min_samples_leaf: self.min_samples_leaf,
-                max_features: self.max_features,
-                max_leaf_nodes: self.max_leaf_nodes,
-                min_impurity_decrease: self.min_impurity_decrease,
-                ccp_alpha: 0.0,
-                seed: self.seed,
-                split_search: SplitSearch::Exact,
-                splitter: Splitter::Random,
-            },
-            (self.bootstrap, self.max_samples, self.oob_score),
-        )
-    }
-}
-
-/// The settings of an extra-trees forest: random splits, and the sampling `(bootstrap,
-/// max_samples, oob_score)`.
-fn random_settings(
-    n_estimators: usize,
-    growth: Growth,
-    (bootstrap, max_samples, oob_score): (bool, MaxSamples, bool),
-) -> Settings {
-    Settings {
-        n_estimators,
-        growth,
-        bootstrap,
-        max_samples,
-        oob_score,
+        // Random splits need neither sorted nor binned features: no split search to choose.
+        super::forest_settings!(self, SplitSearch::Exact, Splitter::Random)
     }
 }
 
@@ -331,22 +301,8 @@ impl ExtraTreesRegressor {
     }
 
     fn settings(&self) -> Settings {
-        random_settings(
-            self.n_estimators,
-            Growth {
-                max_depth: self.max_depth,
-                min_samples_split: self.min_samples_split,
-                min_samples_leaf: self.min_samples_leaf,
-                max_features: self.max_features,
-                max_leaf_nodes: self.max_leaf_nodes,
-                min_impurity_decrease: self.min_impurity_decrease,
-                ccp_alpha: 0.0,
-                seed: self.seed,
-                split_search: SplitSearch::Exact,
-                splitter: Splitter::Random,
-            },
-            (self.bootstrap, self.max_samples, self.oob_score),
-        )
+        // Random splits need neither sorted nor binned features: no split search to choose.
+        super::forest_settings!(self, SplitSearch::Exact, Splitter::Random)
     }
 }
 

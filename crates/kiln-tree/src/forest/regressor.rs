@@ -11,7 +11,6 @@ use super::{
     mean_leaf_values, oob_sums,
 };
 use crate::tree::criterion::{Impurity, TargetData};
-use crate::tree::params::Growth;
 use crate::tree::{MaxFeatures, RegressionCriterion, Tree};
 
 /// A random forest regressor (Breiman 2001), as scikit-learn's `RandomForestRegressor`:
@@ -141,24 +140,7 @@ impl RandomForestRegressor {
     }
 
     fn settings(&self) -> Settings {
-        Settings {
-            n_estimators: self.n_estimators,
-            growth: Growth {
-                max_depth: self.max_depth,
-                min_samples_split: self.min_samples_split,
-                min_samples_leaf: self.min_samples_leaf,
-                max_features: self.max_features,
-                max_leaf_nodes: self.max_leaf_nodes,
-                min_impurity_decrease: self.min_impurity_decrease,
-                ccp_alpha: 0.0,
-                seed: self.seed,
-                split_search: self.split_search,
-                splitter: crate::tree::Splitter::Best,
-            },
-            bootstrap: self.bootstrap,
-            max_samples: self.max_samples,
-            oob_score: self.oob_score,
-        }
+        super::forest_settings!(self, self.split_search, crate::tree::Splitter::Best)
     }
 }
 

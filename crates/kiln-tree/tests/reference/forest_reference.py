@@ -18,7 +18,6 @@ Each case names its model: "random_forest" (scores and OOB scores of the default
 same forest with bootstrap=True).
 """
 
-import csv
 import json
 import os
 
@@ -32,39 +31,13 @@ from sklearn.ensemble import (
 )
 from sklearn.metrics import accuracy_score, r2_score
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.abspath(os.path.join(HERE, "..", "..", "..", ".."))
-DATA = os.path.join(ROOT, "crates", "kiln-datasets", "data")
+from refdata import HERE, load
+
 OUT = os.path.join(HERE, "..", "fixtures", "forest.json")
 
 N_ESTIMATORS = 50
 N_SPLITS = 3
 SEEDS = 10
-
-_meta = json.load(open(os.path.join(DATA, "datasets.json")))["datasets"]
-META = {d["name"]: d for d in _meta} if isinstance(_meta, list) else _meta
-
-
-def load(name, encoded=False):
-    meta = META[name]
-    with open(os.path.join(DATA, f"{name}.csv"), newline="") as f:
-        rows = list(csv.DictReader(f))
-    cols = meta["features_numeric"]
-    x = np.array([[float(r[c]) if r[c] != "" else np.nan for c in cols] for r in rows])
-    if encoded:
-        coded = []
-        for c in meta["features_categorical"]:
-            levels = sorted({r[c] for r in rows if r[c] != ""})
-            code = {v: float(i) for i, v in enumerate(levels)}
-            coded.append([code[r[c]] if r[c] != "" else np.nan for r in rows])
-        x = np.hstack([x, np.array(coded).T])
-    t = [r[meta["target"]] for r in rows]
-    if meta.get("classes"):
-        classes = sorted(meta["classes"])
-        y = np.array([classes.index(v) for v in t])
-    else:
-        y = np.array([float(v) for v in t])
-    return x, y
 
 
 def main():

@@ -21,41 +21,9 @@ import sklearn
 from sklearn.metrics import accuracy_score, r2_score
 from sklearn.tree import DecisionTreeClassifier, DecisionTreeRegressor
 
-HERE = os.path.dirname(os.path.abspath(__file__))
-ROOT = os.path.abspath(os.path.join(HERE, "..", "..", "..", ".."))
-DATA = os.path.join(ROOT, "crates", "kiln-datasets", "data")
+from refdata import HERE, META, load
+
 OUT = os.path.join(HERE, "..", "fixtures", "tree.json")
-
-META = {d["name"]: d for d in json.load(open(os.path.join(DATA, "datasets.json")))["datasets"]} \
-    if isinstance(json.load(open(os.path.join(DATA, "datasets.json")))["datasets"], list) \
-    else json.load(open(os.path.join(DATA, "datasets.json")))["datasets"]
-
-
-def load(name, encoded=False):
-    """The numeric feature columns (missing -> NaN) and the target; with `encoded`, then each
-    categorical column coded as the index of its value among the column's sorted distinct
-    strings (missing -> NaN), as tests/encoded/mod.rs does."""
-    import csv
-
-    meta = META[name]
-    with open(os.path.join(DATA, f"{name}.csv"), newline="") as f:
-        rows = list(csv.DictReader(f))
-    cols = meta["features_numeric"]
-    x = np.array([[float(r[c]) if r[c] != "" else np.nan for c in cols] for r in rows])
-    if encoded:
-        coded = []
-        for c in meta["features_categorical"]:
-            levels = sorted({r[c] for r in rows if r[c] != ""})
-            code = {v: float(i) for i, v in enumerate(levels)}
-            coded.append([code[r[c]] if r[c] != "" else np.nan for r in rows])
-        x = np.hstack([x, np.array(coded).T])
-    t = [r[meta["target"]] for r in rows]
-    if meta.get("classes"):
-        classes = sorted(meta["classes"])
-        y = np.array([classes.index(v) for v in t])
-    else:
-        y = np.array([float(v) for v in t])
-    return x, y
 
 
 MISSING_RULE = [(0, 7, 0), (3, 5, 1), (4, 3, 2)]

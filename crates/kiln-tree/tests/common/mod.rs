@@ -1,6 +1,7 @@
-//! The data sets as the reference scripts encode them (`tests/reference/*.py`): the numeric
-//! feature columns of kiln-datasets (missing → NaN), then each categorical column coded as
-//! the index of its value among the column's sorted distinct non-missing strings.
+//! Helpers shared by the tree and forest tests: the data sets as the reference scripts encode
+//! them (`tests/reference/*.py`: the numeric feature columns of kiln-datasets, missing → NaN,
+//! then each categorical column coded as the index of its value among the column's sorted
+//! distinct non-missing strings), two small real data sets, and a fixed-size thread pool.
 
 #![allow(
     dead_code,
@@ -9,7 +10,30 @@
 #![allow(clippy::unwrap_used, reason = "helpers of tests fail loudly")]
 
 use kiln_datasets::Dataset;
-use ndarray::Array2;
+use ndarray::{Array1, Array2};
+
+/// breast_cancer's numeric features and class indices.
+pub fn cancer() -> (Array2<f64>, Array1<usize>) {
+    let d = Dataset::BreastCancer.load_numeric().unwrap();
+    let y = d.target.class_indices().unwrap().clone();
+    (d.x, y)
+}
+
+/// diabetes's features and target.
+pub fn diabetes() -> (Array2<f64>, Array1<f64>) {
+    let d = Dataset::Diabetes.load_numeric().unwrap();
+    let y = d.target.values().unwrap().clone();
+    (d.x, y)
+}
+
+/// Runs `f` on a rayon pool of `n` threads.
+pub fn on_threads<T: Send>(n: usize, f: impl FnOnce() -> T + Send) -> T {
+    rayon::ThreadPoolBuilder::new()
+        .num_threads(n)
+        .build()
+        .unwrap()
+        .install(f)
+}
 
 /// Index of each string among the sorted distinct non-empty strings (empty → `None`), and
 /// the number of distinct strings.
