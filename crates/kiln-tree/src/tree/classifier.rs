@@ -34,9 +34,13 @@ use super::params::{
 /// - `ccp_alpha` (default `0.0`): minimal cost-complexity pruning; every subtree whose
 ///   effective alpha is at most this is pruned after growth.
 /// - `class_weight` (default [`ClassWeight::None`]): multiplied into the sample weights.
-/// - `seed` (default `0`): drives feature sampling when `max_features` is not `All`.
+/// - `seed` (default `0`): drives feature sampling when `max_features` is not `All`, and the
+///   thresholds of `Splitter::Random`.
 /// - `split_search` (default [`SplitSearch::Auto`]): exact thresholds between sorted values,
 ///   or histograms of binned features (the default from [`crate::tree::HISTOGRAM_ROWS`] rows).
+/// - `splitter` (default [`Splitter::Best`]): the best threshold of each searched feature, or
+///   ([`Splitter::Random`]) one threshold drawn at random per feature, as one tree of an
+///   [`ExtraTreesClassifier`](crate::ExtraTreesClassifier) (`split_search` then does not apply).
 ///
 /// # Fitted attributes
 /// [`FittedDecisionTreeClassifier::classes`], [`FittedDecisionTreeClassifier::tree`] (nodes,

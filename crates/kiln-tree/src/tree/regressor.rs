@@ -28,9 +28,13 @@ use super::params::{Growth, MaxFeatures, RegressionCriterion, SplitSearch, Split
 ///   many leaves.
 /// - `min_impurity_decrease` (default `0.0`): the least weighted impurity decrease of a split.
 /// - `ccp_alpha` (default `0.0`): minimal cost-complexity pruning strength.
-/// - `seed` (default `0`): drives feature sampling when `max_features` is not `All`.
+/// - `seed` (default `0`): drives feature sampling when `max_features` is not `All`, and the
+///   thresholds of `Splitter::Random`.
 /// - `split_search` (default [`SplitSearch::Auto`]): exact thresholds between sorted values,
 ///   or histograms of binned features (`Auto` is exact for regression; see [`SplitSearch`]).
+/// - `splitter` (default [`Splitter::Best`]): the best threshold of each searched feature, or
+///   ([`Splitter::Random`]) one threshold drawn at random per feature, as one tree of an
+///   [`ExtraTreesClassifier`](crate::ExtraTreesClassifier) (`split_search` then does not apply).
 ///
 /// # Fitted attributes
 /// [`FittedDecisionTreeRegressor::tree`], [`FittedDecisionTreeRegressor::feature_importances`],
