@@ -1,6 +1,8 @@
-//! Random forests: [`RandomForestClassifier`] and [`RandomForestRegressor`].
+//! Random forests ([`RandomForestClassifier`], [`RandomForestRegressor`]) and forests of
+//! extremely randomized trees ([`ExtraTreesClassifier`], [`ExtraTreesRegressor`], whose splits
+//! draw one random threshold per feature and whose trees see every row by default).
 //!
-//! Both bag the decision-tree builder of [`crate::tree`]: each tree is grown on a bootstrap
+//! All bag the decision-tree builder of [`crate::tree`]: each tree is grown on a bootstrap
 //! sample passed as multiplicity weights (a row drawn `k` times weighs `k` times its sample
 //! weight, so `X` is shared and never copied), with `max_features` features drawn anew at
 //! every split. Tree `i` takes every random choice from
