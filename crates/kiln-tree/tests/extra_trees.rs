@@ -19,10 +19,7 @@ use kiln_tree::{
 use ndarray::{Array1, Array2, array};
 
 mod common;
-use common::{cancer, diabetes, on_threads};
-
-const BOOTSTRAP_WEIGHTS: &str = "a bootstrap sample draws n_samples row indices: a duplicated \
-     row or a removed row changes n_samples and so every draw, while a weight does not";
+use common::{BOOTSTRAP_WEIGHTS, cancer, diabetes, on_threads};
 
 fn small_classifier() -> ExtraTreesClassifier {
     ExtraTreesClassifier::default().with_n_estimators(10)

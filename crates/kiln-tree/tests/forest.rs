@@ -18,10 +18,7 @@ use ndarray::{Array1, Array2, Axis};
 use serde_json::Value;
 
 mod common;
-use common::{cancer, diabetes, on_threads};
-
-const BOOTSTRAP_WEIGHTS: &str = "a bootstrap sample draws n_samples row indices: a duplicated \
-     row or a removed row changes n_samples and so every draw, while a weight does not";
+use common::{BOOTSTRAP_WEIGHTS, cancer, diabetes, on_threads};
 
 fn small_classifier() -> RandomForestClassifier {
     RandomForestClassifier::default().with_n_estimators(10)
@@ -404,8 +401,9 @@ fn r2(y: &Array1<f64>, pred: &Array1<f64>) -> f64 {
 const KILN_SEEDS: u64 = 3;
 
 /// The held-out score of the fixture's `model` with default parameters and the OOB score of
-/// the same model with bootstrap (random forests bootstrap by default; extra trees do not, so
-/// their OOB score comes from a second, bootstrapped forest, as the script does).
+/// the same model with bootstrap (random forests bootstrap by default, and computing the OOB
+/// score does not change their trees; extra trees do not, so their OOB score comes from a
+/// second, bootstrapped forest, as the script does).
 fn scores(
     model: &str,
     n: usize,
@@ -414,55 +412,33 @@ fn scores(
     y: Split,
 ) -> (f64, f64) {
     let (xtr, xte) = (x.0.view(), x.1.view());
-    match (model == "random_forest", y) {
-        (true, Split::Classes(ytr, yte)) => {
-            let m = RandomForestClassifier::default()
-                .with_n_estimators(n)
-                .with_oob_score(true)
-                .with_seed(seed)
-                .fit(xtr, ytr.view())
-                .unwrap();
-            (
-                accuracy(&m.predict(xte).unwrap(), &yte),
-                m.oob_score().unwrap(),
-            )
+    // (held-out score, OOB score) of `params` fitted on the training rows `ytr`.
+    macro_rules! held_and_oob {
+        ($params:expr, $ytr:expr, $score:expr) => {{
+            let params = $params.with_n_estimators(n).with_seed(seed);
+            let m = params.clone().fit(xtr, $ytr.view()).unwrap();
+            let oob = params.with_bootstrap(true).with_oob_score(true);
+            let oob = oob.fit(xtr, $ytr.view()).unwrap().oob_score().unwrap();
+            ($score(m.predict(xte).unwrap()), oob)
+        }};
+    }
+    let rf = model == "random_forest";
+    match y {
+        Split::Classes(ytr, yte) => {
+            let acc = |p: Array1<usize>| accuracy(&p, &yte);
+            if rf {
+                held_and_oob!(RandomForestClassifier::default(), ytr, acc)
+            } else {
+                held_and_oob!(ExtraTreesClassifier::default(), ytr, acc)
+            }
         }
-        (true, Split::Values(ytr, yte)) => {
-            let m = RandomForestRegressor::default()
-                .with_n_estimators(n)
-                .with_oob_score(true)
-                .with_seed(seed)
-                .fit(xtr, ytr.view())
-                .unwrap();
-            (r2(&yte, &m.predict(xte).unwrap()), m.oob_score().unwrap())
-        }
-        (false, Split::Classes(ytr, yte)) => {
-            let et = ExtraTreesClassifier::default()
-                .with_n_estimators(n)
-                .with_seed(seed);
-            let m = et.clone().fit(xtr, ytr.view()).unwrap();
-            let oob = et
-                .with_bootstrap(true)
-                .with_oob_score(true)
-                .fit(xtr, ytr.view());
-            (
-                accuracy(&m.predict(xte).unwrap(), &yte),
-                oob.unwrap().oob_score().unwrap(),
-            )
-        }
-        (false, Split::Values(ytr, yte)) => {
-            let et = ExtraTreesRegressor::default()
-                .with_n_estimators(n)
-                .with_seed(seed);
-            let m = et.clone().fit(xtr, ytr.view()).unwrap();
-            let oob = et
-                .with_bootstrap(true)
-                .with_oob_score(true)
-                .fit(xtr, ytr.view());
-            (
-                r2(&yte, &m.predict(xte).unwrap()),
-                oob.unwrap().oob_score().unwrap(),
-            )
+        Split::Values(ytr, yte) => {
+            let r2 = |p: Array1<f64>| r2(&yte, &p);
+            if rf {
+                held_and_oob!(RandomForestRegressor::default(), ytr, r2)
+            } else {
+                held_and_oob!(ExtraTreesRegressor::default(), ytr, r2)
+            }
         }
     }
 }

@@ -248,12 +248,8 @@ impl<'a> SplitFinder<'a> {
         let mut scratch = std::mem::take(&mut self.scratch);
         let this = &*self;
         let draw = |i: usize| this.draws.get(i).copied().unwrap_or_default();
-        let sparse_random = match sorted {
-            Layout::Random(r) => r.sparse(start, end),
-            _ => false,
-        };
-        let outcomes: Vec<FeatureOutcome> = if let (Layout::Random(r), true) =
-            (sorted, sparse_random)
+        let outcomes: Vec<FeatureOutcome> = if let Layout::Random(r) = sorted
+            && r.sparse(start, end)
         {
             // Every drawn feature's values in one pass over the row-major copy.
             let mut scan = this.make_scan();

@@ -12,6 +12,11 @@
 use kiln_datasets::Dataset;
 use ndarray::{Array1, Array2};
 
+/// Why forests that bootstrap skip kiln-check's sample-weight equivalence check.
+pub const BOOTSTRAP_WEIGHTS: &str = "a bootstrap sample draws n_samples row indices: a \
+     duplicated row or a removed row changes n_samples and so every draw, while a weight does \
+     not";
+
 /// breast_cancer's numeric features and class indices.
 pub fn cancer() -> (Array2<f64>, Array1<usize>) {
     let d = Dataset::BreastCancer.load_numeric().unwrap();
