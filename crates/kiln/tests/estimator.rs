@@ -744,21 +744,32 @@ const EXTRA_TREES_TEXT: [(&str, &str); 4] = [
     ("random_state", "4"),
 ];
 
+/// `$wrapper` with [`EXTRA_TREES_TEXT`] set from text and validated, and `$params` with the
+/// same settings given directly.
+macro_rules! extra_trees_pair {
+    ($wrapper:expr, $params:expr) => {{
+        let mut wrapper = $wrapper;
+        for (name, value) in EXTRA_TREES_TEXT {
+            wrapper.set(name, value).unwrap();
+        }
+        wrapper.validate().unwrap();
+        let direct = $params
+            .with_n_estimators(7)
+            .with_bootstrap(true)
+            .with_max_features(MaxFeatures::Sqrt)
+            .with_seed(4);
+        (wrapper, direct)
+    }};
+}
+
 #[test]
 fn extra_trees_set_from_text_predict_as_extra_trees_fitted_directly() {
     let (x, y) = breast_cancer();
-    let mut c = Classifier::from_name("extra-trees").unwrap();
-    for (name, value) in EXTRA_TREES_TEXT {
-        c.set(name, value).unwrap();
-    }
-    c.validate().unwrap();
-    let direct = ExtraTreesClassifier::default()
-        .with_n_estimators(7)
-        .with_bootstrap(true)
-        .with_max_features(MaxFeatures::Sqrt)
-        .with_seed(4)
-        .fit(x.view(), y.view())
-        .unwrap();
+    let (c, direct) = extra_trees_pair!(
+        Classifier::from_name("extra-trees").unwrap(),
+        ExtraTreesClassifier::default()
+    );
+    let direct = direct.fit(x.view(), y.view()).unwrap();
     let fitted = c.fit(x.view(), y.view()).unwrap();
     assert_eq!(fitted.kind_name(), "ExtraTreesClassifier");
     let ClassifierModel::ExtraTrees(inner) = fitted.model() else {
@@ -789,18 +800,11 @@ fn extra_trees_set_from_text_predict_as_extra_trees_fitted_directly() {
     );
 
     let (x, y) = diabetes();
-    let mut r = Regressor::from_name("extratreesregressor").unwrap();
-    for (name, value) in EXTRA_TREES_TEXT {
-        r.set(name, value).unwrap();
-    }
-    r.validate().unwrap();
-    let direct = ExtraTreesRegressor::default()
-        .with_n_estimators(7)
-        .with_bootstrap(true)
-        .with_max_features(MaxFeatures::Sqrt)
-        .with_seed(4)
-        .fit(x.view(), y.view())
-        .unwrap();
+    let (r, direct) = extra_trees_pair!(
+        Regressor::from_name("extratreesregressor").unwrap(),
+        ExtraTreesRegressor::default()
+    );
+    let direct = direct.fit(x.view(), y.view()).unwrap();
     let fitted = r.fit(x.view(), y.view()).unwrap();
     assert_eq!(fitted.kind_name(), "ExtraTreesRegressor");
     assert!(matches!(fitted.model(), RegressorModel::ExtraTrees(_)));
