@@ -38,10 +38,9 @@ mod report;
 pub use report::ScorerImportance;
 
 use kiln_core::check;
-use kiln_core::random::{derive_seed, task_rng};
+use kiln_core::random::{derive_seed, shuffle, task_rng};
 use kiln_core::{Error, Result};
 use ndarray::{Array1, Array2, ArrayView1, ArrayView2, Axis};
-use rand::seq::SliceRandom;
 use rayon::prelude::*;
 
 use crate::scorer::{Scorer, Target};
@@ -404,7 +403,7 @@ where
                     let mut rng = task_rng(unit_seed, r as u64);
                     perm.clear();
                     perm.extend(0..n_rows);
-                    perm.shuffle(&mut rng);
+                    shuffle(perm, &mut rng);
                     for &c in columns {
                         let (src, mut dst) = (xs.column(c), buf.column_mut(c));
                         for (d, &p) in dst.iter_mut().zip(perm.iter()) {

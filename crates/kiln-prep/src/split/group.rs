@@ -1,9 +1,8 @@
 //! `GroupKFold`: k-fold that never splits a group.
 
-use kiln_core::random::rng_from_seed;
+use kiln_core::random::{rng_from_seed, shuffle};
 use kiln_core::{Error, Params, Result};
 use ndarray::ArrayView1;
-use rand::seq::SliceRandom;
 
 use super::kfold::check_n_splits_param;
 use super::{
@@ -109,7 +108,7 @@ impl GroupKFold {
         let mut fold_of_group = vec![0; n_groups];
         if self.shuffle {
             let mut order: Vec<usize> = (0..n_groups).collect();
-            order.shuffle(&mut rng_from_seed(self.seed));
+            shuffle(&mut order, &mut rng_from_seed(self.seed));
             let mut start = 0;
             for (fold, size) in chunk_sizes(n_groups, self.n_splits).enumerate() {
                 for &group in &order[start..start + size] {

@@ -1,10 +1,9 @@
 //! `KFold`: consecutive (optionally shuffled) folds.
 
 use kiln_core::check::check_param;
-use kiln_core::random::rng_from_seed;
+use kiln_core::random::{rng_from_seed, shuffle};
 use kiln_core::{Params, Result};
 use ndarray::ArrayView1;
-use rand::seq::SliceRandom;
 
 use super::{
     Fold, FoldPlan, Splitter, check_n_splits_le_n_samples, check_not_empty, check_split_inputs,
@@ -96,7 +95,7 @@ impl KFold {
             fold_of.extend(std::iter::repeat_n(fold, size));
         }
         if self.shuffle {
-            fold_of.shuffle(&mut rng_from_seed(self.seed));
+            shuffle(&mut fold_of, &mut rng_from_seed(self.seed));
         }
         Ok(FoldPlan::partition(fold_of, self.n_splits))
     }

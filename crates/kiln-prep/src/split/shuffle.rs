@@ -2,10 +2,9 @@
 //! rules and stratified sampling that [`TrainTestSplit`](super::TrainTestSplit) shares.
 
 use kiln_core::check::check_param;
-use kiln_core::random::{KilnRng, rng_from_seed};
+use kiln_core::random::{KilnRng, rng_from_seed, shuffle};
 use kiln_core::{Error, Params, Result};
 use ndarray::ArrayView1;
-use rand::seq::SliceRandom;
 
 use super::{Fold, Size, Splitter, check_not_empty, check_split_inputs, encode_sorted, required};
 
@@ -393,7 +392,7 @@ pub(super) fn resolve_sizes(
 /// `n_train` the training set.
 pub(super) fn random_holdout(n_samples: usize, sizes: Sizes, rng: &mut KilnRng) -> Fold {
     let mut order: Vec<usize> = (0..n_samples).collect();
-    order.shuffle(rng);
+    shuffle(&mut order, rng);
     let test = order[..sizes.n_test].to_vec();
     let train = order[sizes.n_test..sizes.n_test + sizes.n_train].to_vec();
     Fold { train, test }
@@ -453,12 +452,12 @@ impl Strata {
             self.members.iter().zip(&train_counts).zip(&test_counts)
         {
             let mut members = members.clone();
-            members.shuffle(rng);
+            shuffle(&mut members, rng);
             train.extend_from_slice(&members[..n_train]);
             test.extend_from_slice(&members[n_train..n_train + n_test]);
         }
-        train.shuffle(rng);
-        test.shuffle(rng);
+        shuffle(&mut train, rng);
+        shuffle(&mut test, rng);
         Fold { train, test }
     }
 }
@@ -492,7 +491,7 @@ fn approximate_mode(counts: &[usize], n_draws: usize, rng: &mut KilnRng) -> Vec<
             .filter(|&i| remainder[i] == level)
             .collect();
         if tied.len() > missing {
-            tied.shuffle(rng);
+            shuffle(&mut tied, rng);
             tied.truncate(missing);
         }
         for &i in &tied {

@@ -2,10 +2,9 @@
 
 use std::collections::BTreeMap;
 
-use kiln_core::random::rng_from_seed;
+use kiln_core::random::{rng_from_seed, shuffle};
 use kiln_core::{Error, Params, Result};
 use ndarray::ArrayView1;
-use rand::seq::SliceRandom;
 
 use super::kfold::check_n_splits_param;
 use super::{
@@ -126,7 +125,7 @@ impl StratifiedKFold {
                 folds.extend(std::iter::repeat_n(fold, n));
             }
             if self.shuffle {
-                folds.shuffle(&mut rng);
+                shuffle(&mut folds, &mut rng);
             }
             folds_of_class.push(folds);
             start = end;

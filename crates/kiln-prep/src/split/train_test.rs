@@ -37,9 +37,10 @@ use super::shuffle::{Strata, random_holdout, resolve_sizes, validate_sizes};
 /// let (train, test) = TrainTestSplit::default().with_shuffle(false).split(5)?;
 /// assert_eq!((train, test), (vec![0, 1, 2], vec![3, 4]));
 ///
-/// let y = array![0usize, 0, 0, 0, 0, 0, 1, 1];
+/// // 8 of class 0 and 4 of class 1: a quarter of each goes to the test set.
+/// let y = array![0usize, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1];
 /// let (train, test) = TrainTestSplit::default().with_seed(7).split_stratified(y.view())?;
-/// assert_eq!(test.len(), 2);
+/// assert_eq!((train.len(), test.len()), (9, 3));
 /// assert_eq!(test.iter().filter(|&&i| y[i] == 1).count(), 1);
 /// # Ok::<(), kiln_core::Error>(())
 /// ```
