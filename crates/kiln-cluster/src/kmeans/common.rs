@@ -74,11 +74,27 @@ impl Sums {
     }
 
     /// Adds row `x` with weight `w` to cluster `label`.
-    #[inline]
+    #[inline(always)]
     pub fn add(&mut self, label: usize, x: &[f64], w: f64) {
         let d = x.len();
         self.weights[label] += w;
-        for (s, v) in self.centers[label * d..(label + 1) * d].iter_mut().zip(x) {
+        let sums = &mut self.centers[label * d..(label + 1) * d];
+        // Four features at a time, all loads before the stores, so the additions are whole
+        // vector operations.
+        let (mut s4, mut x4) = (sums.chunks_exact_mut(4), x.chunks_exact(4));
+        for (s, v) in (&mut s4).zip(&mut x4) {
+            let (Ok(s), Ok(v)) = (<&mut [f64; 4]>::try_from(s), <&[f64; 4]>::try_from(v)) else {
+                continue;
+            };
+            let (a, b) = (*s, *v);
+            *s = [
+                a[0] + b[0] * w,
+                a[1] + b[1] * w,
+                a[2] + b[2] * w,
+                a[3] + b[3] * w,
+            ];
+        }
+        for (s, v) in s4.into_remainder().iter_mut().zip(x4.remainder()) {
             *s += v * w;
         }
     }

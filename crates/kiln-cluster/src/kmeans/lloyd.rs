@@ -2,30 +2,45 @@
 //! to the weighted mean of its rows, repeat.
 //!
 //! The assignment compares `||c||² − 2·x·c` (the row's own norm is the same for every centre),
-//! as scikit-learn does. The kernel takes blocks of four rows against groups of four centres
-//! stored feature-major, so each loaded centre value serves four rows and the sixteen partial
-//! dot products stay in registers; the assignment and the centre sums share one pass over the
-//! data.
+//! as scikit-learn does. The kernel takes [`LANES`] rows at a time, transposed so that one
+//! vector holds a feature of all of them, against groups of [`GROUP`] centres: each centre
+//! value is broadcast once and serves all the rows, the `GROUP` vectors of partial dot
+//! products stay in registers, and the nearest centre so far is kept per row by vector
+//! compares and selects (no horizontal reductions, no branches). The loops are written for
+//! the compiler to vectorize and run under [`pulp::Arch::dispatch`], which compiles them for
+//! the widest instruction set the processor has (AVX-512, AVX2, or the baseline) and picks
+//! one at run time; no fused multiply-adds are used, so each dot product is summed in the
+//! same order with the same roundings on every processor, and the labels do not depend on
+//! the instruction set. The assignment and the centre sums share one pass over the data.
 
 use rayon::prelude::*;
 
 use super::common::{CHUNK, Data, RunResult, Sums, center_shift, finish_centers, inertia};
 
-/// Centres per group in the assignment kernel: one group's partial dot products for a block
-/// of rows stay in registers.
+/// Centres per group in the assignment kernel.
 const GROUP: usize = 4;
-// `nearest_block` spells out the four centres of a group.
-const _: () = assert!(GROUP == 4);
-/// Rows per block in the assignment kernel: every centre value loaded serves this many rows.
-const BLOCK: usize = 4;
+/// Rows per block in the assignment kernel: one AVX-512 vector of doubles (two AVX2 ones).
+const LANES: usize = 8;
+
+/// Rows of at most this many features are transposed feature by feature (eight reads into
+/// one vector); wider rows row by row. Measured here (100 iterations, 2 threads): 1M × 10
+/// rows 0.82 s feature by feature against 0.93 s row by row, 100k × 50 rows 0.65 s against
+/// 0.49 s.
+const NARROW: usize = 16;
 
 /// Centres laid out for the assignment kernel: in groups of [`GROUP`], each group stored
-/// feature-major (`d × GROUP`, so one load gives a feature of four centres), padded with
-/// centres of infinite norm that are never chosen.
+/// feature-major (`d × GROUP`), padded with centres of infinite norm that are never chosen.
 pub(crate) struct Prepared {
     ct: Vec<f64>,
     cnorm: Vec<f64>,
     d: usize,
+}
+
+/// What the assignment does with each row's nearest centre: a trait rather than a closure,
+/// so the call is inlined into the code compiled for the chosen instruction set.
+pub(crate) trait Visit {
+    /// Row `i`'s nearest centre is `label`.
+    fn visit(&mut self, i: usize, label: usize);
 }
 
 impl Prepared {
@@ -44,67 +59,148 @@ impl Prepared {
         Self { ct, cnorm, d }
     }
 
-    /// The nearest centre (the first on ties) of each of the `R` consecutive rows in `xb`
-    /// (row-major, `R × d`), by `||c||² − 2·x·c`. Every centre value loaded serves `R` rows
-    /// and the `R × GROUP` partial dot products stay in registers.
-    #[inline]
-    fn nearest_block<const R: usize>(&self, xb: &[f64]) -> [usize; R] {
+    /// The nearest centre (the first on ties) of each of the [`LANES`] rows whose features
+    /// are `xt` (`d` vectors, feature `f` of every row in `xt[f]`), by `||c||² − 2·x·c`.
+    /// Each dot product is summed feature by feature from zero, in order.
+    #[inline(always)]
+    fn nearest_lanes(&self, xt: &[[f64; LANES]]) -> [usize; LANES] {
         let d = self.d;
-        let mut best_v = [f64::INFINITY; R];
-        let mut best = [0; R];
-        let n_groups = self.cnorm.len() / GROUP;
-        for g in 0..n_groups {
-            let cg = &self.ct[g * d * GROUP..(g + 1) * d * GROUP];
-            let norms = &self.cnorm[g * GROUP..(g + 1) * GROUP];
-            let mut acc = [[0.0; GROUP]; R];
-            for f in 0..d {
-                let c0 = cg[f * GROUP];
-                let c1 = cg[f * GROUP + 1];
-                let c2 = cg[f * GROUP + 2];
-                let c3 = cg[f * GROUP + 3];
-                for r in 0..R {
-                    let xv = xb[r * d + f];
-                    acc[r][0] += xv * c0;
-                    acc[r][1] += xv * c1;
-                    acc[r][2] += xv * c2;
-                    acc[r][3] += xv * c3;
+        let mut best_v = [f64::INFINITY; LANES];
+        let mut best = [0usize; LANES];
+        let groups = self
+            .ct
+            .chunks_exact(d * GROUP)
+            .zip(self.cnorm.chunks_exact(GROUP));
+        for (g, (cg, norms)) in groups.enumerate() {
+            let mut acc = [[0.0; LANES]; GROUP];
+            for (xf, c) in xt.iter().zip(cg.chunks_exact(GROUP)) {
+                for (acc_q, &cq) in acc.iter_mut().zip(c) {
+                    for (a, &xv) in acc_q.iter_mut().zip(xf) {
+                        *a += xv * cq;
+                    }
                 }
             }
-            for r in 0..R {
-                for q in 0..GROUP {
-                    let v = norms[q] - 2.0 * acc[r][q];
-                    if v < best_v[r] {
-                        best_v[r] = v;
-                        best[r] = g * GROUP + q;
-                    }
+            for (q, (acc_q, &norm)) in acc.iter().zip(norms).enumerate() {
+                let j = g * GROUP + q;
+                for ((bv, b), &a) in best_v.iter_mut().zip(&mut best).zip(acc_q) {
+                    let v = norm - 2.0 * a;
+                    // Strictly nearer: the first centre wins ties, and NaN never wins.
+                    let nearer = v < *bv;
+                    *bv = if nearer { v } else { *bv };
+                    *b = if nearer { j } else { *b };
                 }
             }
         }
         best
     }
 
-    /// Calls `visit(i, label)` for every row `i` in `rows` of the row-major `x`, in order;
-    /// nothing is allocated.
+    /// Calls `visit.visit(i, label)` for every row `i` in `rows` of the row-major `x`, in
+    /// order, compiled for the widest instruction set `arch` offers; returns `visit`.
     #[inline]
-    pub fn for_each_nearest(
+    pub fn for_each_nearest<V: Visit>(
         &self,
+        arch: pulp::Arch,
         x: &[f64],
         rows: std::ops::Range<usize>,
-        mut visit: impl FnMut(usize, usize),
-    ) {
-        let d = self.d;
+        visit: V,
+    ) -> V {
+        arch.dispatch(Assign {
+            p: self,
+            x,
+            rows,
+            visit,
+        })
+    }
+}
+
+/// One chunk's assignment as a [`pulp::WithSimd`] operation: its body is inlined into the
+/// instruction-set-specific copies `pulp` compiles (a closure would be called, not inlined,
+/// and run as baseline code).
+struct Assign<'a, V> {
+    p: &'a Prepared,
+    x: &'a [f64],
+    rows: std::ops::Range<usize>,
+    visit: V,
+}
+
+impl<V: Visit> pulp::WithSimd for Assign<'_, V> {
+    type Output = V;
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _: S) -> V {
+        let Self {
+            p,
+            x,
+            rows,
+            mut visit,
+        } = self;
+        let d = p.d;
+        // The block's rows transposed; rows past the end of a short last block stay zero
+        // and their labels are not reported.
+        let mut xt = vec![[0.0; LANES]; d];
         let mut i = rows.start;
-        while i + BLOCK <= rows.end {
-            let best = self.nearest_block::<BLOCK>(&x[i * d..(i + BLOCK) * d]);
-            for (r, &b) in best.iter().enumerate() {
-                visit(i + r, b);
+        while i < rows.end {
+            let n = (rows.end - i).min(LANES);
+            let block = &x[i * d..(i + n) * d];
+            if n == LANES && d <= NARROW {
+                // Feature by feature: one vector written from the eight rows.
+                let r: [&[f64]; LANES] = std::array::from_fn(|r| &block[r * d..(r + 1) * d]);
+                for (f, xf) in xt.iter_mut().enumerate() {
+                    *xf = [
+                        r[0][f], r[1][f], r[2][f], r[3][f], r[4][f], r[5][f], r[6][f], r[7][f],
+                    ];
+                }
+            } else {
+                // Row by row (a short last block leaves the missing rows at zero).
+                if n < LANES {
+                    xt.iter_mut().for_each(|xf| xf.fill(0.0));
+                }
+                for (r, row) in block.chunks_exact(d).enumerate() {
+                    for (xf, &v) in xt.iter_mut().zip(row) {
+                        xf[r] = v;
+                    }
+                }
             }
-            i += BLOCK;
+            let best = p.nearest_lanes(&xt);
+            for (r, &b) in best.iter().take(n).enumerate() {
+                visit.visit(i + r, b);
+            }
+            i += n;
         }
-        for i in i..rows.end {
-            let [best] = self.nearest_block::<1>(&x[i * d..(i + 1) * d]);
-            visit(i, best);
-        }
+        visit
+    }
+}
+
+/// Writes each row's label into a chunk of the labels.
+struct Labels<'a> {
+    lab: &'a mut [usize],
+    start: usize,
+}
+
+impl Visit for Labels<'_> {
+    #[inline(always)]
+    fn visit(&mut self, i: usize, label: usize) {
+        self.lab[i - self.start] = label;
+    }
+}
+
+/// Writes each row's label into a chunk of the labels, notes whether any changed, and adds
+/// the row to its centre's sums.
+struct LabelsAndSums<'a> {
+    lab: &'a mut [usize],
+    start: usize,
+    data: Data<'a>,
+    sums: Sums,
+    changed: bool,
+}
+
+impl Visit for LabelsAndSums<'_> {
+    #[inline(always)]
+    fn visit(&mut self, i: usize, label: usize) {
+        let l = &mut self.lab[i - self.start];
+        self.changed |= *l != label;
+        *l = label;
+        self.sums.add(label, self.data.row(i), self.data.w[i]);
     }
 }
 
@@ -112,14 +208,14 @@ impl Prepared {
 /// values) into `labels`.
 pub(crate) fn assign(x: &[f64], d: usize, centers: &[f64], k: usize, labels: &mut [usize]) {
     let p = Prepared::new(centers, k, d);
+    let arch = pulp::Arch::new();
     labels
         .par_chunks_mut(CHUNK)
         .enumerate()
         .for_each(|(c, lab)| {
             let start = c * CHUNK;
-            p.for_each_nearest(x, start..start + lab.len(), |i, b| {
-                lab[i - start] = b;
-            });
+            let rows = start..start + lab.len();
+            p.for_each_nearest(arch, x, rows, Labels { lab, start });
         });
 }
 
@@ -133,21 +229,21 @@ fn iterate(
 ) -> (Vec<f64>, Vec<f64>, bool) {
     let d = data.d;
     let p = Prepared::new(centers, k, d);
+    let arch = pulp::Arch::new();
     let parts: Vec<(Sums, bool)> = labels
         .par_chunks_mut(CHUNK)
         .enumerate()
         .map(|(c, lab)| {
-            let mut sums = Sums::zeros(k, d);
-            let mut changed = false;
             let rows = data.chunk_rows(c);
-            let start = rows.start;
-            p.for_each_nearest(data.x, rows, |i, b| {
-                let l = &mut lab[i - start];
-                changed |= *l != b;
-                *l = b;
-                sums.add(b, data.row(i), data.w[i]);
-            });
-            (sums, changed)
+            let visit = LabelsAndSums {
+                lab,
+                start: rows.start,
+                data,
+                sums: Sums::zeros(k, d),
+                changed: false,
+            };
+            let done = p.for_each_nearest(arch, data.x, rows, visit);
+            (done.sums, done.changed)
         })
         .collect();
     let changed = parts.iter().any(|(_, c)| *c);
