@@ -299,3 +299,74 @@ pub(crate) fn run(
         converged,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kiln_core::random::rng_from_seed;
+    use rand::Rng;
+
+    /// The nearest centre by the kernel's formula, written plainly: `||c||² − 2·x·c` with
+    /// each sum taken feature by feature from zero, the first centre on ties.
+    fn plain_nearest(x: &[f64], centers: &[f64], d: usize) -> usize {
+        let mut best = (f64::INFINITY, 0);
+        for (j, c) in centers.chunks_exact(d).enumerate() {
+            let norm: f64 = c.iter().map(|v| v * v).sum();
+            let mut dot = 0.0;
+            for (a, b) in x.iter().zip(c) {
+                dot += a * b;
+            }
+            let v = norm - 2.0 * dot;
+            if v < best.0 {
+                best = (v, j);
+            }
+        }
+        best.1
+    }
+
+    /// Every instruction set this processor offers, and the baseline.
+    fn arches() -> Vec<pulp::Arch> {
+        #[allow(unused_mut)]
+        let mut out = vec![pulp::Arch::Scalar];
+        #[cfg(target_arch = "x86_64")]
+        {
+            out.extend(pulp::x86::V3::try_new().map(pulp::Arch::V3));
+            out.extend(pulp::x86::V4::try_new().map(pulp::Arch::V4));
+        }
+        out
+    }
+
+    #[test]
+    fn labels_equal_the_plain_formula_on_every_instruction_set() {
+        let mut rng = rng_from_seed(3);
+        // Narrow and wide rows, k below, at and above a group, a row count that leaves a
+        // short last block; the last centre repeats the first, which must never win.
+        for (n, d, k) in [(1003, 3, 1), (1003, 10, 8), (517, 10, 13), (301, 20, 5)] {
+            let x: Vec<f64> = (0..n * d).map(|_| rng.random_range(-3.0..3.0)).collect();
+            let mut centers: Vec<f64> = (0..k * d).map(|_| rng.random_range(-3.0..3.0)).collect();
+            if k > 1 {
+                let first = centers[..d].to_vec();
+                centers[(k - 1) * d..].copy_from_slice(&first);
+            }
+            let want: Vec<usize> = x
+                .chunks_exact(d)
+                .map(|row| plain_nearest(row, &centers, d))
+                .collect();
+            assert!(want.iter().all(|&l| k == 1 || l != k - 1));
+            let p = Prepared::new(&centers, k, d);
+            for arch in arches() {
+                let mut got = vec![usize::MAX; n];
+                p.for_each_nearest(
+                    arch,
+                    &x,
+                    0..n,
+                    Labels {
+                        lab: &mut got,
+                        start: 0,
+                    },
+                );
+                assert_eq!(got, want, "n {n}, d {d}, k {k}, {arch:?}");
+            }
+        }
+    }
+}
