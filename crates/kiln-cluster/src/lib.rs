@@ -46,9 +46,10 @@
 //!
 //! - Rows are processed in fixed chunks of 4096 in parallel (rayon); per-chunk centre sums are
 //!   merged in chunk order, so a fit gives bit-identical results on any number of threads.
-//! - Lloyd's assignment compares `||c||² − 2·x·c` in a register-blocked kernel (four rows
-//!   against four centres at a time, no allocation per row) and accumulates the new centre
-//!   sums in the same pass over the data.
+//! - Lloyd's assignment compares `||c||² − 2·x·c` in a kernel that holds eight rows in the
+//!   lanes of a vector against groups of four centres, compiled for AVX-512 or AVX2 when the
+//!   processor has them (chosen at run time; the same results on every instruction set), and
+//!   accumulates the new centre sums in the same pass over the data.
 //! - k-means++ computes the distances to all candidates of a step in one pass over the data.
 //! - Elkan's algorithm shares the centre update (and so the exact floating-point sums) with
 //!   Lloyd's, so both give the same labels, centres, inertia and iteration count on data
