@@ -11,9 +11,14 @@ use kiln_core::random::KilnRng;
 use rand::seq::index::sample;
 
 use super::bin::Binned;
-use super::hist::{self, GradHess, Hist, Rows};
+use super::hist::{self, GH, GradHess, Hist, Rows};
 use super::partition::{Scratch, partition};
-use super::split::{Bounds, FeatureInfo, Split, SplitLimits, Sums, best_split, node_value};
+use rayon::prelude::*;
+
+use super::split::{
+    Bounds, Candidates, FeatureInfo, NodeScan, PARALLEL_FEATURES, Split, SplitLimits, Sums,
+    best_split, best_split_in_group, keep_first_best, node_value,
+};
 use super::tree::{BoostNode, BoostTree, NOT_CATEGORICAL};
 
 /// The settings of tree growth.
@@ -162,24 +167,45 @@ impl Grower<'_, '_> {
         hist: Hist,
         ws: &mut Workspace,
     ) {
-        let p = self.input.binned.n_features;
-        let sampled: Vec<usize>;
-        let features: &[usize] = if self.settings.features_per_split >= p {
-            &self.all_features
-        } else {
-            let mut f = sample(&mut *self.rng, p, self.settings.features_per_split).into_vec();
-            f.sort_unstable();
-            sampled = f;
-            &sampled
-        };
-        match best_split(
+        let sampled = self.draw_features();
+        let features = sampled.as_deref().unwrap_or(&self.all_features);
+        let split = best_split(
             &hist,
             sums,
             bounds,
             features,
             self.input.info,
             self.settings.limits,
-        ) {
+        );
+        self.queue(node, start, end, sums, bounds, hist, split, ws);
+    }
+
+    /// The features the next split search reads, increasing: `None` for all of them, else a
+    /// sample of `features_per_split` drawn from the grower's generator.
+    fn draw_features(&mut self) -> Option<Vec<usize>> {
+        let p = self.input.binned.n_features;
+        if self.settings.features_per_split >= p {
+            return None;
+        }
+        let mut f = sample(&mut *self.rng, p, self.settings.features_per_split).into_vec();
+        f.sort_unstable();
+        Some(f)
+    }
+
+    /// Queues node `node` with its best split, or makes it a leaf when it has none.
+    #[allow(clippy::too_many_arguments)]
+    fn queue(
+        &mut self,
+        node: usize,
+        start: usize,
+        end: usize,
+        sums: Sums,
+        bounds: Bounds,
+        hist: Hist,
+        split: Option<Split>,
+        ws: &mut Workspace,
+    ) {
+        match split {
             Some(split) => self.candidates.push(Candidate {
                 node,
                 start,
@@ -340,26 +366,132 @@ impl Grower<'_, '_> {
             ws.give_hist(c.hist);
             return;
         }
-        // The smaller child's histogram from its rows, the larger's by subtraction.
+        // The features each child searches, drawn in the order the children are searched.
+        let left_features = if split_left {
+            self.draw_features()
+        } else {
+            None
+        };
+        let right_features = if split_right {
+            self.draw_features()
+        } else {
+            None
+        };
         let mut small = ws.take_hist(self.input);
         let mut large = c.hist;
         let (a, b) = if left_is_small { (ls, le) } else { (rs, re) };
-        build_hist(&mut small, self.input, &rows[a..b], &gh[a..b]);
-        large.subtract(&small);
+        let node = |total, bounds| NodeScan {
+            total,
+            bounds,
+            value: node_value(total.g, total.h, bounds, s.limits.l2),
+            info,
+            limits: s.limits,
+            arch: pulp::Arch::new(),
+        };
+        let searches = [
+            split_left.then(|| (node(left_sums, lb), left_features.as_deref())),
+            split_right.then(|| (node(right_sums, rb), right_features.as_deref())),
+        ];
+        let [left_split, right_split] = children(
+            self.input.binned,
+            &mut small,
+            &mut large,
+            Rows {
+                rows: &rows[a..b],
+                gh: &gh[a..b],
+            },
+            left_is_small,
+            &searches,
+        );
         let (left_hist, right_hist) = if left_is_small {
             (small, large)
         } else {
             (large, small)
         };
         if split_left {
-            self.consider(left_id, ls, le, left_sums, lb, left_hist, ws);
+            self.queue(left_id, ls, le, left_sums, lb, left_hist, left_split, ws);
         } else {
             ws.give_hist(left_hist);
         }
         if split_right {
-            self.consider(right_id, rs, re, right_sums, rb, right_hist, ws);
+            self.queue(
+                right_id,
+                rs,
+                re,
+                right_sums,
+                rb,
+                right_hist,
+                right_split,
+                ws,
+            );
         } else {
             ws.give_hist(right_hist);
         }
     }
 }
+
+/// The children's histograms and best splits in one pass over the feature groups: group by
+/// group (in parallel when the work is large), the smaller child's bins are summed from
+/// `small_rows`, the larger child's are the parent's (in `large`) minus them, and each child
+/// in `searches` (left, right; `None` to skip) is searched on the features of the group while
+/// its bins are in cache. The groups' bests are merged in feature order, first largest gain
+/// first, so the result is that of one sequential search whatever the thread count.
+fn children(
+    binned: &Binned,
+    small: &mut Hist,
+    large: &mut Hist,
+    small_rows: Rows<'_>,
+    left_is_small: bool,
+    searches: &[Option<ChildSearch<'_>>; 2],
+) -> [Option<Split>; 2] {
+    let groups: Vec<_> = small
+        .groups_mut()
+        .into_iter()
+        .zip(large.groups_mut())
+        .collect();
+    let run = |cands: &mut Candidates, (g, ((sg, sn), (lg, ln))): (usize, GroupBins<'_>)| {
+        hist::build_one_group(sg, sn, binned, g, small_rows);
+        hist::subtract_group(lg, ln, sg, sn);
+        let (small, large) = ((&*sg, &*sn), (&*lg, &*ln));
+        let (left, right) = if left_is_small {
+            (small, large)
+        } else {
+            (large, small)
+        };
+        let search = |which: usize, (gh, n): (&[GH], &[u32]), cands: &mut Candidates| {
+            searches[which]
+                .as_ref()
+                .and_then(|(node, fs)| best_split_in_group(node, *fs, g, gh, n, cands))
+        };
+        [search(0, left, cands), search(1, right, cands)]
+    };
+    let p = binned.n_features;
+    let parallel = hist::is_parallel(small_rows.rows.len(), p) || p >= PARALLEL_FEATURES;
+    let per_group: Vec<[Option<Split>; 2]> = if parallel {
+        groups
+            .into_par_iter()
+            .enumerate()
+            .map_init(Candidates::boxed, |c, job| run(c, job))
+            .collect()
+    } else {
+        let mut cands = Candidates::boxed();
+        groups
+            .into_iter()
+            .enumerate()
+            .map(|job| run(&mut cands, job))
+            .collect()
+    };
+    let mut best: [Option<Split>; 2] = [None, None];
+    for [l, r] in per_group {
+        keep_first_best(&mut best[0], l);
+        keep_first_best(&mut best[1], r);
+    }
+    best
+}
+
+/// A child's split search: its node and the features to search (`None` for all).
+type ChildSearch<'a> = (NodeScan<'a>, Option<&'a [usize]>);
+
+/// One feature group's bins of the smaller and the larger child: `((sums, counts), (sums,
+/// counts))`.
+type GroupBins<'a> = ((&'a mut [GH], &'a mut [u32]), (&'a mut [GH], &'a mut [u32]));

@@ -39,7 +39,16 @@ pub(crate) struct FeatureHist<'a> {
     n: Option<&'a [u32]>,
 }
 
-impl FeatureHist<'_> {
+impl<'a> FeatureHist<'a> {
+    /// Feature `k` of one group's bins (`n_block` empty when the histogram keeps no counts).
+    #[inline]
+    pub(crate) fn in_group(gh_block: &'a [GH], n_block: &'a [u32], k: usize) -> Self {
+        FeatureHist {
+            gh: &gh_block[k * BINS..(k + 1) * BINS],
+            n: (!n_block.is_empty()).then(|| &n_block[k * BINS..(k + 1) * BINS]),
+        }
+    }
+
     /// Gradient sum, hessian sum and row count of bin `b`.
     #[inline]
     pub(crate) fn get(&self, b: usize) -> (f64, f64, u32) {
@@ -78,14 +87,31 @@ impl Hist {
     }
 
     /// `self -= child`, bin by bin: the histogram of the child's sibling.
+    #[cfg(test)]
     pub(crate) fn subtract(&mut self, child: &Hist) {
-        for (a, b) in self.gh.iter_mut().zip(&child.gh) {
-            a.g -= b.g;
-            a.h -= b.h;
-        }
-        for (a, b) in self.n.iter_mut().zip(&child.n) {
-            *a -= b;
-        }
+        subtract_group(&mut self.gh, &mut self.n, &child.gh, &child.n);
+    }
+
+    /// Each group's bins: `(sums, counts)`, the counts empty when the histogram keeps none.
+    pub(crate) fn groups_mut(&mut self) -> Vec<(&mut [GH], &mut [u32])> {
+        let counts: Box<dyn Iterator<Item = &mut [u32]>> = if self.n.is_empty() {
+            Box::new(std::iter::repeat_with(|| &mut [][..]))
+        } else {
+            Box::new(self.n.chunks_mut(BLOCK))
+        };
+        self.gh.chunks_mut(BLOCK).zip(counts).collect()
+    }
+}
+
+/// `a -= b` over the same bins (sums, and counts when kept): a sibling's bins from its
+/// parent's and the other child's.
+pub(crate) fn subtract_group(a_gh: &mut [GH], a_n: &mut [u32], b_gh: &[GH], b_n: &[u32]) {
+    for (a, b) in a_gh.iter_mut().zip(b_gh) {
+        a.g -= b.g;
+        a.h -= b.h;
+    }
+    for (a, b) in a_n.iter_mut().zip(b_n) {
+        *a -= b;
     }
 }
 
@@ -117,18 +143,9 @@ pub(crate) fn build(hist: &mut Hist, binned: &Binned, src: Rows<'_>) {
     let counts = hist.has_counts();
     let chunk = GROUP * BINS;
     let task = |g: usize, gh_block: &mut [GH], n_block: &mut [u32]| {
-        gh_block.fill(GH::default());
-        n_block.fill(0);
-        let width = (p - g * GROUP).min(GROUP);
-        let words = binned.group(g);
-        match (width == GROUP, counts) {
-            (true, true) => build_group::<GROUP, true>(gh_block, n_block, words, src, width),
-            (true, false) => build_group::<GROUP, false>(gh_block, n_block, words, src, width),
-            (false, true) => build_group::<0, true>(gh_block, n_block, words, src, width),
-            (false, false) => build_group::<0, false>(gh_block, n_block, words, src, width),
-        }
+        build_one_group(gh_block, n_block, binned, g, src);
     };
-    let parallel = src.rows.len() * p >= PARALLEL_WORK;
+    let parallel = is_parallel(src.rows.len(), p);
     match (counts, parallel) {
         (true, true) => hist
             .gh
@@ -152,6 +169,34 @@ pub(crate) fn build(hist: &mut Hist, binned: &Binned, src: Rows<'_>) {
             .chunks_mut(chunk)
             .enumerate()
             .for_each(|(g, a)| task(g, a, &mut [])),
+    }
+}
+
+/// Whether a histogram of `rows` rows and `p` features is built on several threads.
+pub(crate) fn is_parallel(rows: usize, p: usize) -> bool {
+    rows * p >= PARALLEL_WORK
+}
+
+/// Builds group `g` of the histogram of `src` into `gh_block` and `n_block` (overwritten;
+/// `n_block` empty when no counts are kept), summing the rows in order.
+pub(crate) fn build_one_group(
+    gh_block: &mut [GH],
+    n_block: &mut [u32],
+    binned: &Binned,
+    g: usize,
+    src: Rows<'_>,
+) {
+    let p = binned.n_features;
+    let counts = !n_block.is_empty();
+    gh_block.fill(GH::default());
+    n_block.fill(0);
+    let width = (p - g * GROUP).min(GROUP);
+    let words = binned.group(g);
+    match (width == GROUP, counts) {
+        (true, true) => build_group::<GROUP, true>(gh_block, n_block, words, src, width),
+        (true, false) => build_group::<GROUP, false>(gh_block, n_block, words, src, width),
+        (false, true) => build_group::<0, true>(gh_block, n_block, words, src, width),
+        (false, false) => build_group::<0, false>(gh_block, n_block, words, src, width),
     }
 }
 

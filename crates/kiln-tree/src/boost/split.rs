@@ -12,8 +12,8 @@
 
 use rayon::prelude::*;
 
-use super::bin::BinMapper;
-use super::hist::{FeatureHist, Hist};
+use super::bin::{BinMapper, GROUP};
+use super::hist::{FeatureHist, GH, Hist};
 use super::tree::{CatBitset, MISSING_BIN, bitset_insert};
 
 /// The limits every split must respect.
@@ -150,50 +150,133 @@ pub(crate) fn best_split(
     limits: SplitLimits,
 ) -> Option<Split> {
     let value = node_value(total.g, total.h, bounds, limits.l2);
-    let scan_feature = |&f: &usize| -> Option<Split> {
-        let mut scan = Scan {
-            limits,
+    let arch = pulp::Arch::new();
+    let scan = |cands: &mut Candidates, &f: &usize| -> Option<Split> {
+        let node = NodeScan {
             total,
             bounds,
-            loss_node: total.g * value,
-            best: None,
-            feature: f,
-            monotonic: info.monotonic.get(f).copied().unwrap_or(0),
+            value,
+            info,
+            limits,
+            arch,
         };
-        let fh = hist.feature(f);
-        let nb = usize::from(info.mapper.n_bins[f]);
-        let has_missing = info.has_missing.get(f).copied().unwrap_or(false);
-        if info.mapper.is_categorical[f] {
-            scan_categorical(&mut scan, fh, nb, has_missing);
-        } else {
-            scan_numeric(&mut scan, fh, nb, has_missing);
-        }
-        scan.best
+        scan_feature(&node, hist.feature(f), f, cands)
     };
     // Each feature's best is found on its own (in parallel when there are many), then the
     // first largest gain in feature order wins: the same choice as one sequential scan.
     let bests: Vec<Option<Split>> = if features.len() >= PARALLEL_FEATURES {
-        features.par_iter().map(scan_feature).collect()
+        features
+            .par_iter()
+            .map_init(Candidates::boxed, |c, f| scan(c, f))
+            .collect()
     } else {
-        features.iter().map(scan_feature).collect()
+        let mut cands = Candidates::boxed();
+        features.iter().map(|f| scan(&mut cands, f)).collect()
     };
     let mut best: Option<Split> = None;
-    for b in bests.into_iter().flatten() {
-        if best.as_ref().is_none_or(|x| b.gain > x.gain) {
-            best = Some(b);
-        }
+    for b in bests {
+        keep_first_best(&mut best, b);
+    }
+    best
+}
+
+/// Replaces `best` by `candidate` when the candidate's gain is strictly larger (so among
+/// equal gains the first offered stays).
+pub(crate) fn keep_first_best(best: &mut Option<Split>, candidate: Option<Split>) {
+    if let Some(c) = candidate
+        && best.as_ref().is_none_or(|b| c.gain > b.gain)
+    {
+        *best = Some(c);
+    }
+}
+
+/// What searching one node needs besides its histogram.
+#[derive(Clone, Copy)]
+pub(crate) struct NodeScan<'a> {
+    /// The node's sums.
+    pub(crate) total: Sums,
+    /// The node's value bounds.
+    pub(crate) bounds: Bounds,
+    /// The node's value (`node_value` of its sums and bounds).
+    pub(crate) value: f64,
+    pub(crate) info: &'a FeatureInfo<'a>,
+    pub(crate) limits: SplitLimits,
+    pub(crate) arch: pulp::Arch,
+}
+
+/// The best split of a node on feature `f`, whose bins are `fh`.
+pub(crate) fn scan_feature(
+    node: &NodeScan<'_>,
+    fh: FeatureHist<'_>,
+    f: usize,
+    cands: &mut Candidates,
+) -> Option<Split> {
+    let info = node.info;
+    let mut scan = Scan {
+        limits: node.limits,
+        total: node.total,
+        bounds: node.bounds,
+        loss_node: node.total.g * node.value,
+        best: None,
+        feature: f,
+        monotonic: info.monotonic.get(f).copied().unwrap_or(0),
+    };
+    let nb = usize::from(info.mapper.n_bins[f]);
+    let has_missing = info.has_missing.get(f).copied().unwrap_or(false);
+    if info.mapper.is_categorical[f] {
+        scan_categorical(&mut scan, fh, nb, has_missing);
+    } else {
+        scan_numeric(&mut scan, cands, node.arch, fh, nb, has_missing);
+    }
+    scan.best
+}
+
+/// The best split of a node among the features of group `g` (features `g·GROUP` up to the
+/// next group) that `features` lists (increasing; `None` for all), from the group's bins
+/// (`n` empty when the histogram keeps no counts). Ties keep the first feature.
+pub(crate) fn best_split_in_group(
+    node: &NodeScan<'_>,
+    features: Option<&[usize]>,
+    g: usize,
+    gh: &[GH],
+    n: &[u32],
+    cands: &mut Candidates,
+) -> Option<Split> {
+    let p = node.info.mapper.n_bins.len();
+    let (lo, hi) = (g * GROUP, ((g + 1) * GROUP).min(p));
+    let mut best = None;
+    let mut offer = |f: usize| {
+        let fh = FeatureHist::in_group(gh, n, f - lo);
+        keep_first_best(&mut best, scan_feature(node, fh, f, cands));
+    };
+    match features {
+        None => (lo..hi).for_each(&mut offer),
+        Some(fs) => fs
+            .iter()
+            .copied()
+            .filter(|f| (lo..hi).contains(f))
+            .for_each(&mut offer),
     }
     best
 }
 
 /// Features from which a node's split search runs in parallel.
-const PARALLEL_FEATURES: usize = 32;
+pub(crate) const PARALLEL_FEATURES: usize = 32;
 
-fn scan_numeric(scan: &mut Scan, fh: FeatureHist<'_>, nb: usize, has_missing: bool) {
+/// Scans a numeric feature's bins in both directions, with `cands` as the buffer of
+/// candidates (its contents are overwritten).
+fn scan_numeric(
+    scan: &mut Scan,
+    cands: &mut Candidates,
+    arch: pulp::Arch,
+    fh: FeatureHist<'_>,
+    nb: usize,
+    has_missing: bool,
+) {
     // Left to right, missing values right. With missing values the last candidate puts every
     // non-missing value left and only the missing ones right ("split on NaN").
     let end = nb - 1 + usize::from(has_missing);
-    let mut cands = Candidates::new();
+    cands.len = 0;
     let mut left = Sums::default();
     for b in 0..end {
         let (g, h, n) = fh.get(b);
@@ -211,12 +294,12 @@ fn scan_numeric(scan: &mut Scan, fh: FeatureHist<'_>, nb: usize, has_missing: bo
         };
         cands.push(left, right, b as u8);
     }
-    cands.offer_best(scan, false);
+    cands.offer_best(scan, arch, false);
     if !has_missing || nb < 2 {
         return;
     }
     // Right to left, missing values left.
-    let mut cands = Candidates::new();
+    cands.len = 0;
     let mut right = Sums::default();
     for b in (0..nb - 1).rev() {
         let (g, h, n) = fh.get(b + 1);
@@ -233,14 +316,19 @@ fn scan_numeric(scan: &mut Scan, fh: FeatureHist<'_>, nb: usize, has_missing: bo
         };
         cands.push(left, right, b as u8);
     }
-    cands.offer_best(scan, true);
+    cands.offer_best(scan, arch, true);
 }
 
 /// The candidate thresholds of one scan direction, evaluated together: the gains are computed
-/// for all of them in a loop without branches (which the compiler vectorizes), then the first
-/// largest valid gain is offered. Each candidate's arithmetic is that of a one-by-one scan,
-/// so the choice is the same.
-struct Candidates {
+/// for all of them in a loop without branches (which the compiler vectorizes, for the widest
+/// instruction set the processor has), then the first largest valid gain is offered. Each
+/// candidate's arithmetic is that of a one-by-one scan (divisions, comparisons, no fused
+/// multiply-adds), so the choice is the same on every processor.
+///
+/// One buffer serves every scan of a thread: only the first `len` entries are read, so it is
+/// never cleared (zeroing its 10 kB for each scan cost more than the search itself on
+/// features with few bins).
+pub(crate) struct Candidates {
     len: usize,
     lg: [f64; 256],
     lh: [f64; 256],
@@ -252,8 +340,9 @@ struct Candidates {
 }
 
 impl Candidates {
-    fn new() -> Self {
-        Self {
+    /// An empty buffer.
+    pub(crate) fn boxed() -> Box<Self> {
+        Box::new(Self {
             len: 0,
             lg: [0.0; 256],
             lh: [0.0; 256],
@@ -262,7 +351,7 @@ impl Candidates {
             rh: [0.0; 256],
             rn: [0; 256],
             bin: [0; 256],
-        }
+        })
     }
 
     #[inline]
@@ -281,23 +370,15 @@ impl Candidates {
     }
 
     /// Offers the first candidate with the largest valid gain to `scan`.
-    fn offer_best(&self, scan: &mut Scan, missing_left: bool) {
+    fn offer_best(&self, scan: &mut Scan, arch: pulp::Arch, missing_left: bool) {
         let n = self.len;
         let lim = scan.limits;
-        let (lo, hi) = (scan.bounds.lower, scan.bounds.upper);
-        let mono = scan.monotonic;
         let mut gains = [f64::NEG_INFINITY; 256];
-        for (i, out) in gains.iter_mut().enumerate().take(n) {
-            let vl = (-self.lg[i] / (self.lh[i] + lim.l2 + 1e-15)).clamp(lo, hi);
-            let vr = (-self.rg[i] / (self.rh[i] + lim.l2 + 1e-15)).clamp(lo, hi);
-            let valid = self.ln[i] >= lim.min_samples_leaf
-                && self.lh[i] >= lim.min_hessian
-                && self.rn[i] >= lim.min_samples_leaf
-                && self.rh[i] >= lim.min_hessian
-                && !((mono > 0 && vl > vr) || (mono < 0 && vl < vr));
-            let gain = scan.loss_node - self.lg[i] * vl - self.rg[i] * vr;
-            *out = if valid { gain } else { f64::NEG_INFINITY };
-        }
+        arch.dispatch(Gains {
+            cands: self,
+            scan,
+            gains: &mut gains,
+        });
         let mut best: Option<usize> = None;
         let mut best_gain = scan.best.as_ref().map_or(0.0, |b| b.gain);
         for (i, &g) in gains.iter().enumerate().take(n) {
@@ -328,6 +409,38 @@ impl Candidates {
                 value_left: node_value(left.g, left.h, scan.bounds, lim.l2),
                 value_right: node_value(right.g, right.h, scan.bounds, lim.l2),
             });
+        }
+    }
+}
+
+/// The gain of every candidate of a [`Candidates`] (minus infinity where a limit fails), as a
+/// [`pulp::WithSimd`] operation so the loop is compiled for the chosen instruction set.
+struct Gains<'a> {
+    cands: &'a Candidates,
+    scan: &'a Scan,
+    gains: &'a mut [f64; 256],
+}
+
+impl pulp::WithSimd for Gains<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _: S) {
+        let Self { cands, scan, gains } = self;
+        let n = cands.len;
+        let lim = scan.limits;
+        let (lo, hi) = (scan.bounds.lower, scan.bounds.upper);
+        let mono = scan.monotonic;
+        for (i, out) in gains.iter_mut().enumerate().take(n) {
+            let vl = (-cands.lg[i] / (cands.lh[i] + lim.l2 + 1e-15)).clamp(lo, hi);
+            let vr = (-cands.rg[i] / (cands.rh[i] + lim.l2 + 1e-15)).clamp(lo, hi);
+            let valid = cands.ln[i] >= lim.min_samples_leaf
+                && cands.lh[i] >= lim.min_hessian
+                && cands.rn[i] >= lim.min_samples_leaf
+                && cands.rh[i] >= lim.min_hessian
+                && !((mono > 0 && vl > vr) || (mono < 0 && vl < vr));
+            let gain = scan.loss_node - cands.lg[i] * vl - cands.rg[i] * vr;
+            *out = if valid { gain } else { f64::NEG_INFINITY };
         }
     }
 }
