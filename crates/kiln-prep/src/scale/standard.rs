@@ -218,15 +218,37 @@ impl FittedStandardScaler {
     /// `(x − mean) / scale` of every row, without checking `x` (the caller has).
     fn scale_unchecked(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
         let (centre, scale) = self.offsets();
-        colstats::map_rows(x, self.n_features, |row, out| {
-            out.copy_from_slice(row);
-            if let Some(m) = centre {
-                out.iter_mut().zip(m).for_each(|(o, m)| *o -= m);
+        // One pass per row, each case its own loop so each compiles to plain vector code.
+        fn slice(a: Option<&Array1<f64>>) -> Result<Option<&[f64]>> {
+            a.map(|a| {
+                a.as_slice().ok_or_else(|| kiln_core::Error::InvalidValue {
+                    what: "fitted scaler".into(),
+                    row: None,
+                    reason: "its statistics are not contiguous".into(),
+                })
+            })
+            .transpose()
+        }
+        match (slice(centre)?, slice(scale)?) {
+            (Some(m), Some(s)) => colstats::map_rows(x, self.n_features, |row, out| {
+                for ((o, &v), (&m, &s)) in out.iter_mut().zip(row).zip(m.iter().zip(s.iter())) {
+                    *o = (v - m) / s;
+                }
+            }),
+            (Some(m), None) => colstats::map_rows(x, self.n_features, |row, out| {
+                for ((o, &v), &m) in out.iter_mut().zip(row).zip(m) {
+                    *o = v - m;
+                }
+            }),
+            (None, Some(s)) => colstats::map_rows(x, self.n_features, |row, out| {
+                for ((o, &v), &s) in out.iter_mut().zip(row).zip(s) {
+                    *o = v / s;
+                }
+            }),
+            (None, None) => {
+                colstats::map_rows(x, self.n_features, |row, out| out.copy_from_slice(row))
             }
-            if let Some(s) = scale {
-                out.iter_mut().zip(s).for_each(|(o, s)| *o /= s);
-            }
-        })
+        }
     }
 }
 
