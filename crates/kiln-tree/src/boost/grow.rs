@@ -9,12 +9,11 @@
 
 use kiln_core::random::KilnRng;
 use rand::seq::index::sample;
+use rayon::prelude::*;
 
 use super::bin::Binned;
 use super::hist::{self, GH, GradHess, Hist, Rows};
 use super::partition::{Scratch, partition};
-use rayon::prelude::*;
-
 use super::split::{
     Bounds, Candidates, FeatureInfo, NodeScan, PARALLEL_FEATURES, Split, SplitLimits, Sums,
     best_split, best_split_in_group, keep_first_best, node_value,
