@@ -49,31 +49,26 @@ pub fn task_rng(seed: u64, index: u64) -> KilnRng {
 /// few biased low halves rejected, so every index is exactly equally likely and a division is
 /// needed only on the rare draws that might be rejected.
 pub fn index_below<R: RngCore + ?Sized>(rng: &mut R, bound: usize) -> usize {
+    // `lemire!(word, half, wide, bound)`: draws `word`s of type `half` until the low half of
+    // `word · bound` (in `wide`) is not below `2^bits mod bound`, then takes the high half.
+    macro_rules! lemire {
+        ($word:expr, $half:ty, $wide:ty, $b:expr) => {{
+            let b: $half = $b;
+            let bits = <$half>::BITS;
+            let mut m = <$wide>::from($word) * <$wide>::from(b);
+            // The low half below `b` is where bias can hide: reject those below 2^bits mod b.
+            if (m as $half) < b {
+                let threshold = b.wrapping_neg() % b;
+                while (m as $half) < threshold {
+                    m = <$wide>::from($word) * <$wide>::from(b);
+                }
+            }
+            (m >> bits) as usize
+        }};
+    }
     match u32::try_from(bound) {
-        Ok(b) => {
-            let draw = |rng: &mut R| u64::from(rng.next_u32()) * u64::from(b);
-            let mut m = draw(rng);
-            // The low half below `b` is where bias can hide: reject those below 2^32 mod b.
-            if (m as u32) < b {
-                let threshold = b.wrapping_neg() % b;
-                while (m as u32) < threshold {
-                    m = draw(rng);
-                }
-            }
-            (m >> 32) as usize
-        }
-        Err(_) => {
-            let b = bound as u64;
-            let draw = |rng: &mut R| u128::from(rng.next_u64()) * u128::from(b);
-            let mut m = draw(rng);
-            if (m as u64) < b {
-                let threshold = b.wrapping_neg() % b;
-                while (m as u64) < threshold {
-                    m = draw(rng);
-                }
-            }
-            (m >> 64) as usize
-        }
+        Ok(b) => lemire!(rng.next_u32(), u32, u64, b),
+        Err(_) => lemire!(rng.next_u64(), u64, u128, bound as u64),
     }
 }
 

@@ -109,7 +109,10 @@ pub(crate) fn grow(
     } else {
         let mut h = ws.take_hist(input);
         build_hist(&mut h, input, rows, gh);
-        g.consider(0, 0, rows.len(), sums, Bounds::NONE, h, ws);
+        let sampled = g.draw_features();
+        let features = sampled.as_deref().unwrap_or(&g.all_features);
+        let split = best_split(&h, sums, Bounds::NONE, features, input.info, limits);
+        g.queue(0, 0, rows.len(), sums, Bounds::NONE, h, split, ws);
     }
     let mut n_leaves = 1usize;
     while let Some(best) = g.pop_best() {
@@ -152,31 +155,6 @@ impl Grower<'_, '_> {
         let n = &mut self.tree.nodes[node];
         n.value = s.shrinkage * v;
         self.leaves.push(LeafRows { node, start, end });
-    }
-
-    /// Searches the split of a node whose histogram is `hist`; queues it or makes it a leaf.
-    #[allow(clippy::too_many_arguments)]
-    fn consider(
-        &mut self,
-        node: usize,
-        start: usize,
-        end: usize,
-        sums: Sums,
-        bounds: Bounds,
-        hist: Hist,
-        ws: &mut Workspace,
-    ) {
-        let sampled = self.draw_features();
-        let features = sampled.as_deref().unwrap_or(&self.all_features);
-        let split = best_split(
-            &hist,
-            sums,
-            bounds,
-            features,
-            self.input.info,
-            self.settings.limits,
-        );
-        self.queue(node, start, end, sums, bounds, hist, split, ws);
     }
 
     /// The features the next split search reads, increasing: `None` for all of them, else a
