@@ -130,18 +130,32 @@ impl BinMapper {
                     return Ok((Vec::new(), cats));
                 }
                 let col = x.index_axis(Axis(1), j);
-                // (value, weight) of the non-missing rows of positive weight, sorted.
-                let mut values: Vec<(f64, f64)> = match (&rows, weights) {
-                    (Some(rows), _) => rows.iter().map(|&r| (col[r], 1.0)).collect(),
-                    (None, Some(w)) => col.iter().copied().zip(w.iter().copied()).collect(),
-                    (None, None) => col.iter().map(|&v| (v, 1.0)).collect(),
+                let thresholds = match (&rows, weights) {
+                    // The non-missing values of rows of positive weight with their weights,
+                    // sorted by value.
+                    (None, Some(w)) => {
+                        let mut pairs: Vec<(f64, f64)> = col
+                            .iter()
+                            .copied()
+                            .zip(w.iter().copied())
+                            .filter(|&(v, w)| !v.is_nan() && w != 0.0)
+                            .collect();
+                        pairs.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
+                        let (values, w): (Vec<f64>, Vec<f64>) = pairs.into_iter().unzip();
+                        numeric_thresholds(&values, Some(&w), max_bins)
+                    }
+                    // Unweighted: the values alone (half the bytes to sort).
+                    (rows, _) => {
+                        let mut values: Vec<f64> = match rows {
+                            Some(rows) => rows.iter().map(|&r| col[r]).collect(),
+                            None => col.iter().copied().collect(),
+                        };
+                        values.retain(|v| !v.is_nan());
+                        values.sort_unstable_by(f64::total_cmp);
+                        numeric_thresholds(&values, None, max_bins)
+                    }
                 };
-                values.retain(|&(v, w)| !v.is_nan() && w != 0.0);
-                values.sort_unstable_by(|a, b| a.0.total_cmp(&b.0));
-                Ok((
-                    numeric_thresholds(&values, max_bins, weights.is_some()),
-                    Vec::new(),
-                ))
+                Ok((thresholds, Vec::new()))
             })
             .collect();
         let mut thresholds = Vec::with_capacity(x.ncols());
@@ -282,11 +296,11 @@ impl BinMapper {
     }
 }
 
-/// The thresholds of a numeric feature from its non-missing (value, weight) pairs, sorted by
-/// value (weights are 1 unless `weighted`).
-fn numeric_thresholds(sorted: &[(f64, f64)], max_bins: usize, weighted: bool) -> Vec<f64> {
+/// The thresholds of a numeric feature from its non-missing values, sorted, and their weights
+/// (`None`: all 1).
+fn numeric_thresholds(sorted: &[f64], weights: Option<&[f64]>, max_bins: usize) -> Vec<f64> {
     let mut distinct: Vec<f64> = Vec::new();
-    for &(v, _) in sorted {
+    for &v in sorted {
         if distinct.last() != Some(&v) {
             distinct.push(v);
         }
@@ -297,34 +311,12 @@ fn numeric_thresholds(sorted: &[(f64, f64)], max_bins: usize, weighted: bool) ->
     let step = 100.0 / max_bins as f64;
     let mut t: Vec<f64> = if distinct.len() <= max_bins {
         distinct.windows(2).map(|w| (w[0] + w[1]) / 2.0).collect()
-    } else if !weighted {
-        // NumPy's percentile(method="averaged_inverted_cdf") at linspace(0, 100, max_bins + 1)
-        // [1:-1]: virtual index v = n·q − 1; an integer v averages sorted[v] and sorted[v + 1],
-        // otherwise it takes sorted[floor(v) + 1]. The arithmetic follows NumPy's, so the
-        // thresholds are bit-identical to scikit-learn's.
-        let n = sorted.len();
-        (1..max_bins)
-            .map(|i| {
-                let q = (i as f64 * step) / 100.0;
-                let v = n as f64 * q - 1.0;
-                let prev = v.floor();
-                let gamma = v - prev;
-                let a = sorted[clamp_index(prev, n)].0;
-                let b = sorted[clamp_index(prev + 1.0, n)].0;
-                if gamma == 0.0 {
-                    // NumPy's lerp for t = 0.5: b − (b − a)·0.5.
-                    b - (b - a) * 0.5
-                } else {
-                    b
-                }
-            })
-            .collect()
-    } else {
+    } else if let Some(weights) = weights {
         // scikit-learn's _weighted_percentile(average=True): the first value whose cumulative
         // weight reaches the rank, averaged with the next one when the rank falls on it.
         let mut cdf = Vec::with_capacity(sorted.len());
         let mut acc = 0.0;
-        for &(_, w) in sorted {
+        for &w in weights {
             acc += w;
             cdf.push(acc);
         }
@@ -337,9 +329,31 @@ fn numeric_thresholds(sorted: &[(f64, f64)], max_bins: usize, weighted: bool) ->
                 }
                 let idx = cdf.partition_point(|&c| c < rank).min(last);
                 if cdf[idx] - rank > f64::EPSILON {
-                    sorted[idx].0
+                    sorted[idx]
                 } else {
-                    (sorted[idx].0 + sorted[(idx + 1).min(last)].0) / 2.0
+                    (sorted[idx] + sorted[(idx + 1).min(last)]) / 2.0
+                }
+            })
+            .collect()
+    } else {
+        // NumPy's percentile(method="averaged_inverted_cdf") at linspace(0, 100, max_bins + 1)
+        // [1:-1]: virtual index v = n·q − 1; an integer v averages sorted[v] and sorted[v + 1],
+        // otherwise it takes sorted[floor(v) + 1]. The arithmetic follows NumPy's, so the
+        // thresholds are bit-identical to scikit-learn's.
+        let n = sorted.len();
+        (1..max_bins)
+            .map(|i| {
+                let q = (i as f64 * step) / 100.0;
+                let v = n as f64 * q - 1.0;
+                let prev = v.floor();
+                let gamma = v - prev;
+                let a = sorted[clamp_index(prev, n)];
+                let b = sorted[clamp_index(prev + 1.0, n)];
+                if gamma == 0.0 {
+                    // NumPy's lerp for t = 0.5: b − (b − a)·0.5.
+                    b - (b - a) * 0.5
+                } else {
+                    b
                 }
             })
             .collect()
@@ -403,11 +417,7 @@ mod tests {
 
     #[test]
     fn few_distinct_values_give_midpoints() {
-        let t = numeric_thresholds(
-            &[(1.0, 1.0), (1.0, 1.0), (2.0, 1.0), (4.0, 1.0)],
-            255,
-            false,
-        );
+        let t = numeric_thresholds(&[1.0, 1.0, 2.0, 4.0], None, 255);
         assert_eq!(t, vec![1.5, 3.0]);
     }
 
@@ -415,15 +425,16 @@ mod tests {
     fn quantiles_follow_averaged_inverted_cdf() {
         // 10 distinct values, 4 bins: q = 0.25, 0.5, 0.75 → v = 1.5, 4, 6.5
         // → sorted[2], mean(sorted[4], sorted[5]), sorted[7].
-        let v: Vec<(f64, f64)> = (0..10).map(|i| (f64::from(i), 1.0)).collect();
-        assert_eq!(numeric_thresholds(&v, 4, false), vec![2.0, 4.5, 7.0]);
+        let v: Vec<f64> = (0..10).map(f64::from).collect();
+        assert_eq!(numeric_thresholds(&v, None, 4), vec![2.0, 4.5, 7.0]);
         // Unit weights through the weighted rule give the same thresholds.
-        assert_eq!(numeric_thresholds(&v, 4, true), vec![2.0, 4.5, 7.0]);
+        let ones = vec![1.0; 10];
+        assert_eq!(numeric_thresholds(&v, Some(&ones), 4), vec![2.0, 4.5, 7.0]);
         // Weight 3 on the value 0 moves the first quartile down to it: cumulative weights
         // 3, 4, ..., 12; rank 3 lands exactly on value 0 → mean of 0 and 1.
-        let mut w = v.clone();
-        w[0].1 = 3.0;
-        assert_eq!(numeric_thresholds(&w, 4, true)[0], 0.5);
+        let mut w = ones.clone();
+        w[0] = 3.0;
+        assert_eq!(numeric_thresholds(&v, Some(&w), 4)[0], 0.5);
     }
 
     #[test]
