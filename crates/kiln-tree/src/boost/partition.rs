@@ -16,6 +16,19 @@ pub(crate) struct Scratch {
     gh: Vec<GradHess>,
 }
 
+impl Scratch {
+    /// Buffers of `len` rows and gradients. Their contents are stale (every slot read is
+    /// written first), so they only grow and are never cleared: zero-filling them for each
+    /// node showed in profiles.
+    fn room(&mut self, len: usize) -> (&mut [u32], &mut [GradHess]) {
+        if self.rows.len() < len {
+            self.rows.resize(len, 0);
+            self.gh.resize(len, GradHess::default());
+        }
+        (&mut self.rows[..len], &mut self.gh[..len])
+    }
+}
+
 /// Moves the rows of `seg` (with their gradients in `seg_gh`) whose bin `b` of `feature` has
 /// `left[b]` to the front, keeping the order on both sides, and returns how many went left.
 ///
@@ -42,11 +55,7 @@ pub(crate) fn partition(
         })
         .collect();
     let n_left: usize = counts.iter().sum();
-    let (tr, tg) = (&mut scratch.rows, &mut scratch.gh);
-    tr.clear();
-    tr.resize(seg.len(), 0);
-    tg.clear();
-    tg.resize(seg.len(), GradHess::default());
+    let (tr, tg) = scratch.room(seg.len());
     // Each chunk's destinations: its share of the left part and of the right part.
     let (mut lr, mut rr) = tr.split_at_mut(n_left);
     let (mut lg, mut rg) = tg.split_at_mut(n_left);
@@ -69,8 +78,13 @@ pub(crate) fn partition(
             lgh.copy_from_slice(&ghs[..nl]);
             rgh.copy_from_slice(&ghs[nl..]);
         });
-    seg.copy_from_slice(tr);
-    seg_gh.copy_from_slice(tg);
+    seg.par_chunks_mut(CHUNK)
+        .zip(tr.par_chunks(CHUNK))
+        .for_each(|(a, b)| a.copy_from_slice(b));
+    seg_gh
+        .par_chunks_mut(CHUNK)
+        .zip(tg.par_chunks(CHUNK))
+        .for_each(|(a, b)| a.copy_from_slice(b));
     n_left
 }
 
@@ -83,11 +97,7 @@ fn partition_chunk(
     left: &[bool; 256],
     scratch: &mut Scratch,
 ) -> usize {
-    let (tr, tg) = (&mut scratch.rows, &mut scratch.gh);
-    tr.clear();
-    tr.resize(seg.len() + 1, 0);
-    tg.clear();
-    tg.resize(seg.len() + 1, GradHess::default());
+    let (tr, tg) = scratch.room(seg.len() + 1);
     let (mut w, mut j) = (0usize, 0usize);
     for i in 0..seg.len() {
         let (r, v) = (seg[i], seg_gh[i]);
