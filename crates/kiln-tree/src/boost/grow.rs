@@ -357,14 +357,7 @@ impl Grower<'_, '_> {
         let mut small = ws.take_hist(self.input);
         let mut large = c.hist;
         let (a, b) = if left_is_small { (ls, le) } else { (rs, re) };
-        let node = |total, bounds| NodeScan {
-            total,
-            bounds,
-            value: node_value(total.g, total.h, bounds, s.limits.l2),
-            info,
-            limits: s.limits,
-            arch: pulp::Arch::new(),
-        };
+        let node = |total, bounds| NodeScan::new(total, bounds, info, s.limits);
         let searches = [
             split_left.then(|| (node(left_sums, lb), left_features.as_deref())),
             split_right.then(|| (node(right_sums, rb), right_features.as_deref())),

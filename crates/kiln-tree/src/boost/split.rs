@@ -149,17 +149,8 @@ pub(crate) fn best_split(
     info: &FeatureInfo<'_>,
     limits: SplitLimits,
 ) -> Option<Split> {
-    let value = node_value(total.g, total.h, bounds, limits.l2);
-    let arch = pulp::Arch::new();
+    let node = NodeScan::new(total, bounds, info, limits);
     let scan = |cands: &mut Candidates, &f: &usize| -> Option<Split> {
-        let node = NodeScan {
-            total,
-            bounds,
-            value,
-            info,
-            limits,
-            arch,
-        };
         scan_feature(&node, hist.feature(f), f, cands)
     };
     // Each feature's best is found on its own (in parallel when there are many), then the
@@ -193,15 +184,33 @@ pub(crate) fn keep_first_best(best: &mut Option<Split>, candidate: Option<Split>
 /// What searching one node needs besides its histogram.
 #[derive(Clone, Copy)]
 pub(crate) struct NodeScan<'a> {
-    /// The node's sums.
-    pub(crate) total: Sums,
-    /// The node's value bounds.
-    pub(crate) bounds: Bounds,
-    /// The node's value (`node_value` of its sums and bounds).
-    pub(crate) value: f64,
-    pub(crate) info: &'a FeatureInfo<'a>,
-    pub(crate) limits: SplitLimits,
-    pub(crate) arch: pulp::Arch,
+    total: Sums,
+    bounds: Bounds,
+    /// The node's value (`node_value` of its sums and bounds), computed once per node.
+    value: f64,
+    info: &'a FeatureInfo<'a>,
+    limits: SplitLimits,
+    /// The instruction set the gain loop is compiled for.
+    arch: pulp::Arch,
+}
+
+impl<'a> NodeScan<'a> {
+    /// The search of a node with sums `total` and value bounds `bounds`.
+    pub(crate) fn new(
+        total: Sums,
+        bounds: Bounds,
+        info: &'a FeatureInfo<'a>,
+        limits: SplitLimits,
+    ) -> Self {
+        Self {
+            total,
+            bounds,
+            value: node_value(total.g, total.h, bounds, limits.l2),
+            info,
+            limits,
+            arch: pulp::Arch::new(),
+        }
+    }
 }
 
 /// The best split of a node on feature `f`, whose bins are `fh`.
