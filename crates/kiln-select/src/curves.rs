@@ -251,6 +251,7 @@ where
     P::Target: Target,
     P::Fitted: Send,
 {
+    let targets = run::TestTargets::of_folds(data, folds);
     let k = folds.len();
     let jobs: Vec<(usize, usize)> = (0..n_points)
         .flat_map(|p| (0..k).map(move |f| (p, f)))
@@ -264,7 +265,7 @@ where
             params_of(p),
             data,
             &fold.train[..n],
-            &fold.test,
+            targets.rows(f, &fold.test)?,
             scorers,
             true,
             false,

@@ -50,7 +50,7 @@ use ndarray::{Array1, ArrayView1, ArrayView2};
 
 use crate::scorer::{Direction, Scorer, Target};
 pub use predict::cross_val_predict;
-use run::{Data, FoldOutcome, check_plan, check_scorers, missing_fold, run_fold};
+use run::{Data, FoldOutcome, TestTargets, check_plan, check_scorers, missing_fold, run_fold};
 
 /// Options of [`cross_validate`] (and of the searches and curves built on it).
 ///
@@ -333,6 +333,7 @@ where
     let data = Data::new(x, y, options.sample_weight, options.groups)?;
     let plan = cv.plan(data.n_samples(), data.class_indices(), data.groups)?;
     check_plan(data.n_samples(), &plan)?;
+    let targets = TestTargets::of_plan(&data, &plan)?;
     let job = |scratch: &mut run::Scratch, &k: &usize| {
         run::with_fold(scratch, &plan, k, |scratch, fold| {
             run_fold(
@@ -340,7 +341,7 @@ where
                 params,
                 &data,
                 &fold.train,
-                &fold.test,
+                targets.rows(k, &fold.test)?,
                 scorers,
                 options.return_train_score,
                 options.return_models,

@@ -44,7 +44,7 @@ use kiln_core::{Error, Fit, Result};
 use kiln_prep::split::Splitter;
 use ndarray::{ArrayView1, ArrayView2};
 
-use crate::cv::run::{Data, Scratch, check_fold, check_scorers, map_jobs, run_fold};
+use crate::cv::run::{Data, Scratch, TestTargets, check_fold, check_scorers, map_jobs, run_fold};
 use crate::cv::{CvOptions, CvResult};
 use crate::scorer::{Scorer, Target};
 pub use grid::{Candidate, Grid};
@@ -330,6 +330,7 @@ where
     for (i, fold) in folds.iter().enumerate() {
         check_fold(data.n_samples(), i, &fold.train, &fold.test)?;
     }
+    let targets = TestTargets::of_folds(&data, &folds);
     let k = folds.len();
     let jobs: Vec<(usize, usize)> = (0..valid.len())
         .flat_map(|c| (0..k).map(move |f| (c, f)))
@@ -341,7 +342,7 @@ where
             &valid[c].params,
             &data,
             &fold.train,
-            &fold.test,
+            targets.rows(f, &fold.test)?,
             scorers,
             opts.return_train_score,
             false,

@@ -89,13 +89,25 @@ impl KFold {
         check_not_empty(n_samples, "X")?;
         check_n_splits_le_n_samples(Self::NAME, self.n_splits, n_samples)?;
         // Fold labels in blocks, shuffled in place when asked: one pass fewer than permuting
-        // the sample indices and then writing each one's fold.
+        // the sample indices and then writing each one's fold. One byte per label when the
+        // fold numbers fit (always, short of 255 folds): an eighth of the memory to shuffle.
+        let mut rng = rng_from_seed(self.seed);
+        if self.n_splits < usize::from(u8::MAX) {
+            let mut fold_of: Vec<u8> = Vec::with_capacity(n_samples);
+            for (fold, size) in (0u8..).zip(chunk_sizes(n_samples, self.n_splits)) {
+                fold_of.resize(fold_of.len() + size, fold);
+            }
+            if self.shuffle {
+                shuffle(&mut fold_of, &mut rng);
+            }
+            return Ok(FoldPlan::partition_narrow(fold_of, self.n_splits));
+        }
         let mut fold_of: Vec<usize> = Vec::with_capacity(n_samples);
         for (fold, size) in chunk_sizes(n_samples, self.n_splits).enumerate() {
-            fold_of.extend(std::iter::repeat_n(fold, size));
+            fold_of.resize(fold_of.len() + size, fold);
         }
         if self.shuffle {
-            shuffle(&mut fold_of, &mut rng_from_seed(self.seed));
+            shuffle(&mut fold_of, &mut rng);
         }
         Ok(FoldPlan::partition(fold_of, self.n_splits))
     }

@@ -3,6 +3,7 @@
 //! Shared by cross-validation, parameter search and the curves, which all reduce to "fit on
 //! these rows, score on those".
 
+use std::ops::Range;
 use std::time::{Duration, Instant};
 
 use kiln_core::check::{self, check_same_len};
@@ -100,6 +101,88 @@ pub(crate) struct Scratch {
     test: Vec<f64>,
     /// The indices of the fold being run, when a [`FoldPlan`] writes them out.
     fold: Fold,
+}
+
+/// The targets (and weights) of every fold's test rows, gathered before the folds run and
+/// shared by every fit on that fold (each candidate of a search, each point of a curve).
+///
+/// For a k-fold plan this is one pass over `y` ([`FoldPlan::test_values`]): the test rows of a
+/// shuffled fold are spread over the whole of `y`, so gathering them fold by fold, after each
+/// fit has pushed `y` out of the cache, read all of `y` from memory once per fold (measured:
+/// about half of the 0.3 ms that five folds of 100,000 samples spent on it).
+pub(crate) struct TestTargets<T> {
+    /// Every fold's test targets, fold after fold; fold `k`'s are `y[ranges[k]]`.
+    y: Vec<T>,
+    /// The weights, laid out as `y`.
+    w: Option<Vec<f64>>,
+    ranges: Vec<Range<usize>>,
+}
+
+impl<T: Target> TestTargets<T> {
+    /// The test targets of every fold of `plan` (checked by [`check_plan`] first).
+    pub fn of_plan(data: &Data<'_, T>, plan: &FoldPlan) -> Result<Self> {
+        let (y, ranges) = plan.test_values(data.y).ok_or_else(plan_mismatch)?;
+        let w = match data.sample_weight {
+            Some(w) => Some(plan.test_values(w).ok_or_else(plan_mismatch)?.0),
+            None => None,
+        };
+        Ok(Self { y, w, ranges })
+    }
+
+    /// The test targets of every fold in `folds` (checked by [`check_fold`] first).
+    pub fn of_folds(data: &Data<'_, T>, folds: &[Fold]) -> Self {
+        let mut ranges = Vec::with_capacity(folds.len());
+        let mut start = 0;
+        for f in folds {
+            ranges.push(start..start + f.test.len());
+            start += f.test.len();
+        }
+        Self {
+            y: gather_tests(data.y, folds),
+            w: data.sample_weight.map(|w| gather_tests(w, folds)),
+            ranges,
+        }
+    }
+
+    /// Fold `k`'s test rows: `idx` with the targets and weights gathered for them.
+    pub fn rows<'a>(&'a self, k: usize, idx: &'a [usize]) -> Result<TestRows<'a, T>> {
+        let range = self.ranges.get(k).ok_or_else(|| missing_fold(k))?.clone();
+        let y = self.y.get(range.clone()).ok_or_else(|| missing_fold(k))?;
+        let w = match &self.w {
+            Some(w) => Some(w.get(range).ok_or_else(|| missing_fold(k))?),
+            None => None,
+        };
+        if y.len() != idx.len() {
+            return Err(plan_mismatch());
+        }
+        Ok(TestRows { idx, y, w })
+    }
+}
+
+/// The entries `v[i]` for the test indices `i` of every fold, fold after fold.
+fn gather_tests<V: Clone>(v: ArrayView1<'_, V>, folds: &[Fold]) -> Vec<V> {
+    folds
+        .iter()
+        .flat_map(|f| f.test.iter().map(|&i| v[i].clone()))
+        .collect()
+}
+
+/// The error for test targets that do not match the folds (a guard: the folds are checked
+/// against `X` before the targets are gathered).
+fn plan_mismatch() -> Error {
+    Error::InvalidValue {
+        what: "splitter's folds".into(),
+        row: None,
+        reason: "the folds do not match the rows of y".into(),
+    }
+}
+
+/// A fold's test rows: their indices, and the targets and weights at them.
+#[derive(Clone, Copy)]
+pub(crate) struct TestRows<'a, T> {
+    pub idx: &'a [usize],
+    pub y: &'a [T],
+    pub w: Option<&'a [f64]>,
 }
 
 /// Runs `f` on every job with a [`Scratch`] per worker, in parallel or not; results keep the
@@ -279,6 +362,15 @@ impl<'a, T: Target> Rows<'a, T> {
         }
     }
 
+    /// The test rows `test`, whose targets and weights are already gathered.
+    fn of_test<'d: 'a>(data: &Data<'d, T>, test: TestRows<'a, T>, buf: &'a mut Vec<f64>) -> Self {
+        Self {
+            x: rows_in(data.x.reborrow(), test.idx, buf),
+            y: CowArray::from(ArrayView1::from(test.y)),
+            w: test.w.map(|w| CowArray::from(ArrayView1::from(w))),
+        }
+    }
+
     fn weights(&self) -> Option<ArrayView1<'_, f64>> {
         self.w.as_ref().map(|w| w.view())
     }
@@ -298,6 +390,15 @@ impl<'a, T: Target> InPlace<'a, T> {
             idx,
             y: take(data.y.reborrow(), idx),
             w: data.sample_weight.map(|w| take(w.reborrow(), idx)),
+        }
+    }
+
+    /// The test rows `test`, whose targets and weights are already gathered.
+    fn of_test(test: TestRows<'a, T>) -> Self {
+        Self {
+            idx: test.idx,
+            y: CowArray::from(ArrayView1::from(test.y)),
+            w: test.w.map(|w| CowArray::from(ArrayView1::from(w))),
         }
     }
 
@@ -342,7 +443,7 @@ pub(crate) fn run_fold<P>(
     params: &P,
     data: &Data<'_, P::Target>,
     train: &[usize],
-    test: &[usize],
+    test: TestRows<'_, P::Target>,
     scorers: &[Scorer<P::Fitted, P::Target>],
     train_score: bool,
     keep_model: bool,
@@ -370,7 +471,7 @@ where
         (model, start.elapsed(), Some(rows))
     };
     let (test_scores, train_scores, score_time) = if score_in_place {
-        let test_rows = InPlace::take(data, test);
+        let test_rows = InPlace::of_test(test);
         let train_rows = train_score.then(|| InPlace::take(data, train));
         let start = Instant::now();
         let test_scores = test_rows.score_all(scorers, &model, data.x)?;
@@ -380,7 +481,7 @@ where
         };
         (test_scores, train_scores, start.elapsed())
     } else {
-        let test_rows = Rows::gather(data, test, test_buf);
+        let test_rows = Rows::of_test(data, test, test_buf);
         let start = Instant::now();
         let test_scores = score_all(scorers, &model, &test_rows)?;
         let train_scores = match &train_rows {
@@ -395,7 +496,7 @@ where
         fit_time,
         score_time,
         n_train: train.len(),
-        n_test: test.len(),
+        n_test: test.idx.len(),
         model: keep_model.then_some(model),
     })
 }
