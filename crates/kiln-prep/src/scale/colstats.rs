@@ -180,21 +180,101 @@ fn mean_var_block(x: ArrayView2<'_, f64>, w: Option<ArrayView1<'_, f64>>) -> Vec
     let mean: Vec<f64> = sum.iter().zip(&cnt).map(|(s, c)| s / c).collect();
     let mut corr = vec![0.0; d];
     let mut ssq = vec![0.0; d];
-    for_each_row(x, |i, row| {
-        let wi = w.map_or(1.0, |w| w[i]);
-        for (((c, q), &m), &v) in corr.iter_mut().zip(ssq.iter_mut()).zip(&mean).zip(row) {
-            let t = v - m;
-            let present = !v.is_nan();
-            *c += if present { wi * t } else { 0.0 };
-            *q += if present { wi * t * t } else { 0.0 };
-        }
-    });
+    match (x.as_slice(), weights_slice(w)) {
+        (Some(values), Ok(w)) if d > 0 => pulp::Arch::new().dispatch(Deviations {
+            x: values,
+            w,
+            mean: &mean,
+            corr: &mut corr,
+            ssq: &mut ssq,
+        }),
+        _ => for_each_row(x, |i, row| {
+            let wi = w.map_or(1.0, |w| w[i]);
+            deviations_row(row, wi, &mean, &mut corr, &mut ssq);
+        }),
+    }
     (0..d)
         .map(|j| {
             let var = (ssq[j] - corr[j] * corr[j] / cnt[j]) / cnt[j];
             (cnt[j], mean[j], var)
         })
         .collect()
+}
+
+/// The weights as a contiguous slice: `Ok(None)` when unweighted, `Err(())` when the view
+/// is strided (the callers then take the row-by-row path).
+fn weights_slice<'a>(w: Option<ArrayView1<'a, f64>>) -> std::result::Result<Option<&'a [f64]>, ()> {
+    match w {
+        None => Ok(None),
+        Some(w) => w.to_slice().map(Some).ok_or(()),
+    }
+}
+
+/// Adds one row's weighted deviations from `mean` and their squares (missing values add 0).
+#[inline(always)]
+fn deviations_row(row: &[f64], wi: f64, mean: &[f64], corr: &mut [f64], ssq: &mut [f64]) {
+    for (((c, q), &m), &v) in corr.iter_mut().zip(ssq.iter_mut()).zip(mean).zip(row) {
+        let t = if v.is_nan() { 0.0 } else { v - m };
+        *c += wi * t;
+        *q += wi * t * t;
+    }
+}
+
+/// Adds one row's weighted values and weights (missing values add 0).
+#[inline(always)]
+fn count_sum_row(row: &[f64], wi: f64, sum: &mut [f64], cnt: &mut [f64]) {
+    for ((s, c), &v) in sum.iter_mut().zip(cnt.iter_mut()).zip(row) {
+        let present = !v.is_nan();
+        *s += if present { wi * v } else { 0.0 };
+        *c += if present { wi } else { 0.0 };
+    }
+}
+
+/// The deviation pass of [`mean_var_block`] over a row-major block, compiled for the widest
+/// instruction set at hand ([`pulp::Arch::dispatch`]): the loop over a row's columns becomes
+/// vector code, where the baseline build kept it scalar with a branch per value. Each
+/// column's sums still run over the rows in order, so the results are the same on every
+/// instruction set.
+struct Deviations<'a> {
+    x: &'a [f64],
+    w: Option<&'a [f64]>,
+    mean: &'a [f64],
+    corr: &'a mut [f64],
+    ssq: &'a mut [f64],
+}
+
+impl pulp::WithSimd for Deviations<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _: S) {
+        let d = self.mean.len();
+        for (i, row) in self.x.chunks_exact(d).enumerate() {
+            let wi = self.w.map_or(1.0, |w| w.get(i).copied().unwrap_or(0.0));
+            deviations_row(row, wi, self.mean, self.corr, self.ssq);
+        }
+    }
+}
+
+/// The count-and-sum pass of [`count_sum_block`], as [`Deviations`].
+struct CountSum<'a> {
+    x: &'a [f64],
+    w: Option<&'a [f64]>,
+    sum: &'a mut [f64],
+    cnt: &'a mut [f64],
+}
+
+impl pulp::WithSimd for CountSum<'_> {
+    type Output = ();
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, _: S) {
+        let d = self.sum.len();
+        for (i, row) in self.x.chunks_exact(d).enumerate() {
+            let wi = self.w.map_or(1.0, |w| w.get(i).copied().unwrap_or(0.0));
+            count_sum_row(row, wi, self.sum, self.cnt);
+        }
+    }
 }
 
 /// Weighted count and weighted sum of the non-missing values of each column.
@@ -209,14 +289,17 @@ fn count_sum_block(x: ArrayView2<'_, f64>, w: Option<ArrayView1<'_, f64>>) -> (V
     let d = x.ncols();
     let mut sum = vec![0.0; d];
     let mut cnt = vec![0.0; d];
-    for_each_row(x, |i, row| {
-        let wi = w.map_or(1.0, |w| w[i]);
-        for ((s, c), &v) in sum.iter_mut().zip(cnt.iter_mut()).zip(row) {
-            let present = !v.is_nan();
-            *s += if present { wi * v } else { 0.0 };
-            *c += if present { wi } else { 0.0 };
-        }
-    });
+    match (x.as_slice(), weights_slice(w)) {
+        (Some(values), Ok(w)) if d > 0 => pulp::Arch::new().dispatch(CountSum {
+            x: values,
+            w,
+            sum: &mut sum,
+            cnt: &mut cnt,
+        }),
+        _ => for_each_row(x, |i, row| {
+            count_sum_row(row, w.map_or(1.0, |w| w[i]), &mut sum, &mut cnt);
+        }),
+    }
     (cnt, sum)
 }
 
@@ -397,6 +480,68 @@ mod tests {
                 (one.mean[j].to_bits(), one.var[j].to_bits()),
                 (two.mean[j].to_bits(), two.var[j].to_bits())
             );
+        }
+    }
+
+    #[test]
+    fn vector_passes_equal_the_row_by_row_sums_on_every_instruction_set() {
+        let mut arches = vec![pulp::Arch::Scalar];
+        #[cfg(target_arch = "x86_64")]
+        {
+            arches.extend(pulp::x86::V3::try_new().map(pulp::Arch::V3));
+            arches.extend(pulp::x86::V4::try_new().map(pulp::Arch::V4));
+        }
+        // 13 columns (not a multiple of any vector width), NaNs, weights with a zero.
+        let (n, d) = (257, 13);
+        let x = Array2::from_shape_fn((n, d), |(i, j)| {
+            if (i + 2 * j) % 11 == 0 {
+                f64::NAN
+            } else {
+                ((i * 37 + j * 11) % 101) as f64 * 0.37 - 15.0
+            }
+        });
+        let w: Vec<f64> = (0..n).map(|i| (i % 5) as f64 * 0.5).collect();
+        let values = x.as_slice().unwrap();
+        let mean: Vec<f64> = (0..d).map(|j| j as f64 - 3.0).collect();
+        for weights in [None, Some(&w[..])] {
+            let (mut sum, mut cnt, mut corr, mut ssq) =
+                (vec![0.0; d], vec![0.0; d], vec![0.0; d], vec![0.0; d]);
+            for (i, row) in values.chunks_exact(d).enumerate() {
+                let wi = weights.map_or(1.0, |w| w[i]);
+                count_sum_row(row, wi, &mut sum, &mut cnt);
+                deviations_row(row, wi, &mean, &mut corr, &mut ssq);
+            }
+            for &arch in &arches {
+                let (mut s2, mut c2, mut r2, mut q2) =
+                    (vec![0.0; d], vec![0.0; d], vec![0.0; d], vec![0.0; d]);
+                arch.dispatch(CountSum {
+                    x: values,
+                    w: weights,
+                    sum: &mut s2,
+                    cnt: &mut c2,
+                });
+                arch.dispatch(Deviations {
+                    x: values,
+                    w: weights,
+                    mean: &mean,
+                    corr: &mut r2,
+                    ssq: &mut q2,
+                });
+                let bits = |v: &[f64]| v.iter().map(|x| x.to_bits()).collect::<Vec<_>>();
+                assert_eq!(bits(&s2), bits(&sum), "{arch:?}");
+                assert_eq!(bits(&c2), bits(&cnt), "{arch:?}");
+                assert_eq!(bits(&r2), bits(&corr), "{arch:?}");
+                assert_eq!(bits(&q2), bits(&ssq), "{arch:?}");
+            }
+        }
+        // A strided view takes the row-by-row path and gives the same statistics.
+        let t = x.t().to_owned();
+        let strided = mean_var_block(t.t(), None);
+        let dense = mean_var_block(x.view(), None);
+        for (a, b) in strided.iter().zip(&dense) {
+            assert_eq!(a.0.to_bits(), b.0.to_bits());
+            assert_eq!(a.1.to_bits(), b.1.to_bits());
+            assert_eq!(a.2.to_bits(), b.2.to_bits());
         }
     }
 
