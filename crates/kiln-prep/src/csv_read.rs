@@ -126,6 +126,32 @@ impl CsvOptions {
         self
     }
 
+    /// Checks that the delimiter and the quote can be told apart from each other and from
+    /// the line ends.
+    fn check_options(&self) -> Result<()> {
+        let show = |b: u8| format!("{:?}", char::from(b));
+        for (name, b) in [("delimiter", self.delimiter), ("quote", self.quote)] {
+            if b == b'\n' || b == b'\r' {
+                return Err(Error::invalid_param(
+                    "CsvOptions",
+                    name,
+                    format!("must not be a line end; got {}", show(b)),
+                ));
+            }
+        }
+        if self.quote == self.delimiter {
+            return Err(Error::invalid_param(
+                "CsvOptions",
+                "quote",
+                format!(
+                    "must differ from the delimiter; both are {}",
+                    show(self.quote)
+                ),
+            ));
+        }
+        Ok(())
+    }
+
     /// Reads CSV text.
     ///
     /// # Errors
@@ -153,7 +179,17 @@ impl CsvOptions {
     /// [`Error::Io`] with the path if it cannot be read; otherwise as
     /// [`CsvOptions::read_str`], with the file name in parse errors.
     pub fn read_path(&self, path: impl AsRef<Path>) -> Result<(Frame, ReadReport)> {
+        self.check_options()?;
         let path = path.as_ref();
+        if path.is_dir() {
+            return Err(Error::io_at(
+                path,
+                std::io::Error::new(
+                    std::io::ErrorKind::InvalidInput,
+                    "is a directory, not a CSV file",
+                ),
+            ));
+        }
         let name = path.display().to_string();
         let source = Source::File(path);
         let (names, sample) = self.header_and_sample(&source, &name)?;
@@ -162,6 +198,7 @@ impl CsvOptions {
 
     /// Reads bytes held in memory.
     fn read_bytes(&self, bytes: &[u8], name: &str) -> Result<(Frame, ReadReport)> {
+        self.check_options()?;
         let source = Source::Memory(bytes);
         let (names, sample) = self.header_and_sample(&source, name)?;
         self.read_with(&source, name, names, &sample)
@@ -347,7 +384,7 @@ impl CsvOptions {
             let cut = if eof {
                 block.len()
             } else {
-                last_record_end(&block, self.quote)
+                last_record_end(&block, self.quote, self.delimiter)
             };
             if eof && let Some(open) = unclosed_quote(&block, self.quote, self.delimiter) {
                 // The csv crate would read the rest of the file as one field, silently.
@@ -361,12 +398,24 @@ impl CsvOptions {
             }
             let mut data: &[u8] = &block[..cut];
             if header_pending {
-                let end = first_record_end(data, self.quote).unwrap_or(data.len());
-                line += count_newlines(&data[..end]);
-                data = &data[end..];
-                header_pending = false;
+                match first_record_end(data, self.quote, self.delimiter) {
+                    Some(end) => {
+                        line += count_newlines(&data[..end]);
+                        data = &data[end..];
+                        header_pending = false;
+                    }
+                    // A header without a final newline: the whole input.
+                    None if eof => {
+                        line += count_newlines(data);
+                        data = &data[data.len()..];
+                        header_pending = false;
+                    }
+                    // The header is longer than this block: nothing to parse until the
+                    // next block completes it.
+                    None => data = &data[..0],
+                }
             }
-            let chunks = split_chunks(data, self.chunk_bytes, self.quote);
+            let chunks = split_chunks(data, self.chunk_bytes, self.quote, self.delimiter);
             // (first line, line count) of each chunk: the count also sizes its columns.
             let counts: Vec<u64> = chunks.par_iter().map(|c| count_newlines(c)).collect();
             let mut starts = Vec::with_capacity(chunks.len());
@@ -647,27 +696,66 @@ fn count_newlines(data: &[u8]) -> u64 {
     memchr::memchr_iter(b'\n', data).count() as u64
 }
 
-/// The end (exclusive) of the last complete record in `data`: one past the last newline that
-/// is outside quotes.
-fn last_record_end(data: &[u8], quote: u8) -> usize {
+/// Calls `visit(end)` for the end (one past the newline) of every record of `data`, in order,
+/// until `visit` returns `false`. Quotes follow the csv crate's reading: a quote opens a
+/// quoted field only at the start of a field (elsewhere it is a literal character, as in
+/// `5"6`), `""` inside a quoted field is an escaped quote, and a newline inside a quoted field
+/// belongs to the field. A file without quotes is cut at every newline (found with `memchr`).
+fn for_each_record_end(
+    data: &[u8],
+    quote: u8,
+    delimiter: u8,
+    mut visit: impl FnMut(usize) -> bool,
+) {
+    if memchr::memchr(quote, data).is_none() {
+        for i in memchr::memchr_iter(b'\n', data) {
+            if !visit(i + 1) {
+                return;
+            }
+        }
+        return;
+    }
+    let mut quoted = false;
+    let mut field_start = true;
+    let mut i = 0;
+    while i < data.len() {
+        let b = data[i];
+        if quoted {
+            if b == quote {
+                if data.get(i + 1) == Some(&quote) {
+                    i += 1;
+                } else {
+                    quoted = false;
+                }
+            }
+        } else if b == quote && field_start {
+            quoted = true;
+            field_start = false;
+        } else {
+            field_start = b == delimiter || b == b'\n' || b == b'\r';
+            if b == b'\n' && !visit(i + 1) {
+                return;
+            }
+        }
+        i += 1;
+    }
+}
+
+/// The end (exclusive) of the last complete record in `data` (0 when there is none).
+fn last_record_end(data: &[u8], quote: u8, delimiter: u8) -> usize {
     if memchr::memchr(quote, data).is_none() {
         return memchr::memrchr(b'\n', data).map_or(0, |i| i + 1);
     }
-    let mut in_quote = false;
-    let mut end = 0;
-    for (i, &b) in data.iter().enumerate() {
-        if b == quote {
-            in_quote = !in_quote;
-        } else if b == b'\n' && !in_quote {
-            end = i + 1;
-        }
-    }
-    end
+    let mut last = 0;
+    for_each_record_end(data, quote, delimiter, |end| {
+        last = end;
+        true
+    });
+    last
 }
 
-/// The position of a quote left open at the end of `data`, if any. As in the csv crate, a
-/// quote opens a quoted field only at the start of a field (elsewhere it is a literal
-/// character), and `""` inside a quoted field is an escaped quote.
+/// The position of a quote left open at the end of `data`, if any, read as
+/// [`for_each_record_end`] reads quotes.
 fn unclosed_quote(data: &[u8], quote: u8, delimiter: u8) -> Option<usize> {
     memchr::memchr(quote, data)?;
     let mut open = None;
@@ -694,25 +782,24 @@ fn unclosed_quote(data: &[u8], quote: u8, delimiter: u8) -> Option<usize> {
     open
 }
 
-fn first_record_end(data: &[u8], quote: u8) -> Option<usize> {
-    let mut in_quote = false;
-    for (i, &b) in data.iter().enumerate() {
-        if b == quote {
-            in_quote = !in_quote;
-        } else if b == b'\n' && !in_quote {
-            return Some(i + 1);
-        }
-    }
-    None
+/// The end (exclusive) of the first record of `data`, if it holds a whole one.
+fn first_record_end(data: &[u8], quote: u8, delimiter: u8) -> Option<usize> {
+    let mut first = None;
+    for_each_record_end(data, quote, delimiter, |end| {
+        first = Some(end);
+        false
+    });
+    first
 }
 
-/// Cuts `data` into pieces of about `size` bytes, each ending at a record boundary.
-fn split_chunks(data: &[u8], size: usize, quote: u8) -> Vec<&[u8]> {
+/// Cuts `data` into pieces of about `size` bytes, each ending at a record boundary (the last
+/// piece takes whatever follows the last boundary).
+fn split_chunks(data: &[u8], size: usize, quote: u8, delimiter: u8) -> Vec<&[u8]> {
     let size = size.max(1);
+    let mut chunks = Vec::new();
+    let mut start = 0;
     if memchr::memchr(quote, data).is_none() {
-        // No quotes: every newline ends a record.
-        let mut chunks = Vec::new();
-        let mut start = 0;
+        // No quotes: every newline ends a record; jump ahead by `size` each time.
         while start < data.len() {
             let target = (start + size).min(data.len());
             let end = memchr::memchr(b'\n', &data[target..]).map_or(data.len(), |i| target + i + 1);
@@ -721,33 +808,15 @@ fn split_chunks(data: &[u8], size: usize, quote: u8) -> Vec<&[u8]> {
         }
         return chunks;
     }
-    let mut chunks = Vec::new();
-    let mut start = 0;
-    let mut in_quote = false;
-    let mut i = 0;
-    while start < data.len() {
-        let target = (start + size).min(data.len());
-        // Track quote parity up to the target, then find the next newline outside quotes.
-        while i < target {
-            if data[i] == quote {
-                in_quote = !in_quote;
-            }
-            i += 1;
+    for_each_record_end(data, quote, delimiter, |end| {
+        if end - start >= size {
+            chunks.push(&data[start..end]);
+            start = end;
         }
-        let mut end = data.len();
-        while i < data.len() {
-            let b = data[i];
-            i += 1;
-            if b == quote {
-                in_quote = !in_quote;
-            } else if b == b'\n' && !in_quote {
-                end = i;
-                break;
-            }
-        }
-        chunks.push(&data[start..end]);
-        start = end;
-        i = i.max(start);
+        true
+    });
+    if start < data.len() {
+        chunks.push(&data[start..]);
     }
     chunks
 }
@@ -795,7 +864,13 @@ fn parse_number(field: &[u8]) -> Option<(f64, bool)> {
     if whole {
         // Whole numbers must be exact: beyond 2^53 they are identifiers, not quantities.
         let i = parse_int(t)?;
-        return (i.unsigned_abs() <= MAX_EXACT_INT as u64).then_some((i as f64, true));
+        // `-0` reads as -0.0, as `-0.0` does (and as pandas reads both).
+        let v = if i == 0 && first == b'-' {
+            -0.0
+        } else {
+            i as f64
+        };
+        return (i.unsigned_abs() <= MAX_EXACT_INT as u64).then_some((v, true));
     }
     // Correctly rounded (Eisel-Lemire with a slow-path fallback), straight from the bytes.
     let v: f64 = fast_float2::parse(t).ok()?;

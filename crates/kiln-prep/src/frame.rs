@@ -144,7 +144,7 @@ impl Categorical {
 
     fn take(&self, rows: &[usize]) -> Self {
         Self {
-            codes: rows.iter().map(|&r| self.codes[r]).collect(),
+            codes: gather(&self.codes, rows),
             levels: self.levels.clone(),
         }
     }
@@ -266,12 +266,20 @@ impl Column {
     }
 
     /// The rows at `rows`, in that order.
-    pub fn take(&self, rows: &[usize]) -> Column {
-        let pick = |v: &[f64]| rows.iter().map(|&r| v[r]).collect();
+    ///
+    /// # Errors
+    /// [`Error::InvalidValue`] when a row is out of range.
+    pub fn take(&self, rows: &[usize]) -> Result<Column> {
+        check_rows(rows, self.len())?;
+        Ok(self.take_checked(rows))
+    }
+
+    /// [`Self::take`] for rows already checked to be in range.
+    fn take_checked(&self, rows: &[usize]) -> Column {
         match self {
-            Column::Float(v) => Column::Float(pick(v)),
-            Column::Int(v) => Column::Int(pick(v)),
-            Column::Bool(v) => Column::Bool(pick(v)),
+            Column::Float(v) => Column::Float(gather(v, rows)),
+            Column::Int(v) => Column::Int(gather(v, rows)),
+            Column::Bool(v) => Column::Bool(gather(v, rows)),
             Column::Categorical(c) => Column::Categorical(c.take(rows)),
         }
     }
@@ -424,20 +432,17 @@ impl Frame {
     /// # Errors
     /// [`Error::InvalidValue`] for a row index out of range.
     pub fn take_rows(&self, rows: &[usize]) -> Result<Frame> {
-        if let Some(&bad) = rows.iter().find(|&&r| r >= self.n_rows) {
-            return Err(Error::InvalidValue {
-                what: "row indices".into(),
-                row: None,
-                reason: format!("row {bad} is out of range for {} rows", self.n_rows),
-            });
-        }
+        check_rows(rows, self.n_rows)?;
         Ok(Frame {
             names: self.names.clone(),
             // Columns are gathered independently; in parallel when there is enough to do.
             columns: if rows.len() * self.columns.len() >= 1 << 18 {
-                self.columns.par_iter().map(|c| c.take(rows)).collect()
+                self.columns
+                    .par_iter()
+                    .map(|c| c.take_checked(rows))
+                    .collect()
             } else {
-                self.columns.iter().map(|c| c.take(rows)).collect()
+                self.columns.iter().map(|c| c.take_checked(rows)).collect()
             },
             n_rows: rows.len(),
         })
@@ -513,4 +518,36 @@ impl Frame {
             .map(|(n, _)| n.clone())
             .collect()
     }
+}
+
+/// Checks that every row index is below `n_rows`.
+fn check_rows(rows: &[usize], n_rows: usize) -> Result<()> {
+    match rows.iter().position(|&r| r >= n_rows) {
+        Some(at) => Err(Error::InvalidValue {
+            what: "row indices".into(),
+            row: Some(at),
+            reason: format!("row {} is out of range for {n_rows} rows", rows[at]),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// `v[r]` for every `r` in `rows` (all in range), copying runs of consecutive rows as blocks:
+/// the rows kept by [`Frame::drop_duplicates`] or a filter are mostly long runs.
+fn gather<T: Copy>(v: &[T], rows: &[usize]) -> Vec<T> {
+    let mut out = Vec::with_capacity(rows.len());
+    let mut k = 0;
+    while k < rows.len() {
+        let start = rows[k];
+        let mut end = start + 1;
+        k += 1;
+        while k < rows.len() && rows[k] == end {
+            end += 1;
+            k += 1;
+        }
+        if let Some(run) = v.get(start..end) {
+            out.extend_from_slice(run);
+        }
+    }
+    out
 }

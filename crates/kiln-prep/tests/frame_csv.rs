@@ -146,6 +146,101 @@ fn a_quote_never_closed_is_an_error_at_its_line_not_one_long_field() {
 }
 
 #[test]
+fn a_literal_quote_in_an_unquoted_field_does_not_move_record_boundaries() {
+    // Found by probing: the block and chunk splitters flipped a quote flag on every `"`,
+    // so `5"6` (a literal quote) made them cut inside the real quoted field that follows,
+    // and the halves parsed "cleanly" into wrong rows. pandas reads 2 rows:
+    // {'a': [1, 2], 'b': ['5"6', 'x\n3,z']}.
+    let text = "a,b\n1,5\"6\n2,\"x\n3,z\"\n";
+    for (chunk, block) in [(1, 1), (1, 6), (3, 9), (1 << 20, 1 << 20)] {
+        let opts = CsvOptions {
+            chunk_bytes: chunk,
+            block_bytes: block,
+            ..CsvOptions::default()
+        };
+        let (f, _) = opts.read_str(text).unwrap();
+        assert_eq!(f.shape(), (2, 2), "chunk {chunk}, block {block}");
+        assert_eq!(f.column("a").unwrap().as_numeric().unwrap(), &[1.0, 2.0]);
+        let b = f.column("b").unwrap().as_categorical().unwrap();
+        assert_eq!(b.get(0), Some("5\"6"));
+        assert_eq!(b.get(1), Some("x\n3,z"));
+    }
+    // The same with many multi-line quoted fields after the literal quote.
+    let mut text = String::from("a,b\n1,5\"6\n");
+    for i in 0..10 {
+        text.push_str(&format!("{i},\"line\nbreak\"\n"));
+    }
+    for (chunk, block) in [(1, 1), (7, 13), (1 << 20, 1 << 20)] {
+        let opts = CsvOptions {
+            chunk_bytes: chunk,
+            block_bytes: block,
+            ..CsvOptions::default()
+        };
+        let (f, _) = opts.read_str(&text).unwrap();
+        assert_eq!(f.shape(), (11, 2), "chunk {chunk}, block {block}");
+        let b = f.column("b").unwrap().as_categorical().unwrap();
+        assert_eq!(b.get(10), Some("line\nbreak"));
+    }
+}
+
+#[test]
+fn the_header_is_never_read_as_data() {
+    // A literal quote in a header name (pandas: {'a"b': [1, 3], 'c': [2, 4]}).
+    let (f, _) = CsvOptions::default()
+        .read_str("a\"b,c\n1,2\n3,4\n")
+        .unwrap();
+    assert_eq!(f.names(), &["a\"b", "c"]);
+    assert_eq!(f.column("c").unwrap().as_numeric().unwrap(), &[2.0, 4.0]);
+    // A header longer than a read block.
+    let mut text = String::from("first_column_name,second_column_name\n");
+    for i in 0..50 {
+        text.push_str(&format!("{i},{}\n", i * 2));
+    }
+    let opts = CsvOptions {
+        block_bytes: 4,
+        chunk_bytes: 1,
+        ..CsvOptions::default()
+    };
+    let (f, _) = opts.read_str(&text).unwrap();
+    assert_eq!(f.shape(), (50, 2));
+    assert_eq!(
+        f.column("first_column_name").unwrap().column_type(),
+        ColumnType::Int
+    );
+}
+
+#[test]
+fn options_that_cannot_be_told_apart_are_invalid_parameters() {
+    let bad = [
+        CsvOptions {
+            quote: b',',
+            ..CsvOptions::default()
+        },
+        CsvOptions::default().with_delimiter(b'\n'),
+        CsvOptions {
+            quote: b'\r',
+            ..CsvOptions::default()
+        },
+    ];
+    for opts in bad {
+        let e = opts.read_str("a,b\n1,2\n").unwrap_err();
+        assert!(matches!(e, Error::InvalidParameter { .. }), "{e}");
+    }
+    // A directory is an I/O error naming the path, not a parse error.
+    let dir = tempfile::tempdir().unwrap();
+    let e = CsvOptions::default().read_path(dir.path()).unwrap_err();
+    assert!(matches!(e, Error::Io { .. }), "{e}");
+}
+
+#[test]
+fn minus_zero_reads_as_negative_zero_either_way() {
+    let f = read("x\n-0\n-0.0\n1.5\n");
+    let x = f.column("x").unwrap().as_numeric().unwrap();
+    assert!(x[0] == 0.0 && x[0].is_sign_negative());
+    assert!(x[1] == 0.0 && x[1].is_sign_negative());
+}
+
+#[test]
 fn missing_is_the_empty_field_and_markers_are_opt_in() {
     let text = "city,n\nNA,1\nNone,\nOslo,3\n";
     let f = read(text);

@@ -479,3 +479,23 @@ fn frame_imputer_passes_the_frame_checks() {
     .check()
     .assert_passed();
 }
+
+#[test]
+fn an_indicator_never_replaces_a_column_of_the_frame() {
+    // Found by probing: `missingindicator_c` silently overwrote the user's column.
+    let fr = Frame::new(vec![
+        (
+            "c".into(),
+            Column::Categorical(Categorical::from_values(&[Some("a"), None])),
+        ),
+        ("missingindicator_c".into(), Column::Float(vec![1.0, 2.0])),
+    ])
+    .unwrap();
+    let fitted = FrameImputer::default()
+        .with_add_indicator(true)
+        .fit(&fr, &["c"])
+        .unwrap();
+    let e = fitted.transform(&fr).unwrap_err();
+    assert!(matches!(e, Error::InvalidValue { .. }), "{e}");
+    assert!(e.to_string().contains("missingindicator_c"), "{e}");
+}

@@ -31,9 +31,23 @@ impl Categories {
         self.len() == 0
     }
 
-    /// The category with index `i` as printed: its value, or `missing`.
-    pub fn label(&self, i: usize) -> &str {
-        self.levels.get(i).map_or("missing", String::as_str)
+    /// The category with index `i` as printed: its value, or `missing` (with underscores
+    /// appended while a real category has that name, so output names stay distinct).
+    pub fn label(&self, i: usize) -> std::borrow::Cow<'_, str> {
+        match self.levels.get(i) {
+            Some(level) => std::borrow::Cow::Borrowed(level.as_str()),
+            None => std::borrow::Cow::Owned(self.synthetic("missing")),
+        }
+    }
+
+    /// `base`, with underscores appended until no real category has that name: the label of
+    /// a category kiln makes up (missing values, grouped infrequent ones).
+    pub fn synthetic(&self, base: &str) -> String {
+        let mut label = base.to_owned();
+        while self.levels.contains(&label) {
+            label.push('_');
+        }
+        label
     }
 
     /// Learns the categories of `col` and counts how many rows hold each (by index).

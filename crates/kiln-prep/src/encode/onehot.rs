@@ -142,7 +142,8 @@ impl OneHotEncoder {
                 _ => Some(g),
             })
             .collect();
-        let mut labels = vec!["infrequent"; n_grouped];
+        let mut labels =
+            vec![std::borrow::Cow::Owned(categories.synthetic("infrequent")); n_grouped];
         for (i, &g) in grouped.iter().enumerate() {
             if g < n_frequent {
                 labels[g] = categories.label(i);

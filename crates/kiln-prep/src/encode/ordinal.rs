@@ -37,8 +37,9 @@ pub enum OrdinalUnknown {
 ///
 /// # Errors
 /// `fit` fails for an empty frame or column list, a column named twice, an absent or numeric
-/// column, and an `unknown_value` that is neither NaN nor a whole number, or that is the code
-/// of a category.
+/// column, an `unknown_value` that is neither NaN nor a whole number, or that is the code
+/// of a category, and an `encoded_missing_value` that is neither NaN nor a whole number, or
+/// that is the code of a category of a column with missing values (as scikit-learn).
 #[derive(Debug, Clone, Copy, PartialEq, Serialize, Deserialize)]
 pub struct OrdinalEncoder {
     /// What to do with a category not seen at fit. By default, [`OrdinalUnknown::Error`].
@@ -96,6 +97,20 @@ impl OrdinalEncoder {
                     ),
                 ));
             }
+            let m = self.encoded_missing_value;
+            if cats.missing && m >= 0.0 && m < cats.levels.len() as f64 {
+                // scikit-learn: "encoded_missing_value (0) is already used to encode a known
+                // category in features".
+                return Err(Error::invalid_param(
+                    Self::NAME,
+                    "encoded_missing_value",
+                    format!(
+                        "must not encode missing values as {m}, the code of category `{}` of \
+                         column `{name}`",
+                        cats.label(m as usize)
+                    ),
+                ));
+            }
             categories.push(cats);
         }
         Ok(FittedOrdinalEncoder {
@@ -110,6 +125,14 @@ impl Params for OrdinalEncoder {
     const NAME: &'static str = "OrdinalEncoder";
 
     fn validate(&self) -> Result<()> {
+        let m = self.encoded_missing_value;
+        kiln_core::check::check_param(
+            Self::NAME,
+            "encoded_missing_value",
+            m,
+            m.is_nan() || (m.is_finite() && m.fract() == 0.0),
+            "NaN or a whole number",
+        )?;
         if let OrdinalUnknown::Value(v) = self.handle_unknown {
             kiln_core::check::check_param(
                 Self::NAME,

@@ -53,8 +53,9 @@ pub enum Fill {
 /// `fit` fails for invalid params, an empty frame or column list, a column named twice or
 /// absent, and a column with no observed value at fit under a strategy that learns from the
 /// data (there is nothing to learn: use a constant, or drop the column). `transform` fails
-/// when a fitted column is absent or changed between numeric and categorical (naming it), and
-/// for infinite numbers.
+/// when a fitted column is absent or changed between numeric and categorical (naming it), when
+/// the frame already has a column named like one of the indicators it would add, and for
+/// infinite numbers.
 ///
 /// # Notes
 /// - Why a frame comes out, not a matrix: the imputed categorical columns are still text, and
@@ -294,6 +295,21 @@ impl FittedFrameImputer {
     /// # Errors
     /// As listed under [`FrameImputer`]'s `# Errors`.
     pub fn transform(&self, frame: &Frame) -> Result<Frame> {
+        // An indicator must not replace a column of the frame (`with_column` would).
+        if let Some(clash) = self
+            .indicator_names()
+            .into_iter()
+            .find(|n| frame.names().contains(n))
+        {
+            return Err(Error::InvalidValue {
+                what: format!("column `{clash}`"),
+                row: None,
+                reason: format!(
+                    "the frame already has a column named `{clash}`, the name of a missing \
+                     indicator this imputer adds; rename it or turn `add_indicator` off"
+                ),
+            });
+        }
         let mut indicators = Vec::with_capacity(self.indicator.len());
         for name in &self.indicator {
             let col = frame.column(name)?;

@@ -98,9 +98,9 @@ impl ShuffleSplit {
             DEFAULT_SHUFFLE_TEST_FRACTION,
         )?;
         let mut rng = rng_from_seed(self.seed);
-        Ok((0..self.n_splits)
-            .map(|_| random_holdout(n_samples, sizes, &mut rng))
-            .collect())
+        let mut folds = reserve_folds(Self::NAME, self.n_splits, n_samples)?;
+        folds.extend((0..self.n_splits).map(|_| random_holdout(n_samples, sizes, &mut rng)));
+        Ok(folds)
     }
 }
 
@@ -230,9 +230,9 @@ impl StratifiedShuffleSplit {
         )?;
         let strata = Strata::new(Self::NAME, y, sizes)?;
         let mut rng = rng_from_seed(self.seed);
-        Ok((0..self.n_splits)
-            .map(|_| strata.holdout(sizes, &mut rng))
-            .collect())
+        let mut folds = reserve_folds(Self::NAME, self.n_splits, y.len())?;
+        folds.extend((0..self.n_splits).map(|_| strata.holdout(sizes, &mut rng)));
+        Ok(folds)
     }
 }
 
@@ -500,6 +500,34 @@ fn approximate_mode(counts: &[usize], n_draws: usize, rng: &mut KilnRng) -> Vec<
         missing -= tied.len();
     }
     drawn
+}
+
+/// Room for `n_splits` folds of `n_samples` indices each, or an error when they cannot be
+/// held in memory (an allocation failure would abort the process, not return an error).
+fn reserve_folds(estimator: &str, n_splits: usize, n_samples: usize) -> Result<Vec<Fold>> {
+    let too_many = || {
+        Error::invalid_param(
+            estimator,
+            "n_splits",
+            format!(
+                "is too large: {n_splits} splits of {n_samples} sample indices each do not fit \
+                 in memory"
+            ),
+        )
+    };
+    let bytes = n_splits
+        .checked_mul(n_samples)
+        .and_then(|n| n.checked_mul(std::mem::size_of::<usize>()))
+        .filter(|&b| b <= isize::MAX as usize)
+        .ok_or_else(too_many)?;
+    let mut folds = Vec::new();
+    folds.try_reserve_exact(n_splits).map_err(|_| too_many())?;
+    // Probe the indices' memory as well: a failed reservation is an error, not an abort.
+    let mut probe: Vec<usize> = Vec::new();
+    probe
+        .try_reserve_exact(bytes / std::mem::size_of::<usize>())
+        .map_err(|_| too_many())?;
+    Ok(folds)
 }
 
 #[cfg(test)]

@@ -239,3 +239,74 @@ fn bad_fit_inputs_are_rejected() {
     assert!(encode_target(&p, "species", Some("Adelie")).is_err());
     assert!(encode_target(&f, "credit", Some("excellent")).is_err());
 }
+
+#[test]
+fn encoded_missing_value_must_not_be_a_category_code() {
+    // Found by probing: 0.0 made "a" and missing indistinguishable. scikit-learn 1.9.1:
+    // "encoded_missing_value (0) is already used to encode a known category in features".
+    let f = kiln_prep::Frame::new(vec![(
+        "c".into(),
+        kiln_prep::Column::Categorical(kiln_prep::Categorical::from_values(&[
+            Some("a"),
+            Some("b"),
+            None,
+        ])),
+    )])
+    .unwrap();
+    for m in [0.0, 1.0] {
+        let e = OrdinalEncoder::default()
+            .with_encoded_missing_value(m)
+            .fit(&f, &["c"])
+            .unwrap_err();
+        assert_eq!(e.parameter_name(), Some("encoded_missing_value"), "{e}");
+        assert!(e.to_string().contains("`c`"), "{e}");
+    }
+    // Infinite or fractional values are invalid parameters; -1 and 2 are fine.
+    for m in [f64::INFINITY, 0.5] {
+        let p = OrdinalEncoder::default().with_encoded_missing_value(m);
+        assert!(p.validate().is_err(), "{m}");
+    }
+    for m in [-1.0, 2.0] {
+        let out = OrdinalEncoder::default()
+            .with_encoded_missing_value(m)
+            .fit(&f, &["c"])
+            .unwrap()
+            .transform_frame(&f)
+            .unwrap();
+        assert_eq!(out.column(0).to_vec(), vec![0.0, 1.0, m]);
+    }
+}
+
+#[test]
+fn made_up_category_names_never_collide_with_real_ones() {
+    // Found by probing: a real category "missing" plus missing values gave two outputs named
+    // `c=missing`.
+    let values = [
+        Some("missing"),
+        None,
+        Some("infrequent"),
+        Some("infrequent"),
+        Some("rare"),
+        Some("missing"),
+    ];
+    let f = kiln_prep::Frame::new(vec![(
+        "c".into(),
+        kiln_prep::Column::Categorical(kiln_prep::Categorical::from_values(&values)),
+    )])
+    .unwrap();
+    let names = OneHotEncoder::default()
+        .fit(&f, &["c"])
+        .unwrap()
+        .feature_names_out();
+    assert_eq!(names, ["c=infrequent", "c=missing", "c=rare", "c=missing_"]);
+    let grouped = OneHotEncoder::default()
+        .with_min_frequency(Some(2))
+        .fit(&f, &["c"])
+        .unwrap()
+        .feature_names_out();
+    let mut unique = grouped.clone();
+    unique.sort();
+    unique.dedup();
+    assert_eq!(unique.len(), grouped.len(), "{grouped:?}");
+    assert!(grouped.contains(&"c=infrequent_".to_owned()), "{grouped:?}");
+}

@@ -301,3 +301,28 @@ fn stratify_rejects_a_single_member_class_and_unshuffled_splits() {
     let tts = TrainTestSplit::default().with_test_size(1usize);
     assert_eq!(param_name(tts.split_stratified(y.view())), "test_size");
 }
+
+#[test]
+fn more_shuffle_splits_than_memory_holds_is_an_error_not_an_abort() {
+    // Found by probing: 2^40 splits asked for 52 TB at once and aborted the process.
+    let e = ShuffleSplit::default()
+        .with_n_splits(1 << 40)
+        .split(10)
+        .unwrap_err();
+    assert_eq!(e.parameter_name(), Some("n_splits"), "{e}");
+    let y = Array1::from_iter((0..40).map(|i| i % 2));
+    let e = StratifiedShuffleSplit::default()
+        .with_n_splits(1 << 40)
+        .split(y.view())
+        .unwrap_err();
+    assert_eq!(e.parameter_name(), Some("n_splits"), "{e}");
+    // An ordinary count still works.
+    assert_eq!(
+        ShuffleSplit::default()
+            .with_n_splits(3)
+            .split(10)
+            .unwrap()
+            .len(),
+        3
+    );
+}
