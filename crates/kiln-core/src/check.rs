@@ -106,6 +106,60 @@ pub fn check_finite_1d(v: ArrayView1<'_, f64>, what: &str) -> Result<()> {
     }
 }
 
+/// Checks that sums of squares of `values` (finite, or NaN for missing) cannot overflow:
+/// `max|v|² × count` must be finite, so a variance, a Gram matrix or a squared distance
+/// summed over them stays a number. Past that (about 1.3e151 for a million values)
+/// estimators that square their inputs return inf or NaN (found by probing: targets of 1e307
+/// gave NaN coefficients, features of 1e160 gave k-means an infinite inertia); the fix is to
+/// rescale, which this error says.
+///
+/// # Errors
+/// [`Error::InvalidValue`] naming `what` and the row of the largest value.
+pub fn check_squares_fit<'a>(values: impl IntoIterator<Item = &'a f64>, what: &str) -> Result<()> {
+    let (mut count, mut largest, mut row) = (0usize, 0.0f64, 0usize);
+    for (i, &v) in values.into_iter().enumerate() {
+        count += 1;
+        if v.abs() > largest {
+            (largest, row) = (v.abs(), i);
+        }
+    }
+    if (largest * largest * count as f64).is_finite() {
+        return Ok(());
+    }
+    Err(Error::InvalidValue {
+        what: what.to_owned(),
+        row: Some(row),
+        reason: format!(
+            "values up to {largest:e} are too large: sums of their squares over {count} values \
+             overflow f64 (the limit is about {:e}); rescale them, e.g. divide by a constant",
+            (f64::MAX / count.max(1) as f64).sqrt()
+        ),
+    })
+}
+
+/// [`check_squares_fit`] for a matrix: the error names the row (and column) of the largest
+/// value.
+///
+/// # Errors
+/// As [`check_squares_fit`].
+pub fn check_squares_fit_2d(x: ArrayView2<'_, f64>, what: &str) -> Result<()> {
+    check_squares_fit(x.iter(), what).map_err(|e| match e {
+        Error::InvalidValue {
+            what,
+            row: Some(i),
+            reason,
+        } => {
+            let d = x.ncols().max(1);
+            Error::InvalidValue {
+                what: format!("{what} (column {})", i % d),
+                row: Some(i / d),
+                reason,
+            }
+        }
+        other => other,
+    })
+}
+
 /// Checks that `x` is non-empty and finite: [`check_non_empty`] then [`check_finite`].
 ///
 /// # Errors
@@ -213,7 +267,7 @@ pub fn check_predict_x(
 }
 
 /// Checks optional sample weights against `n_samples`: right length, finite, non-negative and
-/// with a positive sum.
+/// with a positive sum that f64 can hold.
 ///
 /// # Errors
 /// [`Error::ShapeMismatch`], [`Error::NonFinite`] or [`Error::InvalidValue`].
@@ -232,11 +286,25 @@ pub fn check_sample_weight(weights: Option<ArrayView1<'_, f64>>, n_samples: usiz
             reason: format!("weights must be >= 0; got {}", w[row]),
         });
     }
-    if w.sum() <= 0.0 {
+    let total = w.sum();
+    if total <= 0.0 {
         return Err(Error::InvalidValue {
             what: "sample_weight".into(),
             row: None,
             reason: "all weights are zero; at least one must be positive".into(),
+        });
+    }
+    if !total.is_finite() {
+        // Every weighted mean and sum would overflow into inf or NaN (found by probing:
+        // weights of 1e308 gave NaN trees and k-means centres).
+        return Err(Error::InvalidValue {
+            what: "sample_weight".into(),
+            row: None,
+            reason: format!(
+                "the weights sum to more than f64 can hold (the largest is {:e}); rescale them, \
+                 e.g. divide by their maximum",
+                w.iter().copied().fold(0.0, f64::max)
+            ),
         });
     }
     Ok(())

@@ -155,6 +155,18 @@ pub trait Persist: Serialize + DeserializeOwned {
 
     /// The features the model expects at predict.
     fn feature_schema(&self) -> FeatureSchema;
+
+    /// Checks the decoded model's own structure before it is handed out: indices in range
+    /// (a tree's children and features), array shapes that agree with each other and with the
+    /// feature count. Run by every load after the checksum, kind, version and schema checks,
+    /// so that a payload that decodes but was not written by kiln (edited, then given a new
+    /// checksum) fails at load rather than panicking or looping at predict.
+    ///
+    /// # Errors
+    /// [`Error::ModelFormat`] with [`FormatCheck::Payload`], saying what is inconsistent.
+    fn check_loaded(&self) -> Result<()> {
+        Ok(())
+    }
 }
 
 /// The decoded header of a model file: what it holds, readable without knowing its type.
@@ -450,6 +462,7 @@ fn decode_checked<M: Persist>(bytes: &[u8], expected: Option<&FeatureSchema>) ->
         )
     })?;
     model.feature_schema().check_matches(&header.schema)?;
+    model.check_loaded()?;
     Ok(model)
 }
 

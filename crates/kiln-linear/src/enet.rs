@@ -143,6 +143,10 @@ fn check_inputs(
     check::check_fit_xy(x, y.len(), NanPolicy::Reject)?;
     check::check_finite_1d(y, "y")?;
     check::check_sample_weight(sample_weight, x.nrows())?;
+    // Coordinate descent sums squares of X and y: past f64's range it would stop at a wrong
+    // but finite answer (found by probing: y of 1e307 gave all-zero coefficients).
+    check::check_squares_fit_2d(x, "X")?;
+    check::check_squares_fit(y, "y")?;
     if let Some(init) = init {
         check::check_same_len(
             "length of the starting coefficients against columns of X",

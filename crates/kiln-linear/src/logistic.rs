@@ -271,6 +271,7 @@ impl Fit for LogisticRegression {
         self.validate()?;
         check::check_fit_xy(x, y.len(), NanPolicy::Reject)?;
         check::check_sample_weight(sample_weight, x.nrows())?;
+        check::check_squares_fit_2d(x, "X")?;
         let classes = check::check_class_indices(Self::NAME, y, true)?.classes;
         let y_pos: Vec<usize> = y
             .iter()

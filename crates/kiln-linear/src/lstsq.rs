@@ -136,6 +136,19 @@ pub(crate) fn checked_moments(
             .all(|i| (0..mom.gram.ncols()).all(|j| mom.gram[(i, j)].is_finite()));
     if !finite {
         d.check_x_finite()?;
+        // Finite inputs whose sums of squares overflow (found by probing: y of 1e307 gave
+        // NaN coefficients): name the part that overflowed.
+        let p = mom.p;
+        let in_y = mom.mean[p..].iter().any(|v| !v.is_finite())
+            || (0..mom.gram.nrows())
+                .any(|i| (p..mom.gram.ncols()).any(|j| !mom.gram[(i, j)].is_finite()));
+        return Err(Error::InvalidValue {
+            what: if in_y { "y" } else { "X" }.into(),
+            row: None,
+            reason: "values are too large: their weighted sums of squares overflow f64; \
+                     rescale them (e.g. divide by a constant)"
+                .into(),
+        });
     }
     Ok(mom)
 }

@@ -315,4 +315,8 @@ impl Persist for FittedLinearRegression {
     fn feature_schema(&self) -> FeatureSchema {
         self.names.schema(self.n_features)
     }
+
+    fn check_loaded(&self) -> Result<()> {
+        crate::predict::check_loaded_shapes(self.coef.len(), 1, 1, self.n_features)
+    }
 }

@@ -14,6 +14,38 @@ const CHUNK_ROWS: usize = 4096;
 /// Multiply-adds from which the rows are split over threads.
 const PAR_WORK: usize = 1 << 18;
 
+/// Checks a decoded linear model (see `Persist::check_loaded`): `outputs` rows of `cols`
+/// coefficients for `n_features` features, one intercept per output, all finite.
+pub(crate) fn check_loaded_shapes(
+    cols: usize,
+    outputs: usize,
+    intercepts: usize,
+    n_features: usize,
+) -> kiln_core::Result<()> {
+    if cols == n_features && outputs >= 1 && intercepts == outputs {
+        return Ok(());
+    }
+    Err(kiln_core::Error::model_format(
+        kiln_core::FormatCheck::Payload,
+        format!(
+            "{outputs} x {cols} coefficients and {intercepts} intercepts do not fit \
+             {n_features} features"
+        ),
+    ))
+}
+
+/// Checks that `rows` coefficient rows serve `n_classes` classes: one row for two classes,
+/// one per class for more.
+pub(crate) fn check_loaded_classes(n_classes: usize, rows: usize) -> kiln_core::Result<()> {
+    if (rows == 1 && n_classes == 2) || (rows == n_classes && n_classes > 2) {
+        return Ok(());
+    }
+    Err(kiln_core::Error::model_format(
+        kiln_core::FormatCheck::Payload,
+        format!("{rows} coefficient rows for {n_classes} classes"),
+    ))
+}
+
 /// `a · b` over the common length, with eight independent partial sums (one accumulator would
 /// serialize on the add latency and forbid vectorizing); the order of every addition is fixed.
 pub(crate) fn dot(a: &[f64], b: &[f64]) -> f64 {

@@ -437,6 +437,10 @@ impl Persist for FittedRidge {
     fn feature_schema(&self) -> FeatureSchema {
         self.names.schema(self.n_features)
     }
+
+    fn check_loaded(&self) -> Result<()> {
+        crate::predict::check_loaded_shapes(self.coef.len(), 1, 1, self.n_features)
+    }
 }
 
 /// A fitted [`Ridge`] with several targets, from [`Ridge::fit_multi`].
@@ -536,5 +540,10 @@ impl Persist for FittedRidgeMulti {
 
     fn feature_schema(&self) -> FeatureSchema {
         self.names.schema(self.n_features)
+    }
+
+    fn check_loaded(&self) -> Result<()> {
+        let (outputs, cols) = self.coef.dim();
+        crate::predict::check_loaded_shapes(cols, outputs, self.intercept.len(), self.n_features)
     }
 }

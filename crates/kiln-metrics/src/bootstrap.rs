@@ -237,6 +237,29 @@ impl Bootstrap {
                 reason: "n_samples=0; at least 1 row is needed".into(),
             });
         }
+        // The resample buffers hold `n_samples` rows and the results `n_resamples` values:
+        // sizes no allocation can serve are an error here, not an abort later.
+        let mut probe: Vec<usize> = Vec::new();
+        if probe.try_reserve_exact(n_samples).is_err() {
+            return Err(Error::InvalidValue {
+                what: "n_samples".into(),
+                row: None,
+                reason: format!("{n_samples} rows do not fit in memory"),
+            });
+        }
+        drop(probe);
+        let mut probe: Vec<Option<Result<f64>>> = Vec::new();
+        if probe.try_reserve_exact(self.n_resamples).is_err() {
+            return Err(Error::invalid_param(
+                Self::NAME,
+                "n_resamples",
+                format!(
+                    "is too large: {} results do not fit in memory",
+                    self.n_resamples
+                ),
+            ));
+        }
+        drop(probe);
         let Some(labels) = &self.stratify else {
             return Ok(Sampler::Plain(n_samples));
         };
@@ -286,11 +309,13 @@ impl Bootstrap {
         let sampler = self.sampler(n_samples)?;
         let all: Vec<usize> = (0..n_samples).collect();
         let estimate = metric(&all)?;
-        if estimate.is_nan() {
+        if !estimate.is_finite() {
             return Err(Error::InvalidValue {
                 what: "the metric on all rows".into(),
                 row: None,
-                reason: "it returned NaN; a confidence interval needs a value".into(),
+                reason: format!(
+                    "it returned {estimate}; a confidence interval needs a finite value"
+                ),
             });
         }
 
@@ -312,12 +337,12 @@ impl Bootstrap {
         let mut first_failure: Option<(usize, String)> = None;
         for (index, result) in results.into_iter().enumerate() {
             match result {
-                Some(Ok(v)) if !v.is_nan() => values.push(v),
+                Some(Ok(v)) if v.is_finite() => values.push(v),
                 other => {
                     if first_failure.is_none() {
                         let why = match other {
                             Some(Err(e)) => e.to_string(),
-                            _ => "the metric returned NaN".into(),
+                            _ => "the metric returned NaN or an infinite value".into(),
                         };
                         first_failure = Some((index, why));
                     }

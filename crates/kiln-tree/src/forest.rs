@@ -122,8 +122,10 @@ impl Settings {
             est,
             "n_estimators",
             self.n_estimators,
-            self.n_estimators >= 1,
-            "an int in the range [1, inf)",
+            // The forest's tree list is allocated up front: usize::MAX aborted it (found by
+            // probing). 2^24 trees is far past any useful forest.
+            (1..=1 << 24).contains(&self.n_estimators),
+            "an int in the range [1, 16777216]",
         )?;
         self.growth.validate(est)?;
         match self.max_samples {

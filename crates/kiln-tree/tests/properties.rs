@@ -151,7 +151,23 @@ fn boosting_rejects_targets_whose_gradient_sums_would_overflow() {
             .is_err()
     );
     // Absolute error has bounded gradients and takes the large targets.
-    let abs = params.with_loss(kiln_tree::RegressionLoss::AbsoluteError);
+    let abs = params
+        .clone()
+        .with_loss(kiln_tree::RegressionLoss::AbsoluteError);
     let m = abs.fit(x.view(), y.mapv(|v| v * 1e122).view()).unwrap();
     assert!(m.predict(x.view()).unwrap().iter().all(|v| v.is_finite()));
+    // ... but not targets near f64's range, whose residuals overflow (found by probing:
+    // ±1e308 gave NaN predictions).
+    let huge = Array1::from_shape_fn(60, |i| if i % 2 == 0 { -1e308 } else { 1e308 });
+    for loss in [
+        kiln_tree::RegressionLoss::AbsoluteError,
+        kiln_tree::RegressionLoss::Quantile(0.5),
+    ] {
+        let e = params
+            .clone()
+            .with_loss(loss)
+            .fit(x.view(), huge.view())
+            .unwrap_err();
+        assert!(e.to_string().contains("rescale"), "{e}");
+    }
 }

@@ -633,4 +633,12 @@ impl Persist for Model {
     fn feature_schema(&self) -> FeatureSchema {
         FeatureSchema::with_names(self.schema().names())
     }
+
+    fn check_loaded(&self) -> Result<()> {
+        match &self.trained {
+            Trained::Classifier(p) => p.check_loaded(),
+            Trained::Regressor(p) => p.check_loaded(),
+            Trained::Clusterer(p) => p.check_loaded(),
+        }
+    }
 }

@@ -232,6 +232,9 @@ pub(crate) fn check_fit_input(
     check::check_x(x, NanPolicy::Reject)?;
     let (n, d) = x.dim();
     check::check_sample_weight(sample_weight, n)?;
+    // Squared distances of values past ~1e151 overflow (found by probing: X of 1e160 gave an
+    // infinite inertia and every label 0).
+    check::check_squares_fit_2d(x, "X")?;
     if k > n {
         return Err(kiln_core::Error::TooFewSamples {
             estimator: estimator.into(),

@@ -148,4 +148,19 @@ impl Persist for FittedKMeans {
     fn feature_schema(&self) -> FeatureSchema {
         FeatureSchema::new(self.n_features)
     }
+
+    fn check_loaded(&self) -> Result<()> {
+        let (k, d) = self.cluster_centers.dim();
+        if k == 0 || d != self.n_features || !self.cluster_centers.iter().all(|v| v.is_finite()) {
+            return Err(kiln_core::Error::model_format(
+                kiln_core::FormatCheck::Payload,
+                format!(
+                    "{k} x {d} cluster centres (finite: {}) for {} features",
+                    self.cluster_centers.iter().all(|v| v.is_finite()),
+                    self.n_features
+                ),
+            ));
+        }
+        Ok(())
+    }
 }

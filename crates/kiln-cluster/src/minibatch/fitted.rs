@@ -96,6 +96,7 @@ impl FittedMiniBatchKMeans {
     ) -> Result<()> {
         check::check_predict_x(MiniBatchKMeans::NAME, self.n_features, x, NanPolicy::Reject)?;
         check::check_sample_weight(sample_weight, x.nrows())?;
+        check::check_squares_fit_2d(x, "X")?;
         let xs = self.shifted(x);
         let w: Vec<f64> = match sample_weight {
             Some(w) => w.to_vec(),
@@ -230,5 +231,29 @@ impl Persist for FittedMiniBatchKMeans {
 
     fn feature_schema(&self) -> FeatureSchema {
         FeatureSchema::new(self.n_features)
+    }
+
+    fn check_loaded(&self) -> Result<()> {
+        let (k, d) = self.cluster_centers.dim();
+        let consistent = k > 0
+            && d == self.n_features
+            && self.offset.len() == d
+            && self.state.counts.len() == k
+            && self.state.centers.len() == k * d
+            && self.cluster_centers.iter().all(|v| v.is_finite());
+        if !consistent {
+            return Err(kiln_core::Error::model_format(
+                kiln_core::FormatCheck::Payload,
+                format!(
+                    "{k} x {d} cluster centres, {} state centre values, {} counts and {} \
+                     offsets do not fit {} features",
+                    self.state.centers.len(),
+                    self.state.counts.len(),
+                    self.offset.len(),
+                    self.n_features
+                ),
+            ));
+        }
+        Ok(())
     }
 }

@@ -196,4 +196,10 @@ impl Persist for FittedLogisticRegression {
     fn feature_schema(&self) -> FeatureSchema {
         self.names.schema(self.coef.ncols())
     }
+
+    fn check_loaded(&self) -> Result<()> {
+        let (rows, cols) = self.coef.dim();
+        crate::predict::check_loaded_shapes(cols, rows, self.intercept.len(), cols)?;
+        crate::predict::check_loaded_classes(self.classes.len(), rows)
+    }
 }

@@ -290,4 +290,19 @@ impl Persist for FittedSGDClassifier {
     fn feature_schema(&self) -> FeatureSchema {
         self.names.schema(self.coef.ncols())
     }
+
+    fn check_loaded(&self) -> Result<()> {
+        let (rows, cols) = self.coef.dim();
+        crate::predict::check_loaded_shapes(cols, rows, self.intercept.len(), cols)?;
+        // The averaged coefficients are empty unless averaging is on.
+        if !self.avg_coef.is_empty() || !self.avg_intercept.is_empty() {
+            crate::predict::check_loaded_shapes(
+                self.avg_coef.ncols(),
+                self.avg_coef.nrows(),
+                self.avg_intercept.len(),
+                cols,
+            )?;
+        }
+        crate::predict::check_loaded_classes(self.classes.len(), rows)
+    }
 }

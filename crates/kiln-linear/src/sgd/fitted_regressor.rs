@@ -175,4 +175,13 @@ impl Persist for FittedSGDRegressor {
     fn feature_schema(&self) -> FeatureSchema {
         self.names.schema(self.n_features)
     }
+
+    fn check_loaded(&self) -> Result<()> {
+        crate::predict::check_loaded_shapes(self.coef.len(), 1, 1, self.n_features)?;
+        // The averaged coefficients are empty unless averaging is on.
+        if self.avg_coef.is_empty() {
+            return Ok(());
+        }
+        crate::predict::check_loaded_shapes(self.avg_coef.len(), 1, 1, self.n_features)
+    }
 }

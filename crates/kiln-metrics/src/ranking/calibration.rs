@@ -154,11 +154,14 @@ fn check_inputs(
     n_bins: usize,
     sample_weight: Option<ArrayView1<'_, f64>>,
 ) -> Result<()> {
-    if n_bins == 0 {
+    // Each bin is a few words of memory; past 2^24 bins the request is a mistake, and
+    // usize::MAX would abort the allocation (found by probing).
+    const MAX_BINS: usize = 1 << 24;
+    if n_bins == 0 || n_bins > MAX_BINS {
         return Err(Error::invalid_param(
             metric,
             "n_bins",
-            "must be an int in the range [1, inf); got 0",
+            format!("must be an int in the range [1, {MAX_BINS}]; got {n_bins}"),
         ));
     }
     let n = check_pair(metric, y_true, y_prob, "y_prob")?;

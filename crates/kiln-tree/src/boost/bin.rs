@@ -212,6 +212,8 @@ impl BinMapper {
         if x.is_nan() {
             return MISSING_BIN;
         }
+        // `+ 0.0` turns -0.0 into 0.0: the same category (the codes are stored that way).
+        let x = x + 0.0;
         match self.categories[feature].binary_search_by(|c| c.total_cmp(&x)) {
             Ok(b) => b as u8,
             Err(_) => MISSING_BIN,
@@ -392,7 +394,8 @@ fn fit_categories(
                 ),
             });
         }
-        cats.push(v);
+        // -0.0 is category 0 (`+ 0.0` maps it to 0.0; `total_cmp` would keep them apart).
+        cats.push(v + 0.0);
     }
     cats.sort_unstable_by(f64::total_cmp);
     cats.dedup();

@@ -119,6 +119,19 @@ impl HistGradientBoostingClassifier {
         let y_codes: Vec<f64> = y.iter().map(|c| code(c).unwrap_or(0.0)).collect();
         let cw = self.class_weight.per_class(&classes, &counts.counts);
         let weights = class_weighted(&y_codes, &cw, options.sample_weight);
+        if let Some(w) = &weights {
+            let total: f64 = w.iter().sum();
+            if total <= 0.0 || !total.is_finite() {
+                return Err(Error::InvalidValue {
+                    what: "sample_weight".into(),
+                    row: None,
+                    reason: format!(
+                        "the weights sum to {total} once class weights are applied; they must \
+                         sum to a positive finite number"
+                    ),
+                });
+            }
+        }
 
         let eval = match &options.eval_set {
             Some(e) => {
@@ -189,6 +202,13 @@ impl Params for HistGradientBoostingClassifier {
 
     fn validate(&self) -> Result<()> {
         self.params.validate(Self::NAME)?;
+        check::check_param(
+            Self::NAME,
+            "scoring",
+            format!("{:?}", self.params.scoring),
+            self.params.scoring != crate::boost::Scoring::R2,
+            "Loss or Accuracy (R2 is for regressors)",
+        )?;
         crate::tree::params::check_class_weight(Self::NAME, &self.class_weight)
     }
 }
@@ -324,5 +344,15 @@ impl Persist for FittedHistGradientBoostingClassifier {
 
     fn feature_schema(&self) -> FeatureSchema {
         FeatureSchema::new(self.n_features)
+    }
+
+    fn check_loaded(&self) -> Result<()> {
+        // One output for two classes (binary log-loss), one per class otherwise.
+        let outputs = if self.classes.len() <= 2 {
+            1
+        } else {
+            self.classes.len()
+        };
+        self.model.check_structure(self.n_features, outputs)
     }
 }

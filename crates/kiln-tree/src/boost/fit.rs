@@ -78,6 +78,51 @@ pub(crate) struct Boosted {
     pub(crate) n_iter: usize,
 }
 
+impl Boosted {
+    /// Checks a decoded model (see [`kiln_core::persist::Persist::check_loaded`]): one
+    /// baseline per output, whole iterations of trees, a bin mapper for `n_features` features
+    /// and trees that stay inside it.
+    pub(crate) fn check_structure(
+        &self,
+        n_features: usize,
+        n_outputs: usize,
+    ) -> kiln_core::Result<()> {
+        let bad = |reason: String| {
+            kiln_core::Error::model_format(kiln_core::FormatCheck::Payload, reason)
+        };
+        if self.n_outputs != n_outputs || self.baseline.len() != n_outputs {
+            return Err(bad(format!(
+                "{} outputs and {} baselines; expected {n_outputs}",
+                self.n_outputs,
+                self.baseline.len()
+            )));
+        }
+        if n_outputs == 0 || !self.trees.len().is_multiple_of(n_outputs) {
+            return Err(bad(format!(
+                "{} trees are not whole iterations of {n_outputs} outputs",
+                self.trees.len()
+            )));
+        }
+        let m = &self.mapper;
+        let lens = [
+            m.thresholds.len(),
+            m.categories.len(),
+            m.is_categorical.len(),
+            m.n_bins.len(),
+        ];
+        if lens.iter().any(|&l| l != n_features) {
+            return Err(bad(format!(
+                "the bin mapper describes {lens:?} features; the model has {n_features}"
+            )));
+        }
+        for (t, tree) in self.trees.iter().enumerate() {
+            tree.check_structure(n_features)
+                .map_err(|e| bad(format!("tree {t}: {e}")))?;
+        }
+        Ok(())
+    }
+}
+
 /// What the caller of a fit can observe and steer.
 pub(crate) type Callback<'a> = Option<&'a mut dyn FnMut(&Progress) -> ControlFlow<()>>;
 

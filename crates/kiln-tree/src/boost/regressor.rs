@@ -40,10 +40,10 @@ pub enum RegressionLoss {
 ///
 /// # Errors
 /// As the classifier's, plus [`Error::NonFinite`] for NaN or infinite targets,
-/// [`Error::InvalidValue`] for negative targets (or all zero) with Poisson loss or, with
-/// squared-error or Poisson loss, a target whose magnitude (times the largest sample weight)
-/// exceeds 1e30 (its single-precision gradients would overflow), and
-/// [`Error::InvalidParameter`] for a quantile outside `(0, 1)`.
+/// [`Error::InvalidValue`] for negative targets (or all zero) with Poisson loss or a target
+/// whose magnitude (times the largest sample weight) exceeds 1e30 (1e300 for the absolute-error
+/// and quantile losses; single-precision gradients or residuals would overflow), and [`Error::InvalidParameter`] for a quantile outside
+/// `(0, 1)` or `Scoring::Accuracy`.
 ///
 /// # Example
 /// ```
@@ -143,12 +143,14 @@ impl HistGradientBoostingRegressor {
         check::check_finite_1d(y, what)?;
         // Squared-error and Poisson gradients are (prediction − y) × weight, kept in single
         // precision like scikit-learn's: past f32's range (3.4e38) they overflow and every
-        // prediction becomes NaN. Absolute and quantile gradients are ±weight and take any
-        // finite target.
-        if matches!(
-            self.loss,
-            RegressionLoss::SquaredError | RegressionLoss::Poisson
-        ) {
+        // prediction becomes NaN. Absolute and quantile gradients are ±weight, but their leaf
+        // values are quantiles of the residuals y − prediction, which overflow for targets
+        // near f64's range (found by probing: ±1e308 gave NaN predictions).
+        {
+            let bound = match self.loss {
+                RegressionLoss::SquaredError | RegressionLoss::Poisson => MAX_TARGET,
+                _ => MAX_TARGET_BOUNDED_GRADIENT,
+            };
             let w_max = sample_weight.map_or(1.0, |w| w.iter().copied().fold(0.0, f64::max));
             let (row, y_max) =
                 y.iter()
@@ -158,14 +160,14 @@ impl HistGradientBoostingRegressor {
                         (0, 0.0),
                         |best, (i, v)| if v > best.1 { (i, v) } else { best },
                     );
-            if y_max * w_max.max(1.0) > MAX_TARGET {
+            if y_max * w_max.max(1.0) > bound {
                 return Err(Error::InvalidValue {
                     what: what.into(),
                     row: Some(row),
                     reason: format!(
                         "|y| = {y_max:e} (times the largest sample weight, {w_max:e}) exceeds \
-                         {MAX_TARGET:e}, where the {:?} loss's single-precision gradients \
-                         overflow; rescale the target (e.g. divide it by a constant)",
+                         {bound:e}, where the {:?} loss's gradients or residuals overflow; \
+                         rescale the target (e.g. divide it by a constant)",
                         self.loss
                     ),
                 });
@@ -179,11 +181,17 @@ impl HistGradientBoostingRegressor {
                     reason: format!("Poisson loss needs y >= 0; got {}", y[row]),
                 });
             }
-            if y.iter().all(|&v| v == 0.0) {
+            let weight = |i: usize| sample_weight.and_then(|w| w.get(i).copied()).unwrap_or(1.0);
+            if y.iter()
+                .enumerate()
+                .all(|(i, &v)| v == 0.0 || weight(i) == 0.0)
+            {
                 return Err(Error::InvalidValue {
                     what: what.into(),
                     row: None,
-                    reason: "Poisson loss needs at least one positive y".into(),
+                    reason: "Poisson loss needs at least one positive y with a positive \
+                             sample weight"
+                        .into(),
                 });
             }
         }
@@ -195,11 +203,23 @@ impl HistGradientBoostingRegressor {
 /// to twice it, summed or scaled by the learning rate, stay well inside f32's range.
 const MAX_TARGET: f64 = 1e30;
 
+/// The same bound for the absolute-error and quantile losses, whose gradients are ±weight
+/// but whose leaf values are quantiles of the residuals `y − prediction`: those stay finite
+/// while |y| is well inside f64's range.
+const MAX_TARGET_BOUNDED_GRADIENT: f64 = 1e300;
+
 impl Params for HistGradientBoostingRegressor {
     const NAME: &'static str = "HistGradientBoostingRegressor";
 
     fn validate(&self) -> Result<()> {
         self.params.validate(Self::NAME)?;
+        check::check_param(
+            Self::NAME,
+            "scoring",
+            format!("{:?}", self.params.scoring),
+            self.params.scoring != crate::boost::Scoring::Accuracy,
+            "Loss or R2 (Accuracy is for classifiers)",
+        )?;
         if let RegressionLoss::Quantile(a) = self.loss {
             check::check_param(
                 Self::NAME,
@@ -302,5 +322,45 @@ impl Persist for FittedHistGradientBoostingRegressor {
 
     fn feature_schema(&self) -> FeatureSchema {
         FeatureSchema::new(self.n_features)
+    }
+
+    fn check_loaded(&self) -> Result<()> {
+        self.model.check_structure(self.n_features, 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use kiln_core::{Error, persist};
+    use ndarray::{Array1, Array2};
+
+    /// As the decision tree's: a decoded but inconsistent model fails at load.
+    #[test]
+    fn an_inconsistent_boosted_model_fails_to_load() {
+        let x = Array2::from_shape_fn((60, 2), |(i, j)| ((i * 7 + j * 3) % 11) as f64);
+        let y = Array1::from_shape_fn(60, |i| (i % 5) as f64);
+        let good = HistGradientBoostingRegressor::default()
+            .with_max_iter(3)
+            .fit(x.view(), y.view())
+            .unwrap_or_else(|e| panic!("{e}"));
+        let edits: [fn(&mut FittedHistGradientBoostingRegressor); 5] = [
+            |m| m.model.trees[0].nodes[0].feature = 9,
+            |m| m.model.trees[0].nodes[0].left = 0,
+            |m| m.model.trees[0].nodes[0].cat = 5,
+            |m| m.model.baseline.clear(),
+            |m| m.model.mapper.n_bins.pop().map_or((), |_| ()),
+        ];
+        for (k, edit) in edits.iter().enumerate() {
+            let mut bad = good.clone();
+            edit(&mut bad);
+            let bytes = persist::to_bytes(&bad).unwrap_or_else(|e| panic!("{e}"));
+            let err = persist::from_bytes::<FittedHistGradientBoostingRegressor>(&bytes)
+                .map(|_| ())
+                .unwrap_err();
+            assert!(matches!(err, Error::ModelFormat { .. }), "edit {k}: {err}");
+        }
+        let bytes = persist::to_bytes(&good).unwrap_or_else(|e| panic!("{e}"));
+        assert!(persist::from_bytes::<FittedHistGradientBoostingRegressor>(&bytes).is_ok());
     }
 }

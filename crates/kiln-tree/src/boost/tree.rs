@@ -95,6 +95,35 @@ pub struct BoostTree {
 }
 
 impl BoostTree {
+    /// Checks a decoded tree: at least one node, every split node with two children numbered
+    /// after it, a feature below `n_features` and a category set that exists.
+    pub(crate) fn check_structure(&self, n_features: usize) -> Result<(), String> {
+        let n = self.nodes.len();
+        if n == 0 {
+            return Err("a boosted tree has no nodes".into());
+        }
+        for (i, node) in self.nodes.iter().enumerate() {
+            crate::tree::nodes::check_children(i, node.left, node.right, n, LEAF)?;
+            if node.is_leaf() {
+                continue;
+            }
+            if node.feature as usize >= n_features {
+                return Err(format!(
+                    "node {i} splits on feature {} of {n_features}",
+                    node.feature
+                ));
+            }
+            if node.cat != NOT_CATEGORICAL && node.cat as usize >= self.cat_bitsets.len() {
+                return Err(format!(
+                    "node {i} uses category set {} of {}",
+                    node.cat,
+                    self.cat_bitsets.len()
+                ));
+            }
+        }
+        Ok(())
+    }
+
     /// The number of nodes.
     pub fn node_count(&self) -> usize {
         self.nodes.len()

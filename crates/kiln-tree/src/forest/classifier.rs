@@ -466,4 +466,11 @@ impl<P: ForestParams> Persist for FittedForestClassifier<P> {
     fn feature_schema(&self) -> FeatureSchema {
         FeatureSchema::new(self.n_features)
     }
+
+    fn check_loaded(&self) -> Result<()> {
+        let k = self.classes.len();
+        self.trees
+            .iter()
+            .try_for_each(|t| t.check_structure(self.n_features, k))
+    }
 }

@@ -182,6 +182,7 @@ pub(crate) fn fit_regressor<P: ForestParams>(
     params.validate()?;
     check::check_fit_xy(x, y.len(), NanPolicy::AllowMissing)?;
     check::check_finite_1d(y, "y")?;
+    check::check_squares_fit(y, "y")?;
     check::check_sample_weight(sample_weight, y.len())?;
     let y: Vec<f64> = y.to_vec();
     let weights: Vec<f64> = match sample_weight {
@@ -311,5 +312,11 @@ impl<P: ForestParams> Persist for FittedForestRegressor<P> {
 
     fn feature_schema(&self) -> FeatureSchema {
         FeatureSchema::new(self.n_features)
+    }
+
+    fn check_loaded(&self) -> Result<()> {
+        self.trees
+            .iter()
+            .try_for_each(|t| t.check_structure(self.n_features, 1))
     }
 }

@@ -451,4 +451,9 @@ impl Persist for FittedDecisionTreeClassifier {
     fn feature_schema(&self) -> FeatureSchema {
         FeatureSchema::new(self.n_features)
     }
+
+    fn check_loaded(&self) -> Result<()> {
+        self.tree
+            .check_structure(self.n_features, self.classes.len())
+    }
 }

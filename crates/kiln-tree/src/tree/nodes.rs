@@ -62,6 +62,43 @@ pub struct Tree {
 }
 
 impl Tree {
+    /// Checks a decoded tree (see [`kiln_core::persist::Persist::check_loaded`]): at least
+    /// one node, `n_outputs` values per node, every split node with two children numbered
+    /// after it (nodes are stored parents first, so every walk ends) and a feature below
+    /// `n_features`.
+    pub(crate) fn check_structure(
+        &self,
+        n_features: usize,
+        n_outputs: usize,
+    ) -> kiln_core::Result<()> {
+        let bad = |reason: String| {
+            kiln_core::Error::model_format(kiln_core::FormatCheck::Payload, reason)
+        };
+        let n = self.nodes.len();
+        if n == 0 {
+            return Err(bad("a tree has no nodes".into()));
+        }
+        if self.n_outputs != n_outputs || self.values.len() != n * n_outputs {
+            return Err(bad(format!(
+                "a tree of {n} nodes holds {} values of {} outputs; expected {} values of \
+                 {n_outputs}",
+                self.values.len(),
+                self.n_outputs,
+                n * n_outputs
+            )));
+        }
+        for (i, node) in self.nodes.iter().enumerate() {
+            check_children(i, node.left, node.right, n, LEAF).map_err(bad)?;
+            if !node.is_leaf() && node.feature as usize >= n_features {
+                return Err(bad(format!(
+                    "node {i} splits on feature {} of {n_features}",
+                    node.feature
+                )));
+            }
+        }
+        Ok(())
+    }
+
     pub(crate) fn new(n_outputs: usize) -> Self {
         Self {
             nodes: Vec::new(),
@@ -264,5 +301,31 @@ impl DecisionPath {
             indptr.push(indices.len());
         }
         Self { indptr, indices }
+    }
+}
+
+/// Checks the children of node `i` of `n`: both `leaf` (a leaf), or both numbered after `i`
+/// and below `n`.
+pub(crate) fn check_children(
+    i: usize,
+    left: u32,
+    right: u32,
+    n: usize,
+    leaf: u32,
+) -> Result<(), String> {
+    match (left == leaf, right == leaf) {
+        (true, true) => Ok(()),
+        (false, false) => {
+            let ok = |c: u32| (c as usize) > i && (c as usize) < n;
+            if ok(left) && ok(right) {
+                Ok(())
+            } else {
+                Err(format!(
+                    "node {i} has children {left} and {right}; they must come after it and be \
+                     below {n}"
+                ))
+            }
+        }
+        _ => Err(format!("node {i} has one child")),
     }
 }

@@ -173,6 +173,9 @@ impl DecisionTreeRegressor {
         self.validate()?;
         check::check_fit_xy(x, y.len(), NanPolicy::AllowMissing)?;
         check::check_finite_1d(y, "y")?;
+        // The squared-error criterion sums y²: past ~1e151 it overflows (found by probing:
+        // y of 1e306 gave -inf predictions).
+        check::check_squares_fit(y, "y")?;
         check::check_sample_weight(sample_weight, y.len())?;
         let weights = match sample_weight {
             Some(w) => w.to_vec(),
@@ -346,5 +349,54 @@ impl Persist for FittedDecisionTreeRegressor {
 
     fn feature_schema(&self) -> FeatureSchema {
         FeatureSchema::new(self.n_features)
+    }
+
+    fn check_loaded(&self) -> Result<()> {
+        self.tree.check_structure(self.n_features, 1)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::super::nodes::LEAF;
+    use super::*;
+    use kiln_core::{Error, persist};
+    use ndarray::array;
+
+    fn fitted() -> FittedDecisionTreeRegressor {
+        let x = array![[0.0, 1.0], [1.0, 0.0], [2.0, 1.0], [3.0, 0.0]];
+        let y = array![0.0, 0.0, 1.0, 1.0];
+        DecisionTreeRegressor::default()
+            .fit(x.view(), y.view())
+            .unwrap_or_else(|e| panic!("{e}"))
+    }
+
+    /// A payload that decodes but was not written by kiln (edited, then given a new checksum)
+    /// must fail at load, not panic or loop at predict (found by adversarial probing).
+    #[test]
+    fn an_inconsistent_tree_fails_to_load() {
+        let good = fitted();
+        assert!(good.tree.nodes.len() >= 3);
+        let edits: [fn(&mut FittedDecisionTreeRegressor); 5] = [
+            |m| m.tree.nodes[0].left = 999,
+            |m| m.tree.nodes[0].left = 0,
+            |m| m.tree.nodes[0].feature = 7,
+            |m| m.tree.values.clear(),
+            |m| m.tree.nodes[0].right = LEAF,
+        ];
+        for (k, edit) in edits.iter().enumerate() {
+            let mut bad = good.clone();
+            edit(&mut bad);
+            let bytes = persist::to_bytes(&bad).unwrap_or_else(|e| panic!("{e}"));
+            let err = persist::from_bytes::<FittedDecisionTreeRegressor>(&bytes)
+                .map(|_| ())
+                .unwrap_err();
+            assert!(matches!(err, Error::ModelFormat { .. }), "edit {k}: {err}");
+        }
+        let bytes = persist::to_bytes(&good).unwrap_or_else(|e| panic!("{e}"));
+        assert_eq!(
+            persist::from_bytes::<FittedDecisionTreeRegressor>(&bytes).ok(),
+            Some(good)
+        );
     }
 }

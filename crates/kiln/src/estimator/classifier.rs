@@ -414,6 +414,16 @@ impl Persist for FittedClassifier {
             ClassifierModel::Boosting(m) => m.feature_schema(),
         }
     }
+
+    fn check_loaded(&self) -> Result<()> {
+        match &self.model {
+            ClassifierModel::Logistic(m) => m.check_loaded(),
+            ClassifierModel::Tree(m) => m.check_loaded(),
+            ClassifierModel::Forest(m) => m.check_loaded(),
+            ClassifierModel::ExtraTrees(m) => m.check_loaded(),
+            ClassifierModel::Boosting(m) => m.check_loaded(),
+        }
+    }
 }
 
 // ---- Parameters from text ----------------------------------------------------------------

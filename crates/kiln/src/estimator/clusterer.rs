@@ -305,6 +305,13 @@ impl Persist for FittedClusterer {
             ClustererModel::MiniBatchKMeans(m) => m.feature_schema(),
         }
     }
+
+    fn check_loaded(&self) -> Result<()> {
+        match &self.model {
+            ClustererModel::KMeans(m) => m.check_loaded(),
+            ClustererModel::MiniBatchKMeans(m) => m.check_loaded(),
+        }
+    }
 }
 
 // ---- Parameters from text ----------------------------------------------------------------

@@ -418,4 +418,8 @@ impl Persist for FittedRegressor {
     fn feature_schema(&self) -> FeatureSchema {
         each!(RegressorModel, &self.model, m => m.feature_schema())
     }
+
+    fn check_loaded(&self) -> Result<()> {
+        each!(RegressorModel, &self.model, m => m.check_loaded())
+    }
 }

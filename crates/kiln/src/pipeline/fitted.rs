@@ -198,6 +198,10 @@ where
     fn feature_schema(&self) -> FeatureSchema {
         FeatureSchema::with_names(self.schema.names())
     }
+
+    fn check_loaded(&self) -> Result<()> {
+        self.model.check_loaded()
+    }
 }
 
 impl<M> FittedPipeline<M>

@@ -1,0 +1,207 @@
+//! Regressions found by adversarial probing of the model and metric crates (2026-11-27):
+//! inputs that used to give a panic, an abort or a silent NaN/inf and must now give a typed
+//! error (or, for `-0.0` categories, the right answer).
+
+#![allow(
+    clippy::unwrap_used,
+    clippy::panic,
+    reason = "test code: failing the test is its job"
+)]
+
+use std::collections::BTreeMap;
+
+use kiln::cluster::KMeans;
+use kiln::linear::{Lasso, LinearRegression, LogisticRegression, Ridge};
+use kiln::metrics::bootstrap::Bootstrap;
+use kiln::metrics::ranking::{CalibrationStrategy, calibration_curve, expected_calibration_error};
+use kiln::prelude::*;
+use kiln::tree::{
+    ClassWeight, DecisionTreeRegressor, EarlyStopping, HistGradientBoostingClassifier,
+    HistGradientBoostingRegressor, RandomForestRegressor, RegressionLoss, Scoring,
+};
+use ndarray::{Array1, Array2, array};
+
+fn data(n: usize) -> (Array2<f64>, Array1<f64>, Array1<usize>) {
+    let x = Array2::from_shape_fn((n, 3), |(i, j)| ((i * 7 + j * 3) % 17) as f64 - 8.0);
+    let y = Array1::from_shape_fn(n, |i| x[[i, 0]] * 2.0 + x[[i, 1]]);
+    let labels = y.mapv(|v| usize::from(v > 0.0));
+    (x, y, labels)
+}
+
+fn is_invalid_value(e: &Error) -> bool {
+    matches!(e, Error::InvalidValue { .. })
+}
+
+#[test]
+fn weights_whose_sum_overflows_are_an_error() {
+    let (x, y, _) = data(400);
+    let w = Array1::from_elem(400, 1e308);
+    let e = DecisionTreeRegressor::default()
+        .fit_weighted(x.view(), y.view(), Some(w.view()))
+        .unwrap_err();
+    assert!(
+        is_invalid_value(&e) && e.to_string().contains("rescale"),
+        "{e}"
+    );
+    let e = Lasso::default()
+        .fit_weighted(x.view(), y.view(), Some(w.view()))
+        .unwrap_err();
+    assert!(is_invalid_value(&e), "{e}");
+    let e = KMeans::default()
+        .with_n_clusters(3)
+        .fit_weighted(x.view(), Some(w.view()))
+        .unwrap_err();
+    assert!(is_invalid_value(&e), "{e}");
+}
+
+#[test]
+fn values_whose_squares_overflow_are_an_error_not_nan() {
+    let (x, y, labels) = data(400);
+    let huge_y = y.mapv(|v| v * 1e306 + 1e307);
+    for e in [
+        LinearRegression::default()
+            .fit(x.view(), huge_y.view())
+            .map(|_| ())
+            .unwrap_err(),
+        Ridge::default()
+            .fit(x.view(), huge_y.view())
+            .map(|_| ())
+            .unwrap_err(),
+        Lasso::default()
+            .fit(x.view(), huge_y.view())
+            .map(|_| ())
+            .unwrap_err(),
+        DecisionTreeRegressor::default()
+            .fit(x.view(), huge_y.view())
+            .map(|_| ())
+            .unwrap_err(),
+        RandomForestRegressor::default()
+            .with_n_estimators(3)
+            .fit(x.view(), huge_y.view())
+            .map(|_| ())
+            .unwrap_err(),
+    ] {
+        assert!(is_invalid_value(&e), "{e}");
+        assert!(e.to_string().contains('y'), "{e}");
+    }
+    let huge_x = x.mapv(|v| v * 1e160);
+    let e = KMeans::default()
+        .with_n_clusters(3)
+        .fit(huge_x.view())
+        .map(|_| ())
+        .unwrap_err();
+    assert!(
+        is_invalid_value(&e) && e.to_string().contains("rescale"),
+        "{e}"
+    );
+    let e = LogisticRegression::default()
+        .fit(huge_x.view(), labels.view())
+        .map(|_| ())
+        .unwrap_err();
+    assert!(is_invalid_value(&e), "{e}");
+    // Large but safe magnitudes still fit to finite models.
+    let big = y.mapv(|v| v * 1e100);
+    let m = LinearRegression::default()
+        .fit(x.view(), big.view())
+        .unwrap();
+    assert!(m.predict(x.view()).unwrap().iter().all(|v| v.is_finite()));
+}
+
+#[test]
+fn a_negative_zero_category_is_category_zero() {
+    let x = Array2::from_shape_fn((200, 1), |(i, _)| (i % 2) as f64);
+    let y = Array1::from_shape_fn(200, |i| if i % 2 == 0 { 10.0 } else { 0.0 });
+    let m = HistGradientBoostingRegressor::default()
+        .with_categorical_features(vec![0])
+        .with_max_iter(30)
+        .with_learning_rate(0.5)
+        .fit(x.view(), y.view())
+        .unwrap();
+    let p = m.predict(array![[0.0], [-0.0]].view()).unwrap();
+    assert_eq!(p[0], p[1]);
+    assert!((p[0] - 10.0).abs() < 1e-3, "{p}");
+    // Training rows holding -0.0 land in the same bin as 0.0.
+    let mixed = Array2::from_shape_fn((200, 1), |(i, _)| match i % 4 {
+        0 => 0.0,
+        2 => -0.0,
+        _ => 1.0,
+    });
+    let m2 = HistGradientBoostingRegressor::default()
+        .with_categorical_features(vec![0])
+        .with_max_iter(30)
+        .with_learning_rate(0.5)
+        .fit(mixed.view(), y.view())
+        .unwrap();
+    assert_eq!(m2.predict(x.view()).unwrap(), m.predict(x.view()).unwrap());
+}
+
+#[test]
+fn boosting_rejects_a_scorer_of_the_other_task_and_all_zero_class_weights() {
+    let (x, y, labels) = data(400);
+    let e = HistGradientBoostingRegressor::default()
+        .with_early_stopping(EarlyStopping::On)
+        .with_scoring(Scoring::Accuracy)
+        .fit(x.view(), y.view())
+        .map(|_| ())
+        .unwrap_err();
+    assert_eq!(e.parameter_name(), Some("scoring"), "{e}");
+    let e = HistGradientBoostingClassifier::default()
+        .with_early_stopping(EarlyStopping::On)
+        .with_scoring(Scoring::R2)
+        .fit(x.view(), labels.view())
+        .map(|_| ())
+        .unwrap_err();
+    assert_eq!(e.parameter_name(), Some("scoring"), "{e}");
+    let zero = ClassWeight::Given(BTreeMap::from([(0, 0.0), (1, 0.0)]));
+    let e = HistGradientBoostingClassifier::default()
+        .with_class_weight(zero)
+        .fit(x.view(), labels.view())
+        .map(|_| ())
+        .unwrap_err();
+    assert!(is_invalid_value(&e), "{e}");
+    // Poisson needs a positive target that carries weight.
+    let yp = Array1::from_shape_fn(400, |i| if i == 0 { 3.0 } else { 0.0 });
+    let mut w = Array1::from_elem(400, 1.0);
+    w[0] = 0.0;
+    let e = HistGradientBoostingRegressor::default()
+        .with_loss(RegressionLoss::Poisson)
+        .fit_weighted(x.view(), yp.view(), Some(w.view()))
+        .map(|_| ())
+        .unwrap_err();
+    assert!(is_invalid_value(&e), "{e}");
+}
+
+#[test]
+fn sizes_no_allocation_can_serve_are_errors_not_aborts() {
+    let y = array![0usize, 1, 0, 1];
+    let p = array![0.1, 0.8, 0.3, 0.6];
+    let e = expected_calibration_error(y.view(), p.view(), usize::MAX, None).unwrap_err();
+    assert_eq!(e.parameter_name(), Some("n_bins"), "{e}");
+    let e = calibration_curve(y.view(), p.view(), usize::MAX, CalibrationStrategy::Uniform)
+        .unwrap_err();
+    assert_eq!(e.parameter_name(), Some("n_bins"), "{e}");
+    let mean = |rows: &[usize]| Ok(rows.len() as f64);
+    assert!(
+        Bootstrap::default()
+            .with_n_resamples(usize::MAX)
+            .interval(5, mean)
+            .is_err()
+    );
+    assert!(Bootstrap::default().interval(usize::MAX, mean).is_err());
+    assert!(
+        Bootstrap::default()
+            .resample_indices(usize::MAX, 0)
+            .is_err()
+    );
+    let e = Bootstrap::default()
+        .interval(5, |_| Ok(f64::INFINITY))
+        .unwrap_err();
+    assert!(is_invalid_value(&e), "{e}");
+    let (x, y, _) = data(20);
+    let e = RandomForestRegressor::default()
+        .with_n_estimators(usize::MAX)
+        .fit(x.view(), y.view())
+        .map(|_| ())
+        .unwrap_err();
+    assert_eq!(e.parameter_name(), Some("n_estimators"), "{e}");
+}
