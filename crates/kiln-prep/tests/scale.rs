@@ -286,16 +286,15 @@ fn standard_scaler_finds_infinities_its_statistics_would_hide() {
         1,
         0
     ));
-    // Finite values whose square overflows are not an error (as before): the variance is
-    // infinite, the check finds nothing, and fit_transform equals fit then transform.
-    let huge = array![[1e200, 1.0], [-1e200, 2.0], [3e200, 4.0]];
-    let (fitted, z) = StandardScaler::default()
+    // Finite values whose square overflows: the variance would be infinite and the output
+    // silently 0 or NaN (as scikit-learn's); since 2026-11-27 a typed error naming the column.
+    let huge = array![[1.0, 1e200], [2.0, -1e200], [4.0, 3e200]];
+    let e = StandardScaler::default()
         .fit_transform(huge.view())
-        .unwrap();
-    let again = fitted.transform(huge.view()).unwrap();
-    for (a, b) in z.iter().zip(&again) {
-        assert!(a.to_bits() == b.to_bits() || (a.is_nan() && b.is_nan()));
-    }
+        .map(|_| ())
+        .unwrap_err();
+    assert!(matches!(e, Error::InvalidValue { .. }), "{e}");
+    assert!(e.to_string().contains("column 1"), "{e}");
 }
 
 #[test]
@@ -408,4 +407,16 @@ fn results_do_not_depend_on_the_thread_count() {
     assert!(same(a.0.as_slice().unwrap(), b.0.as_slice().unwrap()));
     assert!(same(a.1.as_slice().unwrap(), b.1.as_slice().unwrap()));
     assert!(same(a.2.as_slice().unwrap(), b.2.as_slice().unwrap()));
+}
+
+#[test]
+fn standard_scaler_values_whose_statistics_overflow_are_an_error() {
+    // Found by probing: values near 1e308 gave an infinite mean and NaN output.
+    let x = ndarray::array![[1e308, 1.0], [-1e308, 2.0], [1e308, 3.0]];
+    let e = kiln_prep::scale::StandardScaler::default()
+        .fit(x.view())
+        .map(|_| ())
+        .unwrap_err();
+    assert!(matches!(e, kiln_core::Error::InvalidValue { .. }), "{e}");
+    assert!(e.to_string().contains("column 0"), "{e}");
 }

@@ -110,6 +110,19 @@ impl FitUnsupervised for StandardScaler {
             .any(|(&c, (m, v))| c > 0.0 && !(m.is_finite() && v.is_finite()));
         if suspect {
             check::check_x(x, NanPolicy::AllowMissing)?;
+            // Every value is finite, so a sum overflowed: values near f64's range (found by
+            // probing: 1e308 gave an infinite mean and NaN output, as in scikit-learn).
+            if let Some(j) = (0..stats.mean.len()).find(|&j| {
+                stats.count[j] > 0.0 && !(stats.mean[j].is_finite() && stats.var[j].is_finite())
+            }) {
+                return Err(kiln_core::Error::InvalidValue {
+                    what: format!("column {j} of X"),
+                    row: None,
+                    reason: "its values are too large: their mean or variance overflows f64; \
+                             rescale it (e.g. divide by a constant)"
+                        .into(),
+                });
+            }
         }
         let n_samples_seen = Array1::from(stats.count);
         let mean = Array1::from(stats.mean);
