@@ -205,3 +205,18 @@ fn sizes_no_allocation_can_serve_are_errors_not_aborts() {
         .unwrap_err();
     assert_eq!(e.parameter_name(), Some("n_estimators"), "{e}");
 }
+
+#[test]
+fn r2_does_not_depend_on_the_scale_even_near_overflow() {
+    // Found by probing: values around 1e200 gave NaN (as in scikit-learn); R² is scale-free.
+    let t = array![1.0, 2.0, 3.0, 4.5, 5.0];
+    let p = array![1.1, 1.9, 3.2, 4.4, 5.3];
+    let small = kiln::metrics::regression::r2(t.view(), p.view(), None).unwrap();
+    let big = kiln::metrics::regression::r2(
+        t.mapv(|v| v * 1e200).view(),
+        p.mapv(|v| v * 1e200).view(),
+        None,
+    )
+    .unwrap();
+    assert!((small - big).abs() < 1e-12, "{small} {big}");
+}

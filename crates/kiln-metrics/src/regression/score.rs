@@ -60,11 +60,30 @@ pub fn r2_with(
     if n < 2 {
         return Ok(f64::NAN);
     }
-    let numerator = weighted_sum(y_true, y_pred, sample_weight, |t, p| (t - p) * (t - p));
-    let mean = average(y_true, sample_weight);
-    let denominator = weighted_sum(y_true, y_true, sample_weight, |t, _| {
-        (t - mean) * (t - mean)
-    });
+    let sums = |scale: f64| {
+        let numerator = weighted_sum(y_true, y_pred, sample_weight, |t, p| {
+            let d = (t - p) * scale;
+            d * d
+        });
+        let mean = average(y_true, sample_weight) * scale;
+        let denominator = weighted_sum(y_true, y_true, sample_weight, |t, _| {
+            let d = t * scale - mean;
+            d * d
+        });
+        (numerator, denominator)
+    };
+    let (mut numerator, mut denominator) = sums(1.0);
+    if !(numerator.is_finite() && denominator.is_finite()) {
+        // Squares of values near 1e154 and beyond overflow, where scikit-learn returns NaN
+        // (found by probing: values around 1e200). R² does not depend on the scale, so the
+        // sums are taken again on values scaled by a power of two (exact) to at most 1.
+        let largest = y_true
+            .iter()
+            .chain(y_pred.iter())
+            .fold(0.0f64, |m, v| m.max(v.abs()));
+        let scale = 2f64.powi(-(largest.log2().ceil() as i32) - 1);
+        (numerator, denominator) = sums(scale);
+    }
     Ok(fraction_explained(numerator, denominator, force_finite))
 }
 
