@@ -87,9 +87,7 @@ impl Boosted {
         n_features: usize,
         n_outputs: usize,
     ) -> kiln_core::Result<()> {
-        let bad = |reason: String| {
-            kiln_core::Error::model_format(kiln_core::FormatCheck::Payload, reason)
-        };
+        let bad = crate::tree::nodes::bad_payload;
         if self.n_outputs != n_outputs || self.baseline.len() != n_outputs {
             return Err(bad(format!(
                 "{} outputs and {} baselines; expected {n_outputs}",

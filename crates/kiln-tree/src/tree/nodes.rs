@@ -71,9 +71,7 @@ impl Tree {
         n_features: usize,
         n_outputs: usize,
     ) -> kiln_core::Result<()> {
-        let bad = |reason: String| {
-            kiln_core::Error::model_format(kiln_core::FormatCheck::Payload, reason)
-        };
+        let bad = bad_payload;
         let n = self.nodes.len();
         if n == 0 {
             return Err(bad("a tree has no nodes".into()));
@@ -328,4 +326,9 @@ pub(crate) fn check_children(
         }
         _ => Err(format!("node {i} has one child")),
     }
+}
+
+/// The error of a decoded model whose structure does not hold together.
+pub(crate) fn bad_payload(reason: String) -> kiln_core::Error {
+    kiln_core::Error::model_format(kiln_core::FormatCheck::Payload, reason)
 }
