@@ -299,6 +299,7 @@ where
     check_scorers(std::slice::from_ref(scorer))?;
     let data = Data::new(x, y, sample_weight, groups)?;
     let folds = cv.folds(data.n_samples(), data.class_indices(), data.groups)?;
+    crate::cv::run::check_some_folds(folds.len())?;
     for (i, fold) in folds.iter().enumerate() {
         check_fold(data.n_samples(), i, &fold.train, &fold.test)?;
     }

@@ -360,8 +360,10 @@ where
         NAME,
         "n_repeats",
         options.n_repeats,
-        options.n_repeats >= 1,
-        "an int in the range [1, inf)",
+        // The scores of every repeat are allocated up front: 2^40 repeats aborted the
+        // allocation (found by probing).
+        (1..=1 << 24).contains(&options.n_repeats),
+        "an int in the range [1, 16777216]",
     )?;
     let n_rows = options.rows_per_repeat(n_samples)?;
     let units = units(n_features, options)?;
@@ -370,6 +372,15 @@ where
         .iter()
         .map(|s| s.score(model, x, y, sw))
         .collect::<Result<Vec<f64>>>()?;
+    // Found by probing: a NaN baseline (R² of one row, a NaN scorer) gave Ok with every
+    // importance NaN.
+    if let Some((scorer, _)) = scorers.iter().zip(&baselines).find(|(_, b)| b.is_nan()) {
+        return Err(Error::InvalidValue {
+            what: format!("scorer `{}`", scorer.name()),
+            row: None,
+            reason: "it returned NaN on the intact data, so no importance can be measured".into(),
+        });
+    }
 
     let n_repeats = options.n_repeats;
     // With max_samples, one subset of rows is drawn up front and shared by every feature and
@@ -432,6 +443,19 @@ where
     let mut raw = Vec::with_capacity(units.len());
     for r in per_unit {
         raw.push(r?);
+    }
+    if let Some(s) = (0..scorers.len()).find(|&s| {
+        raw.iter().any(|u| {
+            u[s * n_repeats..(s + 1) * n_repeats]
+                .iter()
+                .any(|v| v.is_nan())
+        })
+    }) {
+        return Err(Error::InvalidValue {
+            what: format!("scorer `{}`", scorers[s].name()),
+            row: None,
+            reason: "it returned NaN on permuted data".into(),
+        });
     }
     let results = scorers
         .iter()

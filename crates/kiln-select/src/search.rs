@@ -327,6 +327,7 @@ where
     let opts = &options.cv;
     let data = Data::new(x, y, opts.sample_weight, opts.groups)?;
     let folds = cv.folds(data.n_samples(), data.class_indices(), data.groups)?;
+    crate::cv::run::check_some_folds(folds.len())?;
     for (i, fold) in folds.iter().enumerate() {
         check_fold(data.n_samples(), i, &fold.train, &fold.test)?;
     }

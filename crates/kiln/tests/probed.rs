@@ -220,3 +220,126 @@ fn r2_does_not_depend_on_the_scale_even_near_overflow() {
     .unwrap();
     assert!((small - big).abs() < 1e-12, "{small} {big}");
 }
+
+/// A splitter that returns the folds it was given (a user's custom splitter).
+struct Given(Vec<kiln::prep::split::Fold>);
+
+impl kiln::prep::split::Splitter for Given {
+    fn n_splits(&self) -> usize {
+        self.0.len()
+    }
+    fn folds(
+        &self,
+        _: usize,
+        _: Option<ndarray::ArrayView1<'_, usize>>,
+        _: Option<ndarray::ArrayView1<'_, usize>>,
+    ) -> Result<Vec<kiln::prep::split::Fold>> {
+        Ok(self.0.clone())
+    }
+}
+
+fn ridge_r2() -> kiln::select::scorer::Scorer<kiln::linear::FittedRidge, f64> {
+    kiln::select::scorer::Scorer::from_predictions(
+        "r2",
+        kiln::select::scorer::Direction::Maximize,
+        |t: ndarray::ArrayView1<'_, f64>, p: ndarray::ArrayView1<'_, f64>, w| {
+            kiln::metrics::regression::r2(t, p, w)
+        },
+    )
+}
+
+#[test]
+fn selection_rejects_no_folds_and_nan_scores() {
+    use kiln::select::cv::{CvOptions, cross_validate};
+    use kiln::select::importance::{PermutationOptions, permutation_importance};
+    let (x, y, _) = data(40);
+    let opts = CvOptions::default();
+    let e = cross_validate(
+        &Ridge::default(),
+        x.view(),
+        y.view(),
+        &Given(vec![]),
+        &[ridge_r2()],
+        &opts,
+    )
+    .map(|_| ())
+    .unwrap_err();
+    assert!(matches!(e, Error::EmptyInput { .. }), "{e}");
+    // A test fold of one row: R² is undefined (NaN), which is now an error naming the scorer.
+    let one = kiln::prep::split::Fold {
+        train: (1..40).collect(),
+        test: vec![0],
+    };
+    let e = cross_validate(
+        &Ridge::default(),
+        x.view(),
+        y.view(),
+        &Given(vec![one]),
+        &[ridge_r2()],
+        &opts,
+    )
+    .map(|_| ())
+    .unwrap_err();
+    assert!(
+        is_invalid_value(&e) && e.to_string().contains("`r2`"),
+        "{e}"
+    );
+    let m = Ridge::default().fit(x.view(), y.view()).unwrap();
+    let e = permutation_importance(
+        &m,
+        x.view(),
+        y.view(),
+        &[ridge_r2()],
+        &PermutationOptions::default().with_n_repeats(usize::MAX),
+    )
+    .map(|_| ())
+    .unwrap_err();
+    assert_eq!(e.parameter_name(), Some("n_repeats"), "{e}");
+    let e = permutation_importance(
+        &m,
+        x.slice(ndarray::s![..1, ..]),
+        y.slice(ndarray::s![..1]),
+        &[ridge_r2()],
+        &PermutationOptions::default(),
+    )
+    .map(|_| ())
+    .unwrap_err();
+    assert!(is_invalid_value(&e), "{e}");
+}
+
+#[test]
+fn monitoring_rejects_overflowing_values_instead_of_returning_nan() {
+    use kiln::monitor::distance::{Binning, bin_edges, chi2_contingency};
+    use kiln::monitor::stats::{energy_distance, wasserstein_distance};
+    assert!(bin_edges(&[1.7e308, -1.7e308, 0.0], &Binning::Uniform { n_bins: 4 }).is_err());
+    assert!(bin_edges(&[0.0, 1.0], &Binning::Uniform { n_bins: 1 << 40 }).is_err());
+    assert!(wasserstein_distance(&[1e308, -1e308], &[1.7e308, -1.7e308]).is_err());
+    assert!(energy_distance(&[1e308, -1e308], &[1.7e308, -1.7e308]).is_err());
+    assert!(chi2_contingency(&[1e308, 1e308], &[1e308, 1.0]).is_err());
+    // Ordinary inputs are unchanged.
+    assert_eq!(
+        bin_edges(&[1.0, 2.0, 3.0, 4.0, 5.0], &Binning::Uniform { n_bins: 2 }).unwrap(),
+        [1.0, 3.0, 5.0]
+    );
+}
+
+#[test]
+fn reweighing_keeps_zero_weights_at_zero() {
+    use kiln::fairness::groups::{Groups, SensitiveColumn};
+    use kiln::fairness::mitigate::reweighing::reweighing;
+    // Found by probing: group `a` has no weight, so its cells have no factor; 0 × NaN gave
+    // NaN weights.
+    let g = Groups::new(
+        &[SensitiveColumn::from_strings("s", ["a", "a", "b", "b"]).unwrap()],
+        &[],
+    )
+    .unwrap();
+    let r = reweighing(
+        array![1usize, 1, 0, 1].view(),
+        &g,
+        Some(array![0.0, 0.0, 1.0, 1.0].view()),
+    )
+    .unwrap();
+    assert!(r.weights().iter().all(|w| w.is_finite()), "{}", r.weights());
+    assert_eq!(r.weights()[0], 0.0);
+}

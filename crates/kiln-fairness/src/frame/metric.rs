@@ -297,11 +297,13 @@ pub(crate) fn eval_rows(
         row: None,
         reason: e.to_string(),
     };
+    // `Value::Defined` holds finite values only: NaN and infinities from a custom metric are
+    // undefined (an infinity made inf − inf = NaN differences: found by probing).
     let finite = |v: f64| {
-        if v.is_nan() {
-            Value::undefined(format!("`{}` returned NaN", metric.name))
-        } else {
+        if v.is_finite() {
             Value::Defined(v)
+        } else {
+            Value::undefined(format!("`{}` returned {v}", metric.name))
         }
     };
     let n = rows.y_true.len();

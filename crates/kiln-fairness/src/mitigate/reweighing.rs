@@ -218,9 +218,11 @@ fn compute(
             });
         }
     }
+    // A cell without weight has no factor (NaN); its rows all weigh 0 and keep that weight
+    // (0 × NaN gave NaN weights: found by probing).
     let weights = Array1::from_shape_fn(n, |i| match cell_of[group_of[i] as usize] {
-        Some(c) => w_at(i) * factors[c][y[i]],
-        None => w_at(i),
+        Some(c) if !factors[c][y[i]].is_nan() => w_at(i) * factors[c][y[i]],
+        _ => w_at(i),
     });
     Ok(Reweighing { cells, weights })
 }

@@ -365,8 +365,9 @@ impl Params for ThresholdOptimizer {
             Self::NAME,
             "grid_size",
             self.grid_size,
-            self.grid_size >= 1,
-            "an int in the range [1, inf)",
+            // The grid is allocated up front: usize::MAX panicked (found by probing).
+            (1..=1 << 24).contains(&self.grid_size),
+            "an int in the range [1, 16777216]",
         )
     }
 }

@@ -127,7 +127,7 @@ pub fn bin_edges(reference: &[f64], binning: &Binning) -> Result<Vec<f64>> {
         Binning::Uniform { n_bins } => {
             check_n_bins(*n_bins)?;
             let (lo, hi) = outer_edges(reference);
-            Ok(linspace(lo, hi, *n_bins))
+            check_computed(linspace(lo, hi, *n_bins))
         }
         Binning::Sturges | Binning::Doane => {
             let (lo, hi) = outer_edges(reference);
@@ -138,12 +138,15 @@ pub fn bin_edges(reference: &[f64], binning: &Binning) -> Result<Vec<f64>> {
             };
             // NumPy's rule: the count is ⌈range / width⌉ computed in floating point (so it can
             // differ from the formula's count by one where the formula is an integer).
-            let n_bins = if width > 0.0 {
-                ((hi - lo) / width).ceil().max(1.0) as usize
+            let count = if width > 0.0 {
+                ((hi - lo) / width).ceil().max(1.0)
             } else {
-                1
+                1.0
             };
-            Ok(linspace(lo, hi, n_bins))
+            if count.is_nan() || count > MAX_BINS as f64 {
+                return check_computed(vec![f64::NAN]);
+            }
+            check_computed(linspace(lo, hi, count as usize))
         }
         Binning::Edges(_) => Ok(Vec::new()),
     }
@@ -187,9 +190,28 @@ fn check_n_bins(n_bins: usize) -> Result<()> {
         "Binning",
         "n_bins",
         n_bins,
-        n_bins >= 1,
-        "an int in the range [1, inf)",
+        (1..=MAX_BINS).contains(&n_bins),
+        "an int in the range [1, 16777216]",
     )
+}
+
+/// The most bins a binning may have: the edges are allocated up front, and 2^40 bins aborted
+/// the allocation (found by probing).
+const MAX_BINS: usize = 1 << 24;
+
+/// Checks computed edges: finite and non-decreasing. A reference whose range overflows f64
+/// (values near ±1.7e308) gives NaN or infinite edges (found by probing).
+fn check_computed(edges: Vec<f64>) -> Result<Vec<f64>> {
+    if edges.iter().all(|e| e.is_finite()) && edges.windows(2).all(|w| w[0] <= w[1]) {
+        return Ok(edges);
+    }
+    Err(Error::InvalidValue {
+        what: "reference".into(),
+        row: None,
+        reason: "its range is too wide for f64 (max − min overflows), so no bin edges can be \
+                 computed; rescale the values"
+            .into(),
+    })
 }
 
 fn check_edges(edges: &[f64]) -> Result<()> {

@@ -1,7 +1,7 @@
 //! Pearson's χ² tests on count vectors: two-sample contingency and goodness of fit.
 
-use kiln_core::Result;
 use kiln_core::special::chi2_sf;
+use kiln_core::{Error, Result};
 use serde::{Deserialize, Serialize};
 
 use super::check_counts_pair;
@@ -89,6 +89,17 @@ pub fn chi2_contingency(ref_counts: &[f64], cur_counts: &[f64]) -> Result<Chi2Re
             let d = observed - expected;
             statistic += d * d / expected;
         }
+    }
+    if statistic.is_nan() || !total.is_finite() {
+        // Counts near f64's range overflow the totals (found by probing: 1e308 counts gave
+        // a NaN statistic and p-value).
+        return Err(Error::InvalidValue {
+            what: "counts".into(),
+            row: None,
+            reason: format!(
+                "the totals overflow f64 (total {total}); the counts are too large, rescale them"
+            ),
+        });
     }
     Ok(Chi2Result {
         statistic,

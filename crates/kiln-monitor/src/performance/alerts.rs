@@ -96,7 +96,13 @@ where
             check_sample_weight(wv, c.rows.len()).and_then(|()| metric(t.view(), p.view(), wv))
         };
         out.push(match result {
-            Ok(v) => ChunkValue::ok(v),
+            Ok(v) if !v.is_nan() => ChunkValue::ok(v),
+            // A NaN would compare false with both bounds and never alert (found by probing):
+            // it is a failed value, as an error is.
+            Ok(_) => ChunkValue {
+                value: None,
+                error: Some("the metric returned NaN on this chunk".into()),
+            },
             Err(e) => ChunkValue {
                 value: None,
                 error: Some(e.to_string()),
@@ -294,7 +300,7 @@ impl PerformanceReport {
     /// # Errors
     /// [`Error::ShapeMismatch`] when `values` and `chunks` differ in length; the errors of
     /// [`Thresholds::bounds`]; [`Error::InvalidValue`] naming a reference chunk whose metric
-    /// failed (reference bounds need every reference value).
+    /// failed (reference bounds need every reference value), or a value that is NaN.
     pub fn new(
         metric: &str,
         thresholds: Thresholds,
@@ -307,6 +313,20 @@ impl PerformanceReport {
             chunks.len(),
             values.len(),
         )?;
+        // A NaN value compares false with both bounds and would never alert (found by
+        // probing): a failed chunk carries `value: None` and its error instead.
+        for (what, list) in [
+            ("reference chunk values", reference),
+            ("chunk values", values),
+        ] {
+            if let Some(i) = list.iter().position(|v| v.value.is_some_and(f64::is_nan)) {
+                return Err(Error::InvalidValue {
+                    what: what.into(),
+                    row: Some(i),
+                    reason: "the value is NaN; give `value: None` with the error instead".into(),
+                });
+            }
+        }
         let mut ref_values = Vec::with_capacity(reference.len());
         if matches!(thresholds, Thresholds::Reference { .. }) {
             for (i, v) in reference.iter().enumerate() {

@@ -195,7 +195,26 @@ pub fn wasserstein_normalized(reference: &[f64], current: &[f64]) -> Result<f64>
     reference
         .iter()
         .for_each(|&x| ss.add((x - mean) * (x - mean)));
-    Ok(w / (ss.sum() / n).sqrt().max(0.001))
+    finite(
+        w / (ss.sum() / n).sqrt().max(0.001),
+        "wasserstein_normalized",
+    )
+}
+
+/// `value`, or an error when it is not finite: finite samples whose spread overflows f64
+/// (values near ±1e308) give NaN or infinite distances, as in SciPy (found by probing).
+fn finite(value: f64, what: &str) -> Result<f64> {
+    if value.is_finite() {
+        return Ok(value);
+    }
+    Err(kiln_core::Error::InvalidValue {
+        what: what.into(),
+        row: None,
+        reason: format!(
+            "the distance is {value}: the samples' values are too large for f64 (their \
+             differences overflow); rescale them"
+        ),
+    })
 }
 
 /// [`wasserstein_distance`] with optional weights per value, as scipy's
@@ -224,7 +243,7 @@ pub fn wasserstein_distance_weighted(
 ) -> Result<f64> {
     let u = Ecdf::new(u, "u", u_weights, "u_weights")?;
     let v = Ecdf::new(v, "v", v_weights, "v_weights")?;
-    Ok(cdf_integral(&u, &v, 1))
+    finite(cdf_integral(&u, &v, 1), "wasserstein_distance")
 }
 
 /// [`energy_distance`] with optional weights per value, as scipy's
@@ -249,5 +268,8 @@ pub fn energy_distance_weighted(
 ) -> Result<f64> {
     let u = Ecdf::new(u, "u", u_weights, "u_weights")?;
     let v = Ecdf::new(v, "v", v_weights, "v_weights")?;
-    Ok(std::f64::consts::SQRT_2 * cdf_integral(&u, &v, 2).sqrt())
+    finite(
+        std::f64::consts::SQRT_2 * cdf_integral(&u, &v, 2).sqrt(),
+        "energy_distance",
+    )
 }

@@ -314,6 +314,8 @@ pub(crate) fn check_fold(
 /// indices below its own sample count by construction, so only that count and the fold sizes
 /// are checked; listed folds are checked index by index.
 pub(crate) fn check_plan(n_samples: usize, plan: &FoldPlan) -> Result<()> {
+    // Found by probing: a custom splitter with no folds gave Ok with a NaN mean.
+    check_some_folds(plan.n_folds())?;
     match plan.n_samples() {
         Some(n) if n != n_samples => Err(Error::ShapeMismatch {
             what: "samples of the splitter's folds against rows of X".into(),
@@ -490,6 +492,10 @@ where
         };
         (test_scores, train_scores, start.elapsed())
     };
+    check_scores(scorers, &test_scores, "test")?;
+    if let Some(train) = &train_scores {
+        check_scores(scorers, train, "training")?;
+    }
     Ok(FoldOutcome {
         test: test_scores,
         train: train_scores,
@@ -499,6 +505,34 @@ where
         n_test: test.idx.len(),
         model: keep_model.then_some(model),
     })
+}
+
+/// A NaN score is an error naming the scorer: a mean over folds would only carry it on
+/// silently (found by probing: a NaN scorer gave `Ok` with NaN means, and rank 1 in a search;
+/// R² on a one-row training set does the same). scikit-learn records NaN with a warning.
+fn check_scores<M, T>(scorers: &[Scorer<M, T>], scores: &[f64], set: &str) -> Result<()> {
+    match scorers.iter().zip(scores).find(|(_, s)| s.is_nan()) {
+        Some((scorer, _)) => Err(Error::InvalidValue {
+            what: format!("scorer `{}`", scorer.name()),
+            row: None,
+            reason: format!(
+                "it returned NaN on a {set} set (an undefined score, e.g. R² of fewer than two \
+                 rows or a metric of one class)"
+            ),
+        }),
+        None => Ok(()),
+    }
+}
+
+/// Checks that a splitter gave at least one fold.
+pub(crate) fn check_some_folds(n_folds: usize) -> Result<()> {
+    if n_folds == 0 {
+        return Err(Error::EmptyInput {
+            what: "folds".into(),
+            reason: "the splitter returned no folds".into(),
+        });
+    }
+    Ok(())
 }
 
 /// Checks that scorers are given and that their names are distinct (they label results).
