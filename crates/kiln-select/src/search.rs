@@ -167,9 +167,30 @@ impl<'a, P: Clone> GridSearch<'a, P> {
         P::Target: Target,
         P::Fitted: Send + Sync,
     {
+        // The candidates are listed up front: a grid past 2^24 of them is a mistake, and a
+        // wrapped or huge count would abort the allocation.
+        let n = self.grid.len();
+        if n > MAX_CANDIDATES {
+            return Err(Error::InvalidValue {
+                what: "parameter grid".into(),
+                row: None,
+                reason: format!(
+                    "it has {} candidates, more than the {MAX_CANDIDATES} a grid search lists; \
+                     use a random search or fewer values",
+                    if n == usize::MAX {
+                        "too many".to_owned()
+                    } else {
+                        n.to_string()
+                    }
+                ),
+            });
+        }
         run_search(self.grid.candidates(), x, y, cv, scorers, &self.options)
     }
 }
+
+/// The most candidates a grid search lists.
+const MAX_CANDIDATES: usize = 1 << 24;
 
 /// Search over `n_iter` candidates drawn from a [`RandomSpace`] (scikit-learn's
 /// `RandomizedSearchCV`).

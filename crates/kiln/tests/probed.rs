@@ -343,3 +343,31 @@ fn reweighing_keeps_zero_weights_at_zero() {
     assert!(r.weights().iter().all(|w| w.is_finite()), "{}", r.weights());
     assert_eq!(r.weights()[0], 0.0);
 }
+
+#[test]
+fn a_grid_too_large_to_list_is_an_error_not_an_empty_grid() {
+    use kiln::select::search::{Grid, GridSearch};
+    // Found by probing: 8 axes of 256 values (2^64 candidates) wrapped `len()` to 0.
+    let mut grid = Grid::new(Ridge::default());
+    for a in 0..8 {
+        grid = grid.axis(format!("a{a}"), vec![1.0; 256], |p: Ridge, v| {
+            p.with_alpha(v)
+        });
+    }
+    assert_eq!(grid.len(), usize::MAX);
+    assert!(!grid.is_empty());
+    let (x, y, _) = data(40);
+    let e = GridSearch::new(grid)
+        .fit(
+            x.view(),
+            y.view(),
+            &kiln::prep::split::KFold::default(),
+            &[ridge_r2()],
+        )
+        .map(|_| ())
+        .unwrap_err();
+    assert!(
+        is_invalid_value(&e) && e.to_string().contains("candidates"),
+        "{e}"
+    );
+}

@@ -102,7 +102,11 @@ impl<P: Clone> Grid<P> {
 
     /// The number of candidates (the product of the axis lengths).
     pub fn len(&self) -> usize {
-        self.axes.iter().map(|a| a.values.len()).product()
+        // Saturating: eight axes of 256 values wrapped the product to 0 and the grid looked
+        // empty (found by probing); `usize::MAX` now means "more than can be listed".
+        self.axes
+            .iter()
+            .fold(1usize, |n, a| n.saturating_mul(a.values.len()))
     }
 
     /// Whether the grid has no candidate (some axis has no values).
