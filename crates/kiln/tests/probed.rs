@@ -371,3 +371,10 @@ fn a_grid_too_large_to_list_is_an_error_not_an_empty_grid() {
         "{e}"
     );
 }
+
+#[test]
+fn quantile_slices_reject_infinite_values() {
+    let v = array![1.0, f64::INFINITY, 2.0, 3.0];
+    let e = kiln::select::slices::Slices::quantile_bins("x", v.view(), 2).unwrap_err();
+    assert!(matches!(e, Error::NonFinite { row: 1, .. }), "{e}");
+}

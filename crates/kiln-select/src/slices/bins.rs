@@ -75,7 +75,8 @@ impl Slices {
     ///
     /// # Errors
     /// [`Error::EmptyInput`] for an empty column; [`Error::InvalidParameter`] for
-    /// `n_bins = 0`; [`Error::InvalidValue`] when every value is NaN.
+    /// `n_bins = 0` or above 2^24; [`Error::NonFinite`] for an infinite value;
+    /// [`Error::InvalidValue`] when every value is NaN.
     pub fn quantile_bins(
         column: &str,
         values: ArrayView1<'_, f64>,
@@ -91,9 +92,19 @@ impl Slices {
             NAME,
             "n_bins",
             n_bins,
-            n_bins >= 1,
-            "an int in the range [1, inf)",
+            (1..=1 << 24).contains(&n_bins),
+            "an int in the range [1, 16777216]",
         )?;
+        // Infinite values would make NaN quantile edges and slice names like "[NaN, 1.5)"
+        // (found by probing); `from_cuts` rejects infinite cuts the same way.
+        if let Some(row) = values.iter().position(|v| v.is_infinite()) {
+            return Err(Error::NonFinite {
+                what: format!("slicing column `{column}`"),
+                row,
+                col: None,
+                value: values[row],
+            });
+        }
         let mut sorted: Vec<f64> = values.iter().copied().filter(|v| !v.is_nan()).collect();
         if sorted.is_empty() {
             return Err(Error::InvalidValue {
