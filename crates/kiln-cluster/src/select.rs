@@ -138,7 +138,15 @@ pub fn silhouette_score(
         labels.len(),
     )?;
     let rows = sample_rows(x.nrows(), sample_size, seed);
-    let xs = gather_rows(x, &rows);
+    let mut xs = gather_rows(x, &rows);
+    // Squared distances of values near 1e154 and beyond overflow; silhouettes are ratios of
+    // distances, so scale by a power of two (exact) first (found by probing: X × 1e160 gave
+    // NaN).
+    let largest = xs.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    if !((2.0 * largest) * (2.0 * largest) * x.ncols() as f64).is_finite() {
+        let scale = 2f64.powi(-(largest.log2().ceil() as i32) - 1);
+        xs.iter_mut().for_each(|v| *v *= scale);
+    }
     let lab: Vec<usize> = rows.iter().map(|&i| labels[i]).collect();
     silhouette_rows(&xs, x.ncols(), &lab).ok_or_else(|| Error::InvalidValue {
         what: "labels".into(),

@@ -378,3 +378,21 @@ fn quantile_slices_reject_infinite_values() {
     let e = kiln::select::slices::Slices::quantile_bins("x", v.view(), 2).unwrap_err();
     assert!(matches!(e, Error::NonFinite { row: 1, .. }), "{e}");
 }
+
+#[test]
+fn silhouettes_do_not_depend_on_the_scale_even_near_overflow() {
+    // Found by probing: [[0], [1e200], [2e200], [3e200]] with labels [0, 0, 1, 1] gave 0.0
+    // (scikit-learn too); the answer is the one of [[0], [1], [2], [3]], 0.4667.
+    let x = array![[0.0], [1.0], [2.0], [3.0]];
+    let labels = array![0usize, 0, 1, 1];
+    let small = kiln::metrics::cluster::silhouette_score(x.view(), labels.view()).unwrap();
+    let big_x = x.mapv(|v| v * 1e200);
+    let big = kiln::metrics::cluster::silhouette_score(big_x.view(), labels.view()).unwrap();
+    assert!(
+        (small - big).abs() < 1e-12 && (small - 0.4667).abs() < 1e-3,
+        "{small} {big}"
+    );
+    let via_cluster =
+        kiln::cluster::silhouette_score(big_x.view(), labels.view(), None, 0).unwrap();
+    assert!((small - via_cluster).abs() < 1e-12, "{small} {via_cluster}");
+}

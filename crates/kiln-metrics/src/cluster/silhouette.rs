@@ -138,6 +138,27 @@ fn mean(v: &Array1<f64>) -> f64 {
 
 /// The silhouettes of checked input.
 fn samples(x: ArrayView2<'_, f64>, enc: &Encoded) -> Array1<f64> {
+    match rescaled(x) {
+        Some(scaled) => samples_at_scale(scaled.view(), enc),
+        None => samples_at_scale(x, enc),
+    }
+}
+
+/// `x` times a power of two (exact) bringing its values to at most 1/2 in magnitude, when
+/// squared distances between its rows could overflow; `None` otherwise. Silhouettes are
+/// ratios of distances, so the scale does not change them (found by probing: values near
+/// 1e200 gave 0.0, as in scikit-learn, where the answer is 0.47).
+fn rescaled(x: ArrayView2<'_, f64>) -> Option<ndarray::Array2<f64>> {
+    let largest = x.iter().fold(0.0f64, |m, v| m.max(v.abs()));
+    let worst = (2.0 * largest) * (2.0 * largest) * x.ncols() as f64;
+    if worst.is_finite() {
+        return None;
+    }
+    let scale = 2f64.powi(-(largest.log2().ceil() as i32) - 1);
+    Some(x.mapv(|v| v * scale))
+}
+
+fn samples_at_scale(x: ArrayView2<'_, f64>, enc: &Encoded) -> Array1<f64> {
     let (n, d) = x.dim();
     let k = enc.values.len();
     // Counting sort by cluster: `order[r]` is the original row of sorted row `r`.
