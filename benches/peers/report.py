@@ -27,7 +27,7 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 
 FAMILY_ORDER = ["logistic regression", "linear regression", "ridge regression", "lasso",
                 "decision tree", "decision tree (max depth 10)", "random forest", "extra trees",
-                "gradient boosting",
+                "gradient boosting", "cross-validation overhead",
                 "k-means (k-means++ init)", "k-means (fixed init)", "silhouette", "ROC AUC",
                 "group metrics (fairness)", "group metrics, 1,000 bootstrap resamples",
                 "data drift (profile + report)", "data drift (batch against a saved profile)"]
@@ -55,7 +55,8 @@ METRICS = {
     "binary": [("accuracy", "accuracy", "{:.4f}"), ("roc_auc", "ROC AUC", "{:.4f}"),
                ("log_loss", "log-loss", "{:.4f}")],
     "multiclass": [("accuracy", "accuracy", "{:.4f}"), ("log_loss", "log-loss", "{:.4f}")],
-    "regression": [("r2", "R²", "{:.4f}"), ("rmse", "RMSE", "{:.4g}")],
+    "regression": [("r2", "R²", "{:.4f}"), ("rmse", "RMSE", "{:.4g}"),
+                   ("cv_overhead_pct", "CV overhead %", "{:.2f}")],
     "clustering": [("inertia", "inertia", "{:.6g}"), ("adjusted_rand", "ARI", "{:.4f}"),
                    ("silhouette", "silhouette", "{:.6f}")],
     "scores": [("roc_auc", "ROC AUC", "{:.6f}")],

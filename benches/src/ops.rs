@@ -154,6 +154,45 @@ pub fn all() -> Vec<Op> {
             },
         },
         Op {
+            name: "cross_validate",
+            family: "cross-validation overhead",
+            workloads: &["reg_100k"],
+            notes: "kiln_select cross_validate of Ridge on shuffled KFold(5), sequential folds, \
+                    R² scorer; quality: mean test R² and the share of wall time outside the \
+                    fits and the scoring (issue #9's target: under 5%)",
+            prepare: |dir, e| Ok(Input::Table(workload::load(dir, e, false)?)),
+            run: |input| {
+                let Input::Table(t) = input else {
+                    return Err("cross_validate needs a table".into());
+                };
+                let cv = kiln::prep::split::KFold::default().with_shuffle(true);
+                let opts = kiln::select::cv::CvOptions::default().with_parallel(false);
+                let start = Instant::now();
+                let res = kiln::select::cv::cross_validate(
+                    &kiln::linear::Ridge::default(),
+                    t.x.view(),
+                    t.y.view(),
+                    &cv,
+                    &[kiln::select::scorer::r2()],
+                    &opts,
+                )?;
+                let wall = start.elapsed().as_secs_f64();
+                let inside: f64 = res
+                    .fit_times()
+                    .iter()
+                    .chain(res.score_times().iter())
+                    .map(|d| d.as_secs_f64())
+                    .sum();
+                let mut q = Map::new();
+                q.insert("r2".into(), json!(res.mean("r2")));
+                q.insert(
+                    "cv_overhead_pct".into(),
+                    json!(100.0 * (wall - inside) / wall),
+                );
+                Ok(q)
+            },
+        },
+        Op {
             name: "group_metrics",
             family: "group metrics (fairness)",
             workloads: &["fairness_1m"],
