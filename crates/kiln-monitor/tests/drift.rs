@@ -566,3 +566,35 @@ fn speed_profile_1m_by_28_and_batches() {
     );
     assert_eq!(report.n_drifted(), 14);
 }
+
+#[test]
+fn anderson_on_a_column_constant_in_both_sets_is_a_note_not_a_failed_report() {
+    let n = 60;
+    let x: Vec<f64> = (0..n).map(|i| i as f64).collect();
+    let reference = Frame::new(vec![floats("x", x.clone()), floats("k", vec![3.0; n])]).unwrap();
+    let profile = ReferenceProfile::build(&reference, &ProfileOptions::default()).unwrap();
+    let opts = DriftOptions::default()
+        .with_method("x", Method::AndersonDarling)
+        .with_method("k", Method::AndersonDarling);
+    let report = DriftReport::new(&profile, &reference, &opts).unwrap();
+    let k = report.column("k").unwrap();
+    assert_eq!(k.method, None);
+    assert!(!k.drifted);
+    assert!(k.p_value.is_none() && k.statistic.is_nan());
+    assert!(
+        k.note.as_deref().unwrap().contains("two distinct values"),
+        "{:?}",
+        k.note
+    );
+    // The other column is still tested.
+    assert_eq!(
+        report.column("x").unwrap().method,
+        Some(Method::AndersonDarling)
+    );
+    // A constant batch against a constant reference of another value is tested (and drifts).
+    let shifted = Frame::new(vec![floats("x", x), floats("k", vec![4.0; n])]).unwrap();
+    let report = DriftReport::new(&profile, &shifted, &opts).unwrap();
+    let k = report.column("k").unwrap();
+    assert_eq!(k.method, Some(Method::AndersonDarling));
+    assert!(k.drifted, "{k:?}");
+}

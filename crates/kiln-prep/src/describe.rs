@@ -70,8 +70,25 @@ impl Frame {
     /// Writes the frame as CSV (header row, `,` separator, missing as an empty field).
     ///
     /// # Errors
-    /// [`Error::Io`] if writing fails.
+    /// [`Error::InvalidValue`] naming the column and row of an infinite value, before
+    /// anything is written: the reader takes only finite numbers, so `inf` would come back
+    /// as text; [`Error::Io`] if writing fails.
     pub fn write_csv(&self, out: impl Write) -> Result<()> {
+        for (name, col) in self.names().iter().zip(self.columns()) {
+            if let Column::Float(v) = col
+                && let Some(row) = v.iter().position(|x| x.is_infinite())
+            {
+                return Err(Error::InvalidValue {
+                    what: format!("column `{name}`"),
+                    row: Some(row),
+                    reason: format!(
+                        "{} cannot be written to CSV and read back as a number (the reader \
+                         takes finite numbers only); replace or drop it first",
+                        v[row]
+                    ),
+                });
+            }
+        }
         let mut w = csv::Writer::from_writer(out);
         let io = |e: csv::Error| Error::Io {
             path: None,

@@ -379,6 +379,41 @@ fn write_then_read_gives_the_same_frame() {
 }
 
 #[test]
+fn an_infinite_value_is_not_written_where_it_would_read_back_as_text() {
+    let f = Frame::new(vec![
+        ("a".to_owned(), Column::Float(vec![1.0, 2.5, f64::NAN])),
+        (
+            "b".to_owned(),
+            Column::Float(vec![0.5, f64::NEG_INFINITY, 1.0]),
+        ),
+    ])
+    .unwrap();
+    let mut out = Vec::new();
+    let err = f.write_csv(&mut out).unwrap_err();
+    assert!(
+        matches!(err, Error::InvalidValue { row: Some(1), ref what, .. } if what.contains("`b`")),
+        "{err}"
+    );
+    assert!(out.is_empty(), "nothing is written");
+    // NaN is a missing value: written empty, read back missing.
+    let g = Frame::new(vec![(
+        "a".to_owned(),
+        Column::Float(vec![1.0, f64::NAN, 2.0]),
+    )])
+    .unwrap();
+    let mut out = Vec::new();
+    g.write_csv(&mut out).unwrap();
+    // (A lone empty field is quoted, so the line is not blank.)
+    assert_eq!(
+        String::from_utf8(out.clone()).unwrap(),
+        "a\n1.0\n\"\"\n2.0\n"
+    );
+    let back = CsvOptions::default().read_reader(&out[..]).unwrap().0;
+    assert_eq!(back.column("a").unwrap().n_missing(), 1);
+    assert_eq!(back.n_rows(), 3);
+}
+
+#[test]
 fn duplicates_match_the_published_counts() {
     // datasets.json: iris has 1 duplicate row, credit_scoring 2, penguins 0.
     for (ds, expected) in [

@@ -408,13 +408,25 @@ fn fmt_p(p: f64) -> String {
     }
 }
 
+/// The mean of `k` values: their sum over `k`, or (when the sum overflows) the sum of each
+/// over `k`.
+fn mean_of(values: impl Iterator<Item = f64> + Clone, k: f64) -> f64 {
+    let m = values.clone().sum::<f64>() / k;
+    if m.is_finite() {
+        m
+    } else {
+        values.map(|v| v / k).sum()
+    }
+}
+
 /// Compares two models from their scores on the same folds (`scores_a[i]` and `scores_b[i]`
 /// on fold `i`).
 ///
 /// # Errors
 /// [`Error::ShapeMismatch`] when the score vectors differ in length;
 /// [`Error::TooFewSamples`] with fewer than 2 folds; [`Error::NonFinite`] for a NaN or
-/// infinite score; [`Error::InvalidParameter`] for `n_train` or `n_test` of 0, or
+/// infinite score; [`Error::InvalidValue`] for scores so large (near 1e308) that their
+/// differences overflow; [`Error::InvalidParameter`] for `n_train` or `n_test` of 0, or
 /// `confidence` / `alpha` outside (0, 1).
 ///
 /// # Notes
@@ -448,23 +460,45 @@ pub fn compare_scores(
     check::check_finite_1d(scores_a, "scores_a")?;
     check::check_finite_1d(scores_b, "scores_b")?;
     let kf = k as f64;
-    let mean_a = scores_a.sum() / kf;
-    let mean_b = scores_b.sum() / kf;
+    let mean_a = mean_of(scores_a.iter().copied(), kf);
+    let mean_b = mean_of(scores_b.iter().copied(), kf);
     let diffs: Vec<f64> = scores_a.iter().zip(scores_b).map(|(a, b)| a - b).collect();
-    let mean = diffs.iter().sum::<f64>() / kf;
-    let var = diffs.iter().map(|d| (d - mean) * (d - mean)).sum::<f64>() / (kf - 1.0);
+    let mean = mean_of(diffs.iter().copied(), kf);
+    if ![mean_a, mean_b, mean].iter().all(|v| v.is_finite()) {
+        // Finite scores near f64's limits whose differences overflow.
+        return Err(Error::InvalidValue {
+            what: "scores_a, scores_b".into(),
+            row: None,
+            reason: "the differences of the scores overflow f64 (scores near 1e308)".into(),
+        });
+    }
+    // The standard deviation of the differences as `scale · sqrt(v)`: `scale` is 1 unless
+    // the squares overflow, then the largest deviation (so `v ≤ k`).
+    let sq = |scale: f64| {
+        diffs
+            .iter()
+            .map(|d| ((d - mean) / scale).powi(2))
+            .sum::<f64>()
+    };
+    let direct = sq(1.0) / (kf - 1.0);
+    let (scale, v) = if direct.is_finite() {
+        (1.0, direct)
+    } else {
+        let s = diffs.iter().map(|d| (d - mean).abs()).fold(0.0, f64::max);
+        (s, sq(s) / (kf - 1.0))
+    };
     let df = kf - 1.0;
     let ratio = options.n_test as f64 / options.n_train as f64;
     let corrected = TTest::new(
         mean,
-        ((1.0 / kf + ratio) * var).sqrt(),
+        scale * ((1.0 / kf + ratio) * v).sqrt(),
         df,
         options.confidence,
         options.direction,
     );
     let paired = TTest::new(
         mean,
-        (var / kf).sqrt(),
+        scale * (v / kf).sqrt(),
         df,
         options.confidence,
         options.direction,
@@ -475,7 +509,7 @@ pub fn compare_scores(
         mean_a,
         mean_b,
         mean_difference: mean,
-        std_difference: var.sqrt(),
+        std_difference: scale * v.sqrt(),
         corrected,
         paired,
     })

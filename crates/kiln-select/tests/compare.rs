@@ -291,6 +291,21 @@ fn bad_input_is_a_typed_error() {
         compare_scores(nan.view(), a.view(), &o),
         Err(Error::NonFinite { row: 1, .. })
     ));
+    // Finite scores whose differences overflow f64.
+    let huge = array![1e308, -1e308, 1e308];
+    let err = compare_scores(huge.view(), (-&huge).view(), &o).unwrap_err();
+    assert!(matches!(err, Error::InvalidValue { .. }), "{err}");
+    assert!(err.to_string().contains("overflow"), "{err}");
+    // Large but representable ones still compare: differences 0.5e300, 1e300, 1.5e300 have
+    // mean 1e300 and standard deviation 0.5e300 (their squares overflow).
+    let big = array![1e300, 2e300, 3e300];
+    let c = compare_scores(big.view(), (&big * 0.5).view(), &o).unwrap();
+    assert!((c.mean_difference() / 1e300 - 1.0).abs() < 1e-12);
+    assert!((c.std_difference() / 0.5e300 - 1.0).abs() < 1e-12, "{c:?}");
+    // The same t statistic as the same scores scaled down to ordinary values.
+    let small = &big / 1e300;
+    let s = compare_scores(small.view(), (&small * 0.5).view(), &o).unwrap();
+    assert!((c.paired().t - s.paired().t).abs() < 1e-9 * s.paired().t.abs());
     for (opts, name) in [
         (CompareOptions::new(0, 10), "n_train"),
         (CompareOptions::new(90, 0), "n_test"),

@@ -250,6 +250,25 @@ pub fn classification_target(problem: &Problem, frame: &Frame) -> Result<ClassTa
     })
 }
 
+/// `e` with a [`Error::SingleClass`]'s class index (what the estimator saw) replaced by the
+/// target's label, so the message names the user's class (`yes`), not `0`.
+fn with_label(e: Error, classes: &[String]) -> Error {
+    match e {
+        Error::SingleClass { estimator, class } => {
+            let label = class
+                .parse::<usize>()
+                .ok()
+                .and_then(|i| classes.get(i))
+                .map_or(class, |l| format!("`{l}`"));
+            Error::SingleClass {
+                estimator,
+                class: label,
+            }
+        }
+        other => other,
+    }
+}
+
 impl Model {
     /// Trains `estimator` for `problem` on `data`, evaluating on `test` (or a held-out part
     /// of `data`, see [`TrainOptions`]).
@@ -343,12 +362,11 @@ impl Model {
             Estimator::Classifier(c) => {
                 let y = encode(&target_labels(&train, &target)?, &classes, &target)?;
                 Trained::Classifier(
-                    pipeline_of(c.clone(), &features, options.prep).fit_weighted_with(
-                        &train,
-                        y.view(),
-                        None,
-                        |e, x, y, w| e.fit_with_progress(x, y, w, &mut *progress),
-                    )?,
+                    pipeline_of(c.clone(), &features, options.prep)
+                        .fit_weighted_with(&train, y.view(), None, |e, x, y, w| {
+                            e.fit_with_progress(x, y, w, &mut *progress)
+                        })
+                        .map_err(|e| with_label(e, &classes))?,
                 )
             }
             Estimator::Regressor(r) => {

@@ -382,3 +382,53 @@ fn model_drift_and_target_indices_read_raw_frames() {
     assert!(report.column("age").unwrap().counts_as_drifted());
     assert!(report.column("credit").is_none());
 }
+
+#[test]
+fn a_positive_class_on_a_multiclass_target_is_noted_not_silently_ignored() {
+    let data = frame(Dataset::Iris);
+    let problem = Problem::classification("target").with_positive_class("2");
+    let m = Model::train(&problem, logistic(), &data, None, &TrainOptions::default()).unwrap();
+    let ev = m.evaluation().unwrap();
+    assert_eq!(ev.average.as_deref(), Some("macro"));
+    assert!(
+        ev.notes
+            .iter()
+            .any(|n| n.contains("positive class `2`") && n.contains("3-class")),
+        "{:?}",
+        ev.notes
+    );
+    // Without one, no such note.
+    let m = Model::train(
+        &Problem::classification("target"),
+        logistic(),
+        &data,
+        None,
+        &TrainOptions::default(),
+    )
+    .unwrap();
+    assert!(
+        !m.evaluation()
+            .unwrap()
+            .notes
+            .iter()
+            .any(|n| n.contains("positive class")),
+    );
+}
+
+#[test]
+fn a_single_class_target_is_named_by_its_label() {
+    let csv: String = std::iter::once("x,answer\n".to_string())
+        .chain((0..20).map(|i| format!("{i},yes\n")))
+        .collect();
+    let data = CsvOptions::default().read_str(&csv).unwrap().0;
+    let e = Model::train(
+        &Problem::classification("answer"),
+        logistic(),
+        &data,
+        None,
+        &TrainOptions::default(),
+    )
+    .unwrap_err();
+    assert!(matches!(e, Error::SingleClass { .. }), "{e}");
+    assert!(e.to_string().contains("class `yes`"), "{e}");
+}

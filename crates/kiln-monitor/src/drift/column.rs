@@ -148,6 +148,23 @@ pub(crate) fn test_column(
             result.statistic = backend::energy(reference, current)?;
         }
         (Values::Numeric { reference, current }, Method::AndersonDarling) => {
+            // The test needs two distinct values and three in all; without them it is not
+            // run (a note, as for other untestable columns), rather than failing the report.
+            let pooled = || reference.iter().chain(current.iter());
+            let first = pooled().next().copied().unwrap_or(f64::NAN);
+            let one_value = pooled().all(|&v| v == first);
+            if one_value || reference.len() + current.len() < 3 {
+                result.method = None;
+                result.note = Some(if one_value {
+                    format!(
+                        "not tested: anderson needs two distinct values, and every value in \
+                         the reference and batch is {first}"
+                    )
+                } else {
+                    "not tested: anderson needs at least 3 values in the reference and batch".into()
+                });
+                return Ok((result, schema));
+            }
             let (s, p) = backend::anderson(reference, current)?;
             result.statistic = s;
             result.p_value = Some(p);

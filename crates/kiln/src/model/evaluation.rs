@@ -124,6 +124,16 @@ impl Evaluation {
             }
             _ => {
                 e.average = Some("macro".into());
+                if let Some(label) = positive.and_then(|p| classes.get(p)) {
+                    // As scikit-learn's `pos_label`, which is ignored unless the average is
+                    // binary; said, not silent.
+                    e.notes.push(format!(
+                        "positive class `{label}` is not used by the metrics of a {}-class \
+                         target: precision, recall, F1 and ROC AUC are macro averages over \
+                         the classes",
+                        classes.len()
+                    ));
+                }
                 e.put("precision", precision(y_true, y_pred, Average::Macro, None));
                 e.put("recall", recall(y_true, y_pred, Average::Macro, None));
                 e.put("f1", f1(y_true, y_pred, Average::Macro, None));
