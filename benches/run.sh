@@ -36,6 +36,12 @@ done
 wl_args=()
 [ -n "$workloads" ] && wl_args=(--workloads "$workloads")
 
+# Every process (kiln and the peers) asks glibc for transparent huge pages on its large
+# allocations, as NumPy already does for its arrays on Linux (this machine's THP mode is
+# `madvise`): without it a Rust program's large outputs are faulted in 4 kB pages and only
+# the NumPy-based peers get huge ones. Set GLIBC_TUNABLES yourself to override (empty: off).
+export GLIBC_TUNABLES="${GLIBC_TUNABLES-glibc.malloc.hugetlb=1}"
+
 mkdir -p benches/results
 rm -f benches/results/kiln.jsonl benches/results/peers.jsonl benches/results/rust-peers.jsonl
 

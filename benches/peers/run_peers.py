@@ -479,6 +479,7 @@ def main():
             "env": {k: env.get(k) for k in ("OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS",
                                             "MKL_NUM_THREADS", "OPENBLAS_CORETYPE",
                                             "OPENBLAS_L2_SIZE")},
+            "glibc_tunables": env.get("GLIBC_TUNABLES"),
             "timestamp": datetime.datetime.now(datetime.timezone.utc).isoformat(
                 timespec="seconds"),
         }

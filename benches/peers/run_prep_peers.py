@@ -244,6 +244,7 @@ def main():
                 "n_features": entry["features"], "repeats": args.repeats, "threads": args.threads,
                 "predict_seconds": None, "predict_runs": [], "predict_rows": 0,
                 "quality_on": "train", "python": platform.python_version(),
+                "glibc_tunables": env.get("GLIBC_TUNABLES"),
                 "timestamp": datetime.datetime.now(datetime.timezone.utc).isoformat(timespec="seconds"),
                 **result,
             }

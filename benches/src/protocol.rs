@@ -131,6 +131,10 @@ pub struct Record {
     pub model_info: Map<String, Value>,
     /// Peak resident memory of the process, MiB.
     pub peak_rss_mib: Option<f64>,
+    /// The process's `GLIBC_TUNABLES` (`benches/run.sh` sets `glibc.malloc.hugetlb=1`: large
+    /// allocations ask for transparent huge pages, as NumPy's arrays do), if set.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub glibc_tunables: Option<String>,
     /// When the run ended (seconds since the Unix epoch, UTC).
     pub timestamp: String,
 }

@@ -232,6 +232,10 @@ fn base_record(lib: &str, alg: &str, e: &Entry, test: Option<&Entry>, repeats: u
     r.insert("n_features".into(), json!(e.features));
     r.insert("repeats".into(), json!(repeats));
     r.insert("threads".into(), json!(THREADS));
+    r.insert(
+        "glibc_tunables".into(),
+        json!(std::env::var("GLIBC_TUNABLES").ok()),
+    );
     r.insert("status".into(), json!("ok"));
     r.insert("error".into(), Value::Null);
     r.insert("fit_seconds".into(), Value::Null);

@@ -381,6 +381,7 @@ fn record(
         quality_on: "test".into(),
         model_info: serde_json::Map::new(),
         peak_rss_mib: protocol::peak_rss_mib(),
+        glibc_tunables: std::env::var("GLIBC_TUNABLES").ok(),
         timestamp: now.to_string(),
     };
     match result {
