@@ -249,8 +249,8 @@ fn find_duplicates(cols: &[&Column], hashes: &[u64], keep: Keep) -> Vec<bool> {
     let find = |p: usize| {
         let rows = &order[offsets[p]..offsets[p + 1]];
         match keep {
-            Keep::First => same_hash_pairs(hashes, rows.iter().copied()),
-            Keep::Last => same_hash_pairs(hashes, rows.iter().rev().copied()),
+            Keep::First => same_hash_pairs(rows.iter().copied()),
+            Keep::Last => same_hash_pairs(rows.iter().rev().copied()),
         }
     };
     let pairs: Vec<Vec<(usize, usize)>> = if n >= PAR_ROWS {
@@ -319,8 +319,9 @@ fn find_duplicates(cols: &[&Column], hashes: &[u64], keep: Keep) -> Vec<bool> {
 const PARTITIONS: usize = 256;
 
 /// A counting sort of the rows by partition: `order[offsets[p]..offsets[p + 1]]` are the rows
-/// of partition `p`, in increasing order.
-fn partition_by_hash(hashes: &[u64]) -> (Vec<usize>, Vec<usize>) {
+/// of partition `p`, in increasing order, each with its hash (so a partition's hashes are read
+/// from one stretch of memory, not gathered from all of `hashes`).
+fn partition_by_hash(hashes: &[u64]) -> (Vec<usize>, Vec<(u64, usize)>) {
     let part = |h: u64| ((h >> 32) as usize) % PARTITIONS;
     let mut offsets = vec![0usize; PARTITIONS + 1];
     for &h in hashes {
@@ -330,10 +331,10 @@ fn partition_by_hash(hashes: &[u64]) -> (Vec<usize>, Vec<usize>) {
         offsets[p + 1] += offsets[p];
     }
     let mut next = offsets.clone();
-    let mut order = vec![0usize; hashes.len()];
+    let mut order = vec![(0u64, 0usize); hashes.len()];
     for (i, &h) in hashes.iter().enumerate() {
         let slot = &mut next[part(h)];
-        order[*slot] = i;
+        order[*slot] = (h, i);
         *slot += 1;
     }
     (offsets, order)
@@ -342,17 +343,14 @@ fn partition_by_hash(hashes: &[u64]) -> (Vec<usize>, Vec<usize>) {
 /// Marks "no row" in [`Frame::duplicated`]'s candidate table.
 const NO_ROW: usize = usize::MAX;
 
-/// The rows of one partition, visited in `rows` order, whose hash was seen before, each with
-/// the first visited row of that hash.
-fn same_hash_pairs(
-    hashes: &[u64],
-    rows: impl ExactSizeIterator<Item = usize>,
-) -> Vec<(usize, usize)> {
+/// The rows of one partition (each with its hash), visited in `rows` order, whose hash was
+/// seen before, each with the first visited row of that hash.
+fn same_hash_pairs(rows: impl ExactSizeIterator<Item = (u64, usize)>) -> Vec<(usize, usize)> {
     let mut seen: HashMap<u64, usize, BuildHasherDefault<Identity>> =
         HashMap::with_capacity_and_hasher(rows.len(), BuildHasherDefault::default());
     let mut pairs = Vec::new();
-    for i in rows {
-        match seen.entry(hashes[i]) {
+    for (h, i) in rows {
+        match seen.entry(h) {
             Entry::Vacant(e) => {
                 e.insert(i);
             }
