@@ -45,6 +45,8 @@ ALGORITHM_FAMILY = {
     "gradient_boosting": "gradient boosting", "gradient_boosting_regressor": "gradient boosting",
     "kmeans": "k-means (k-means++ init)", "k_means": "k-means (k-means++ init)",
     "kmeans_fixed_init": "k-means (fixed init)", "k_means_fixed_init": "k-means (fixed init)",
+    "kmeans_elkan": "k-means (k-means++ init)",
+    "kmeans_fixed_init_elkan": "k-means (fixed init)",
     "roc_auc": "ROC AUC",
 }
 LIBRARY_ORDER = ["kiln", "sklearn", "lightgbm", "xgboost", "fairlearn", "evidently"]
@@ -324,6 +326,8 @@ def main():
                 lib = LIBRARY_NAME.get(r["library"], r["library"])
                 if r["library"] == "sklearn" and fam == "gradient boosting":
                     lib += " (HistGradientBoosting)"
+                if r["algorithm"].endswith("_elkan"):
+                    lib += " (Elkan)"
                 status = r.get("status")
                 if status != "ok":
                     if status == "not_implemented":

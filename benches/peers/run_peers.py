@@ -120,6 +120,15 @@ ALGORITHMS = {
         dict(n_init=1, init="first k rows", max_iter=100, tol=0.0, algorithm="lloyd"), False,
         "init = the first k rows of the training data, so every library starts from the same "
         "centres; n_clusters = number of distinct labels"),
+    ("sklearn", "kmeans_elkan"): (
+        "k-means (k-means++ init)", ("clustering",),
+        dict(n_init=1, init="k-means++", max_iter=100, tol=0.0, algorithm="elkan",
+             random_state=0), False,
+        "as sklearn kmeans, with Elkan's algorithm"),
+    ("sklearn", "kmeans_fixed_init_elkan"): (
+        "k-means (fixed init)", ("clustering",),
+        dict(n_init=1, init="first k rows", max_iter=100, tol=0.0, algorithm="elkan"), False,
+        "as sklearn kmeans_fixed_init, with Elkan's algorithm"),
     ("sklearn", "roc_auc"): (
         "ROC AUC", ("scores",), dict(), False,
         "fit time = sklearn.metrics.roc_auc_score(label, score) on all rows; no predict"),
@@ -158,7 +167,7 @@ def make_estimator(library, algorithm, params, k):
         }
         if algorithm in table:
             return table[algorithm](**params)
-        if algorithm == "kmeans":
+        if algorithm in ("kmeans", "kmeans_elkan"):
             return cluster.KMeans(n_clusters=k, **params)
         raise ValueError(f"no estimator for {library}/{algorithm}")
     if library == "lightgbm":
@@ -262,11 +271,11 @@ def run_child(job):
             return roc_auc_score(labels, scores)
     else:
         est_params = dict(params)
-        if algorithm == "kmeans_fixed_init":
+        if algorithm in ("kmeans_fixed_init", "kmeans_fixed_init_elkan"):
             est_params["init"] = np.ascontiguousarray(X[:k])
 
         def fit_once():
-            if algorithm == "kmeans_fixed_init":
+            if algorithm in ("kmeans_fixed_init", "kmeans_fixed_init_elkan"):
                 from sklearn.cluster import KMeans
                 est = KMeans(n_clusters=k, **est_params)
             else:

@@ -188,7 +188,7 @@ pub fn all() -> Vec<Algorithm> {
             tasks: &[Task::Clustering],
             params: |e| {
                 json!({"n_clusters": e.n_classes, "init": "k-means++", "n_init": 1,
-                       "max_iter": 100, "tol": 0.0, "algorithm": "lloyd", "seed": 0})
+                       "max_iter": 100, "tol": 0.0, "algorithm": "auto", "seed": 0})
             },
             fit: |e, t| {
                 let m = KMeans::default()
@@ -196,12 +196,12 @@ pub fn all() -> Vec<Algorithm> {
                     .with_n_init(1)
                     .with_max_iter(100)
                     .with_tol(0.0)
-                    .with_algorithm(KMeansAlgorithm::Lloyd)
+                    .with_algorithm(KMeansAlgorithm::Auto)
                     .fit(t.x.view())?;
                 let info = json!({"n_iter": m.n_iter(), "inertia": m.inertia()});
                 Ok(Box::new(Clusterer(m, info)))
             },
-            notes: "greedy k-means++ (our generator), Lloyd, rows in parallel chunks",
+            notes: "greedy k-means++ (our generator); Auto: Lloyd (rows in parallel chunks) up to 16 features, Elkan above, handing over to Lloyd if its bounds stop pruning",
         },
         Algorithm {
             name: "kmeans_fixed_init",
@@ -209,7 +209,7 @@ pub fn all() -> Vec<Algorithm> {
             tasks: &[Task::Clustering],
             params: |e| {
                 json!({"n_clusters": e.n_classes, "init": "first k rows", "n_init": 1,
-                       "max_iter": 100, "tol": 0.0, "algorithm": "lloyd"})
+                       "max_iter": 100, "tol": 0.0, "algorithm": "auto"})
             },
             fit: |e, t| {
                 let k = e.n_classes.min(t.x.nrows());
@@ -219,11 +219,12 @@ pub fn all() -> Vec<Algorithm> {
                     .with_init(KMeansInit::Given(init))
                     .with_max_iter(100)
                     .with_tol(0.0)
+                    .with_algorithm(KMeansAlgorithm::Auto)
                     .fit(t.x.view())?;
                 let info = json!({"n_iter": m.n_iter(), "inertia": m.inertia()});
                 Ok(Box::new(Clusterer(m, info)))
             },
-            notes: "init = the first k rows, so every library starts from the same centres",
+            notes: "init = the first k rows, so every library starts from the same centres; Auto as in the k-means++ row",
         },
         Algorithm {
             name: "decision_tree_regressor",

@@ -88,6 +88,7 @@ fn kmeans_lloyd_and_elkan_give_identical_fits() {
                         .with_max_iter(max_iter)
                         .with_n_init(2)
                         .with_seed(7);
+                    let p = p.with_algorithm(KMeansAlgorithm::Lloyd);
                     let lloyd = p.clone().fit(x.view()).unwrap();
                     let elkan = p
                         .clone()
@@ -106,6 +107,45 @@ fn kmeans_lloyd_and_elkan_give_identical_fits() {
                     assert_same_fit(&lloyd, &elkan, &format!("{what} weighted"));
                 }
             }
+        }
+    }
+}
+
+#[test]
+fn kmeans_auto_gives_the_lloyd_fit_whether_elkan_keeps_going_or_hands_over() {
+    use rand::Rng;
+    // Wide rows run Elkan: well-separated clusters keep it to the end, while uniform noise
+    // makes its bounds stop pruning and hands over to Lloyd after a few iterations (the
+    // premise is checked in the crate's unit tests); narrow rows run Lloyd throughout.
+    let mut rng = kiln_core::random::rng_from_seed(11);
+    let noise = Array2::from_shape_fn((3000, 24), |_| rng.random_range(-1.0..1.0));
+    let cases = [
+        ("clustered 24 features", blobs(3000, 24, 6, 1.0, 5), 6),
+        ("uniform 24 features", noise, 8),
+        ("clustered 8 features", blobs(2000, 8, 4, 2.0, 6), 4),
+    ];
+    for (name, x, k) in &cases {
+        for (tol, max_iter) in [(0.0, 300), (0.0, 40), (1e-4, 300)] {
+            let p = KMeans::default()
+                .with_n_clusters(*k)
+                .with_tol(tol)
+                .with_max_iter(max_iter)
+                .with_n_init(2)
+                .with_seed(3);
+            assert_eq!(p.algorithm, KMeansAlgorithm::Auto);
+            let lloyd = p.clone().with_algorithm(KMeansAlgorithm::Lloyd);
+            let what = format!("{name} tol={tol} max_iter={max_iter}");
+            assert_same_fit(
+                &p.fit(x.view()).unwrap(),
+                &lloyd.fit(x.view()).unwrap(),
+                &what,
+            );
+            let w = Array1::from_shape_fn(x.nrows(), |i| (i % 4) as f64 * 0.5 + 0.25);
+            assert_same_fit(
+                &p.fit_weighted(x.view(), Some(w.view())).unwrap(),
+                &lloyd.fit_weighted(x.view(), Some(w.view())).unwrap(),
+                &format!("{what} weighted"),
+            );
         }
     }
 }

@@ -38,7 +38,7 @@ impl<'a> Data<'a> {
 /// `||a − b||²`, summed directly (no norm expansion) for accuracy, four features at a time
 /// in the grouping of scikit-learn's `_euclidean_dense_dense` (which also shortens the chain
 /// of dependent additions).
-#[inline]
+#[inline(always)]
 pub(crate) fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
     let mut result = 0.0;
     let (a4, b4) = (a.chunks_exact(4), b.chunks_exact(4));

@@ -264,15 +264,37 @@ pub(crate) fn run(
     max_iter: usize,
     tol: f64,
 ) -> RunResult {
-    let mut centers = centers_init;
     // Labels start out of range, so the first iteration always counts as a change; comparing
     // each label as it is overwritten replaces scikit-learn's copy and compare of
     // `labels_old` (relocation does not touch labels).
-    let mut labels = vec![usize::MAX; data.n];
+    run_from(
+        data,
+        centers_init,
+        vec![usize::MAX; data.n],
+        0,
+        k,
+        max_iter,
+        tol,
+    )
+}
+
+/// [`run`] continued after `done` iterations (of this algorithm or Elkan's, which give the
+/// same centres and labels): `centers` are the centres those iterations produced and `labels`
+/// the last assignment, against which the next one looks for changes.
+pub(crate) fn run_from(
+    data: Data<'_>,
+    centers: Vec<f64>,
+    labels: Vec<usize>,
+    done: usize,
+    k: usize,
+    max_iter: usize,
+    tol: f64,
+) -> RunResult {
+    let (mut centers, mut labels) = (centers, labels);
     let mut strict = false;
     let mut converged = false;
-    let mut n_iter = 0;
-    for i in 0..max_iter {
+    let mut n_iter = done;
+    for i in done..max_iter {
         n_iter = i + 1;
         let (new, shift, changed) = iterate(data, &centers, k, &mut labels);
         centers = new;

@@ -345,6 +345,7 @@ fn set_kmeans(p: &mut KMeans, a: &Arg<'_>) -> Result<()> {
         "tol" => p.tol = a.f64()?,
         "algorithm" => {
             p.algorithm = a.choice(&[
+                ("auto", KMeansAlgorithm::Auto),
                 ("lloyd", KMeansAlgorithm::Lloyd),
                 ("elkan", KMeansAlgorithm::Elkan),
             ])?;
