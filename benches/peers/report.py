@@ -237,7 +237,8 @@ def main():
       "its large allocations, as NumPy already does for its arrays on Linux (this machine's "
       "THP mode is `madvise`). Without it a Rust program's large outputs are faulted in 4 kB "
       "pages while the NumPy-based peers' are not: kiln's StandardScaler on clf_1m took 0.093 s "
-      "without and 0.041 s with it, scikit-learn's 0.25 s either way. Seen in these results: "
+      "without and 0.041–0.076 s with it (the kernel does not always grant huge pages), "
+      "scikit-learn's 0.24–0.28 s either way. Seen in these results: "
       + "; ".join(f"`{t}` ({', '.join(sorted(libs))})" for t, libs in sorted(tunables.items()))
       + ".")
     w("- Random forests are skipped on workloads with more than 200,000 training rows unless "

@@ -54,6 +54,9 @@
 //! - Elkan's algorithm shares the centre update (and so the exact floating-point sums) with
 //!   Lloyd's, so both give the same labels, centres, inertia and iteration count on data
 //!   without distance ties.
+//! - The default, [`KMeansAlgorithm::Auto`], runs Elkan's iterations on rows of more than 16
+//!   features and Lloyd's on narrower ones; Elkan hands over to Lloyd (same state, same
+//!   result) when its bounds stop pruning.
 
 #![cfg_attr(
     not(test),
