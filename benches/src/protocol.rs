@@ -211,9 +211,44 @@ pub fn peak_rss_mib() -> Option<f64> {
     Some(kib / 1024.0)
 }
 
+/// The 1-minute load average (`/proc/loadavg`), where the platform reports it.
+pub fn loadavg_1min() -> Option<f64> {
+    let text = std::fs::read_to_string("/proc/loadavg").ok()?;
+    text.split_whitespace().next()?.parse().ok()
+}
+
+/// `line` (one JSON record) with `loadavg_1min` set to the load averages seen just before
+/// (`before`) and after the run, as the Python peers' records carry them; unchanged if it is
+/// not a JSON object or no load average is available.
+pub fn with_load(line: &str, before: Option<f64>) -> String {
+    let after = loadavg_1min();
+    let Ok(Value::Object(mut rec)) = serde_json::from_str::<Value>(line) else {
+        return line.to_owned();
+    };
+    let seen: Vec<f64> = [before, after].into_iter().flatten().collect();
+    if seen.is_empty() {
+        return line.to_owned();
+    }
+    rec.insert("loadavg_1min".into(), seen.into());
+    serde_json::to_string(&rec).unwrap_or_else(|_| line.to_owned())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn load_averages_are_added_to_a_record() {
+        let line = with_load(r#"{"library":"kiln"}"#, Some(1.5));
+        let v: Value = serde_json::from_str(&line).unwrap_or_default();
+        assert_eq!(v["library"], "kiln");
+        assert_eq!(v["loadavg_1min"][0], 1.5);
+        if cfg!(target_os = "linux") {
+            assert_eq!(v["loadavg_1min"].as_array().map(Vec::len), Some(2));
+        }
+        // Not a record: unchanged.
+        assert_eq!(with_load("not json", Some(1.0)), "not json");
+    }
 
     #[test]
     fn median_of_odd_and_even_counts() {

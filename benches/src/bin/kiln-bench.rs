@@ -208,6 +208,7 @@ fn run(args: &Args, data: &Path, out: &Path) -> BenchResult<usize> {
                 continue;
             }
             eprintln!("kiln-bench: {} on {} ...", algo.name, entry.name);
+            let load_before = protocol::loadavg_1min();
             let child = Command::new(&exe)
                 .args(["run-one", "--data"])
                 .arg(data)
@@ -230,7 +231,7 @@ fn run(args: &Args, data: &Path, out: &Path) -> BenchResult<usize> {
                 );
                 serde_json::to_string(&rec)?
             };
-            writeln!(file, "{line}")?;
+            writeln!(file, "{}", protocol::with_load(&line, load_before))?;
             written += 1;
         }
         for op in ops::all() {
@@ -242,6 +243,7 @@ fn run(args: &Args, data: &Path, out: &Path) -> BenchResult<usize> {
                 continue;
             }
             eprintln!("kiln-bench: {} on {} ...", op.name, entry.name);
+            let load_before = protocol::loadavg_1min();
             let child = Command::new(&exe)
                 .args(["run-one", "--data"])
                 .arg(data)
@@ -257,7 +259,7 @@ fn run(args: &Args, data: &Path, out: &Path) -> BenchResult<usize> {
                 let rec = record(&Subject::of_op(&op), entry, 0, repeats, threads, Err(err));
                 serde_json::to_string(&rec)?
             };
-            writeln!(file, "{line}")?;
+            writeln!(file, "{}", protocol::with_load(&line, load_before))?;
             written += 1;
         }
     }
