@@ -120,19 +120,16 @@ ALGORITHMS = {
         dict(n_init=1, init="first k rows", max_iter=100, tol=0.0, algorithm="lloyd"), False,
         "init = the first k rows of the training data, so every library starts from the same "
         "centres; n_clusters = number of distinct labels"),
-    ("sklearn", "kmeans_elkan"): (
-        "k-means (k-means++ init)", ("clustering",),
-        dict(n_init=1, init="k-means++", max_iter=100, tol=0.0, algorithm="elkan",
-             random_state=0), False,
-        "as sklearn kmeans, with Elkan's algorithm"),
-    ("sklearn", "kmeans_fixed_init_elkan"): (
-        "k-means (fixed init)", ("clustering",),
-        dict(n_init=1, init="first k rows", max_iter=100, tol=0.0, algorithm="elkan"), False,
-        "as sklearn kmeans_fixed_init, with Elkan's algorithm"),
     ("sklearn", "roc_auc"): (
         "ROC AUC", ("scores",), dict(), False,
         "fit time = sklearn.metrics.roc_auc_score(label, score) on all rows; no predict"),
 }
+# The same k-means runs with Elkan's algorithm (the fastest peer is the better of the two).
+for _name in ("kmeans", "kmeans_fixed_init"):
+    _family, _tasks, _params, _slow, _ = ALGORITHMS[("sklearn", _name)]
+    ALGORITHMS[("sklearn", f"{_name}_elkan")] = (
+        _family, _tasks, dict(_params, algorithm="elkan"), _slow,
+        f"as sklearn {_name}, with Elkan's algorithm")
 
 
 def library_version(library):

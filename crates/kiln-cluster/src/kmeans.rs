@@ -42,9 +42,9 @@ const AUTO_LLOYD_MAX_FEATURES: usize = 16;
 pub enum KMeansAlgorithm {
     /// The default: Elkan's algorithm for rows of more than 16 features, handing over to
     /// Lloyd's iterations (from the centres and labels reached) when the bounds stop pruning
-    /// (more than 5 % of the distances computed in an iteration from the fourth on); Lloyd's
-    /// for narrower rows, where its kernel is cheaper than the bounds' upkeep. Same result
-    /// as either.
+    /// (more than 10 % of the distances computed in two iterations in a row, from the fourth
+    /// on); Lloyd's for narrower rows, where its kernel is cheaper than the bounds' upkeep.
+    /// Same result as either.
     #[default]
     Auto,
     /// Lloyd's algorithm: every iteration computes every row-to-centre distance.
@@ -379,17 +379,21 @@ impl FitUnsupervised for KMeans {
                     .flat_map(|r| r.iter().zip(&mean).map(|(v, m)| v - m).collect::<Vec<_>>())
                     .collect(),
             };
+            let narrow = d <= AUTO_LLOYD_MAX_FEATURES;
             let result = match self.algorithm {
-                KMeansAlgorithm::Auto if d <= AUTO_LLOYD_MAX_FEATURES => {
+                KMeansAlgorithm::Lloyd => lloyd::run(data, centers_init, k, self.max_iter, tol),
+                KMeansAlgorithm::Auto if narrow => {
                     lloyd::run(data, centers_init, k, self.max_iter, tol)
                 }
-                KMeansAlgorithm::Auto => {
-                    elkan::run(data, centers_init, k, self.max_iter, tol, true)
-                }
-                KMeansAlgorithm::Lloyd => lloyd::run(data, centers_init, k, self.max_iter, tol),
-                KMeansAlgorithm::Elkan => {
-                    elkan::run(data, centers_init, k, self.max_iter, tol, false)
-                }
+                // Elkan, handing over to Lloyd only under `Auto`.
+                a => elkan::run(
+                    data,
+                    centers_init,
+                    k,
+                    self.max_iter,
+                    tol,
+                    a == KMeansAlgorithm::Auto,
+                ),
             };
             let better = match &best {
                 None => true,

@@ -35,6 +35,32 @@ fn half_distances(centers: &[f64], k: usize, d: usize) -> (Vec<f64>, Vec<f64>) {
     (half, next)
 }
 
+/// An iteration's centres with what the pruning derives from them.
+struct Centres {
+    /// `k × d`, row-major.
+    centers: Vec<f64>,
+    /// Half the distance between every pair of centres (`k × k`).
+    half: Vec<f64>,
+    /// Half the distance from each centre to its nearest other centre.
+    next: Vec<f64>,
+    /// The shifts that moved the previous centres here, not yet applied to the bounds (none
+    /// for the initial centres).
+    moved: Option<Vec<f64>>,
+}
+
+impl Centres {
+    /// `centers` (`k × d`), reached by `moved` from the previous ones (if any).
+    fn new(centers: Vec<f64>, moved: Option<Vec<f64>>, k: usize, d: usize) -> Self {
+        let (half, next) = half_distances(&centers, k, d);
+        Self {
+            centers,
+            half,
+            next,
+            moved,
+        }
+    }
+}
+
 /// The per-row state: label, upper bound, `k` lower bounds.
 struct Bounds {
     labels: Vec<usize>,
@@ -44,7 +70,7 @@ struct Bounds {
 
 /// First assignment with bounds (scikit-learn's `init_bounds_dense`): visits the centres in
 /// order and computes a distance only when half the centre distance does not rule it out.
-fn init_bounds(data: Data<'_>, centers: &[f64], half: &[f64], k: usize) -> Bounds {
+fn init_bounds(data: Data<'_>, cs: &Centres, k: usize) -> Bounds {
     let arch = pulp::Arch::new();
     let mut b = Bounds {
         labels: vec![0; data.n],
@@ -59,8 +85,7 @@ fn init_bounds(data: Data<'_>, centers: &[f64], half: &[f64], k: usize) -> Bound
         .for_each(|(c, ((lab, up), low))| {
             arch.dispatch(ChunkInit {
                 data,
-                centers,
-                half,
+                cs,
                 k,
                 c,
                 lab,
@@ -74,8 +99,7 @@ fn init_bounds(data: Data<'_>, centers: &[f64], half: &[f64], k: usize) -> Bound
 /// One chunk of [`init_bounds`], compiled per instruction set as [`ChunkIteration`] is.
 struct ChunkInit<'a> {
     data: Data<'a>,
-    centers: &'a [f64],
-    half: &'a [f64],
+    cs: &'a Centres,
     k: usize,
     c: usize,
     lab: &'a mut [usize],
@@ -90,15 +114,14 @@ impl pulp::WithSimd for ChunkInit<'_> {
     fn with_simd<S: pulp::Simd>(self, _: S) {
         let Self {
             data,
-            centers,
-            half,
+            cs,
             k,
             c,
             lab,
             up,
             low,
         } = self;
-        let d = data.d;
+        let (d, centers, half) = (data.d, &cs.centers, &cs.half);
         for (r, i) in data.chunk_rows(c).enumerate() {
             let x = data.row(i);
             let low = &mut low[r * k..(r + 1) * k];
@@ -126,15 +149,12 @@ impl pulp::WithSimd for ChunkInit<'_> {
 /// has. Returns the chunk's sums and how many distances it computed.
 struct ChunkIteration<'a> {
     data: Data<'a>,
-    centers: &'a [f64],
-    half: &'a [f64],
-    next: &'a [f64],
+    cs: &'a Centres,
     k: usize,
     c: usize,
     lab: &'a mut [usize],
     up: &'a mut [f64],
     low: &'a mut [f64],
-    moved: Option<&'a [f64]>,
     update: bool,
 }
 
@@ -145,24 +165,21 @@ impl pulp::WithSimd for ChunkIteration<'_> {
     fn with_simd<S: pulp::Simd>(self, _: S) -> (Sums, usize) {
         let Self {
             data,
-            centers,
-            half,
-            next,
+            cs,
             k,
             c,
             lab,
             up,
             low,
-            moved,
             update,
         } = self;
-        let d = data.d;
+        let (d, centers, half, next) = (data.d, &cs.centers, &cs.half, &cs.next);
         let mut sums = Sums::zeros(if update { k } else { 0 }, d);
         let mut computed = 0;
         for (r, i) in data.chunk_rows(c).enumerate() {
             let x = data.row(i);
             let low = &mut low[r * k..(r + 1) * k];
-            if let Some(shift) = moved {
+            if let Some(shift) = &cs.moved {
                 // The previous iteration's centre shifts, applied here rather than in a pass
                 // of their own, so the bounds are read and written once per iteration.
                 up[r] += shift[lab[r]];
@@ -206,20 +223,16 @@ impl pulp::WithSimd for ChunkIteration<'_> {
 }
 
 /// One Elkan iteration (scikit-learn's `elkan_iter_chunked_dense`): first moves the bounds by
-/// `moved`, the previous iteration's centre shifts (if any), then updates labels and bounds
-/// against `centers`; with `update` also returns the new centres, their shifts (which the
-/// next iteration applies to the bounds) and how many distances it computed.
-#[allow(clippy::too_many_arguments)]
+/// `cs.moved`, the shifts that produced these centres (if any), then updates labels and
+/// bounds against them; with `update` also returns the next centres (whose `moved` the next
+/// iteration applies to the bounds) and how many distances it computed.
 fn iterate(
     data: Data<'_>,
-    centers: &[f64],
-    half: &[f64],
-    next: &[f64],
+    cs: &Centres,
     k: usize,
     b: &mut Bounds,
-    moved: Option<&[f64]>,
     update: bool,
-) -> Option<(Vec<f64>, Vec<f64>, usize)> {
+) -> Option<(Centres, usize)> {
     let d = data.d;
     let arch = pulp::Arch::new();
     let parts: Vec<(Sums, usize)> = b
@@ -231,15 +244,12 @@ fn iterate(
         .map(|(c, ((lab, up), low))| {
             arch.dispatch(ChunkIteration {
                 data,
-                centers,
-                half,
-                next,
+                cs,
                 k,
                 c,
                 lab,
                 up,
                 low,
-                moved,
                 update,
             })
         })
@@ -249,9 +259,9 @@ fn iterate(
     }
     let computed = parts.iter().map(|(_, c)| c).sum();
     let sums = Sums::merge(parts.into_iter().map(|(s, _)| s).collect(), k, d);
-    let new = finish_centers(data, centers, &b.labels, sums);
-    let shift = center_shift(centers, &new, d);
-    Some((new, shift, computed))
+    let new = finish_centers(data, &cs.centers, &b.labels, sums);
+    let shift = center_shift(&cs.centers, &new, d);
+    Some((Centres::new(new, Some(shift), k, d), computed))
 }
 
 /// [`KMeansAlgorithm::Auto`](crate::KMeansAlgorithm::Auto) hands over to Lloyd's iterations
@@ -278,12 +288,9 @@ pub(crate) fn run(
     handover: bool,
 ) -> RunResult {
     let d = data.d;
-    let mut centers = centers_init;
-    let (mut half, mut next) = half_distances(&centers, k, d);
-    let mut b = init_bounds(data, &centers, &half, k);
+    let mut cs = Centres::new(centers_init, None, k, d);
+    let mut b = init_bounds(data, &cs, k);
     let mut labels_old = vec![usize::MAX; data.n];
-    // The last iteration's centre shifts, not yet applied to the bounds.
-    let mut moved: Option<Vec<f64>> = None;
     // The share of the distances the previous iteration computed (see `HANDOVER_SHARE`).
     let mut last_share = 0.0;
     let mut strict = false;
@@ -291,53 +298,33 @@ pub(crate) fn run(
     let mut n_iter = 0;
     for i in 0..max_iter {
         n_iter = i + 1;
-        let Some((new, shift, computed)) = iterate(
-            data,
-            &centers,
-            &half,
-            &next,
-            k,
-            &mut b,
-            moved.as_deref(),
-            true,
-        ) else {
+        let Some((new, computed)) = iterate(data, &cs, k, &mut b, true) else {
             break;
         };
-        moved = Some(shift.clone());
-        (half, next) = half_distances(&new, k, d);
-        centers = new;
+        cs = new;
         if b.labels == labels_old {
             strict = true;
             converged = true;
             break;
         }
-        let shift_tot: f64 = shift.iter().map(|s| s * s).sum();
+        let shift_tot: f64 = cs.moved.iter().flatten().map(|s| s * s).sum();
         if shift_tot <= tol {
             converged = true;
             break;
         }
         let share = computed as f64 / (data.n * k) as f64;
         if handover && i >= HANDOVER_FROM && share > HANDOVER_SHARE && last_share > HANDOVER_SHARE {
-            return super::lloyd::run_from(data, centers, b.labels, n_iter, k, max_iter, tol);
+            return super::lloyd::run_from(data, cs.centers, b.labels, n_iter, k, max_iter, tol);
         }
         last_share = share;
         labels_old.copy_from_slice(&b.labels);
     }
     if !strict {
-        iterate(
-            data,
-            &centers,
-            &half,
-            &next,
-            k,
-            &mut b,
-            moved.as_deref(),
-            false,
-        );
+        iterate(data, &cs, k, &mut b, false);
     }
-    let inertia = inertia(data, &centers, &b.labels);
+    let inertia = inertia(data, &cs.centers, &b.labels);
     RunResult {
-        centers,
+        centers: cs.centers,
         labels: b.labels,
         inertia,
         n_iter,
@@ -356,27 +343,15 @@ mod tests {
     fn shares_at_hand_over(x: &[f64], n: usize, d: usize, k: usize) -> (f64, f64) {
         let w = vec![1.0; n];
         let data = Data { x, w: &w, n, d };
-        let mut centers = x[..k * d].to_vec();
-        let (mut half, mut next) = half_distances(&centers, k, d);
-        let mut b = init_bounds(data, &centers, &half, k);
-        let mut moved: Option<Vec<f64>> = None;
+        let mut cs = Centres::new(x[..k * d].to_vec(), None, k, d);
+        let mut b = init_bounds(data, &cs, k);
         let mut shares = vec![];
         for _ in 0..=HANDOVER_FROM + 1 {
-            let (new, shift, computed) = iterate(
-                data,
-                &centers,
-                &half,
-                &next,
-                k,
-                &mut b,
-                moved.as_deref(),
-                true,
-            )
-            .unwrap_or_default();
+            let Some((new, computed)) = iterate(data, &cs, k, &mut b, true) else {
+                break;
+            };
             shares.push(computed as f64 / (n * k) as f64);
-            (half, next) = half_distances(&new, k, d);
-            centers = new;
-            moved = Some(shift);
+            cs = new;
         }
         (shares[HANDOVER_FROM], shares[HANDOVER_FROM + 1])
     }

@@ -283,14 +283,13 @@ pub(crate) fn run(
 /// the last assignment, against which the next one looks for changes.
 pub(crate) fn run_from(
     data: Data<'_>,
-    centers: Vec<f64>,
-    labels: Vec<usize>,
+    mut centers: Vec<f64>,
+    mut labels: Vec<usize>,
     done: usize,
     k: usize,
     max_iter: usize,
     tol: f64,
 ) -> RunResult {
-    let (mut centers, mut labels) = (centers, labels);
     let mut strict = false;
     let mut converged = false;
     let mut n_iter = done;
