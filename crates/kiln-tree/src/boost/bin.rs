@@ -40,20 +40,23 @@ pub(crate) struct BinMapper {
     pub(crate) n_bins: Vec<u16>,
 }
 
-/// Features per group: a histogram task sums the 8 features of one group, reading them as
-/// one 8-byte word per row.
+/// Features per group: one 8-byte word holds a row's bins of 8 features.
 pub(crate) const GROUP: usize = 8;
 
-/// Binned rows, twice: group-major words for histograms and a column-major copy for
-/// partitions.
+/// Binned rows, three times: group-major and row-major words for histograms and a
+/// column-major copy for partitions.
 ///
-/// `words[g * n_rows + r]` holds row `r`'s bins of features `8g..8g + 8` (the last group padded
-/// with zeros): a histogram task takes one group and reads one word per row, so a node's rows
-/// cost one memory access per row and group. A partition reads one feature of many rows, for
-/// which a column (`cols[f * n_rows + r]`) is the smallest working set.
+/// `words[g * n_rows + r]` and `row_words[r * n_groups + g]` hold row `r`'s bins of features
+/// `8g..8g + 8` (the last group padded with zeros). A histogram task takes one group and reads
+/// one word per row: from `words` when the node's rows are consecutive (the root), otherwise
+/// from words gathered first from `row_words`, where all the groups of a row share one cache
+/// line (a sparse row costs one memory access, not one per group). A partition reads one
+/// feature of many rows, for which a column (`cols[f * n_rows + r]`) is the smallest working
+/// set.
 #[derive(Debug, Clone)]
 pub(crate) struct Binned {
     pub(crate) words: Vec<u64>,
+    pub(crate) row_words: Vec<u64>,
     pub(crate) cols: Vec<u8>,
     pub(crate) n_rows: usize,
     pub(crate) n_features: usize,
@@ -234,37 +237,42 @@ impl BinMapper {
     pub(crate) fn transform(&self, x: ArrayView2<'_, f64>) -> Binned {
         let (n, p) = x.dim();
         let groups = p.div_ceil(GROUP);
-        let stride = groups * GROUP;
         if n == 0 || p == 0 {
             return Binned {
                 words: Vec::new(),
+                row_words: Vec::new(),
                 cols: Vec::new(),
                 n_rows: n,
                 n_features: p,
             };
         }
-        // Rows in parallel (each row of `x` read once), then the two layouts from them.
-        let mut rows = vec![0u8; n * stride];
+        // Rows in parallel (each row of `x` read once), then the other layouts from them, a
+        // group of 8 features per task.
+        let mut row_words = vec![0u64; n * groups];
         const ROWS: usize = 4096;
-        rows.par_chunks_mut(ROWS * stride)
+        row_words
+            .par_chunks_mut(ROWS * groups)
             .enumerate()
             .for_each(|(c, out)| {
-                for (i, rec) in out.chunks_exact_mut(stride).enumerate() {
+                for (i, rec) in out.chunks_exact_mut(groups).enumerate() {
                     let row = x.row(c * ROWS + i);
-                    for (f, b) in rec.iter_mut().enumerate().take(p) {
-                        *b = self.bin(f, row[f]);
+                    let mut bytes = [0u8; GROUP];
+                    for (g, w) in rec.iter_mut().enumerate() {
+                        let fs = g * GROUP..((g + 1) * GROUP).min(p);
+                        bytes.fill(0);
+                        for (b, f) in bytes.iter_mut().zip(fs) {
+                            *b = self.bin(f, row[f]);
+                        }
+                        *w = u64::from_le_bytes(bytes);
                     }
                 }
             });
         let mut words = vec![0u64; n * groups];
         words.par_chunks_mut(n).enumerate().for_each(|(g, out)| {
-            for (w, rec) in out.iter_mut().zip(rows.chunks_exact(stride)) {
-                let mut b = [0u8; GROUP];
-                b.copy_from_slice(&rec[g * GROUP..(g + 1) * GROUP]);
-                *w = u64::from_le_bytes(b);
+            for (w, rec) in out.iter_mut().zip(row_words.chunks_exact(groups)) {
+                *w = rec[g];
             }
         });
-        drop(rows);
         let mut cols = vec![0u8; n * p];
         cols.par_chunks_mut(n).enumerate().for_each(|(f, col)| {
             let shift = 8 * (f % GROUP);
@@ -275,6 +283,7 @@ impl BinMapper {
         });
         Binned {
             words,
+            row_words,
             cols,
             n_rows: n,
             n_features: p,

@@ -44,6 +44,8 @@ pub(crate) struct LeafRows {
 #[derive(Debug, Default)]
 pub(crate) struct Workspace {
     free_hists: Vec<Hist>,
+    /// A node's gathered words (see [`hist::node_words`]).
+    words: Vec<u64>,
     scratch: Scratch,
 }
 
@@ -108,7 +110,7 @@ pub(crate) fn grow(
         g.finalize(0, 0, rows.len(), sums, Bounds::NONE);
     } else {
         let mut h = ws.take_hist(input);
-        build_hist(&mut h, input, rows, gh);
+        hist::build(&mut h, input.binned, Rows { rows, gh }, &mut ws.words);
         let sampled = g.draw_features();
         let features = sampled.as_deref().unwrap_or(&g.all_features);
         let split = best_split(&h, sums, Bounds::NONE, features, input.info, limits);
@@ -130,10 +132,6 @@ fn root_sums(gh: &[GradHess]) -> Sums {
     }
     s.n = gh.len() as u32;
     s
-}
-
-fn build_hist(h: &mut Hist, input: &GrowInput<'_>, rows: &[u32], gh: &[GradHess]) {
-    hist::build(h, input.binned, Rows { rows, gh });
 }
 
 struct Grower<'a, 'b> {
@@ -372,6 +370,7 @@ impl Grower<'_, '_> {
             },
             left_is_small,
             &searches,
+            &mut ws.words,
         );
         let (left_hist, right_hist) = if left_is_small {
             (small, large)
@@ -413,14 +412,16 @@ fn children(
     small_rows: Rows<'_>,
     left_is_small: bool,
     searches: &[Option<ChildSearch<'_>>; 2],
+    buf: &mut Vec<u64>,
 ) -> [Option<Split>; 2] {
+    let words = hist::node_words(binned, small_rows.rows, buf);
     let groups: Vec<_> = small
         .groups_mut()
         .into_iter()
         .zip(large.groups_mut())
         .collect();
     let run = |cands: &mut Candidates, (g, ((sg, sn), (lg, ln))): (usize, GroupBins<'_>)| {
-        hist::build_one_group(sg, sn, binned, g, small_rows);
+        hist::build_one_group(sg, sn, binned, g, &words, small_rows.gh);
         hist::subtract_group(lg, ln, sg, sn);
         let (small, large) = ((&*sg, &*sn), (&*lg, &*ln));
         let (left, right) = if left_is_small {

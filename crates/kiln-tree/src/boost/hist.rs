@@ -134,16 +134,18 @@ pub(crate) struct Rows<'a> {
     pub(crate) gh: &'a [GradHess],
 }
 
-/// Builds into `hist` (overwritten) the histogram of `src`.
+/// Builds into `hist` (overwritten) the histogram of `src` (`buf` holds gathered words).
 ///
 /// Each feature group is summed by one task in row order, so the sums do not depend on the
 /// number of threads.
-pub(crate) fn build(hist: &mut Hist, binned: &Binned, src: Rows<'_>) {
+pub(crate) fn build(hist: &mut Hist, binned: &Binned, src: Rows<'_>, buf: &mut Vec<u64>) {
     let p = binned.n_features;
     let counts = hist.has_counts();
     let chunk = GROUP * BINS;
+    let words = node_words(binned, src.rows, buf);
+    let words = &words;
     let task = |g: usize, gh_block: &mut [GH], n_block: &mut [u32]| {
-        build_one_group(gh_block, n_block, binned, g, src);
+        build_one_group(gh_block, n_block, binned, g, words, src.gh);
     };
     let parallel = is_parallel(src.rows.len(), p);
     match (counts, parallel) {
@@ -172,31 +174,123 @@ pub(crate) fn build(hist: &mut Hist, binned: &Binned, src: Rows<'_>) {
     }
 }
 
+/// Rows per parallel task of a gather.
+const GATHER_CHUNK: usize = 1 << 13;
+
+/// A node's words, ready to be summed group by group in row order.
+pub(crate) enum NodeWords<'a> {
+    /// Consecutive rows from this one: the group-major words themselves.
+    Run(usize),
+    /// The rows' words gathered in node order, row-major (`n_groups` words per row).
+    Gathered(&'a [u64]),
+}
+
+/// The words of `rows` (increasing), gathered into `buf` unless the rows are consecutive.
+///
+/// A row's words of every group share one cache line of the row-major copy and are copied in
+/// one move: one cache miss and one store per sparse row. (One store per row matters: the
+/// processor keeps few stores in flight, and a store per group per row capped the misses it
+/// could overlap.)
+pub(crate) fn node_words<'a>(
+    binned: &Binned,
+    rows: &[u32],
+    buf: &'a mut Vec<u64>,
+) -> NodeWords<'a> {
+    let m = rows.len();
+    let (Some(&first), Some(&last)) = (rows.first(), rows.last()) else {
+        return NodeWords::Run(0);
+    };
+    if (last - first) as usize == m - 1 {
+        return NodeWords::Run(first as usize);
+    }
+    let ng = binned.n_groups();
+    if buf.len() < m * ng {
+        buf.resize(m * ng, 0);
+    }
+    let out = &mut buf[..m * ng];
+    let from = &binned.row_words;
+    let gather = |(rows, out): (&[u32], &mut [u64])| match ng {
+        1 => gather_rows::<1>(from, rows, out),
+        2 => gather_rows::<2>(from, rows, out),
+        3 => gather_rows::<3>(from, rows, out),
+        4 => gather_rows::<4>(from, rows, out),
+        5 => gather_rows::<5>(from, rows, out),
+        6 => gather_rows::<6>(from, rows, out),
+        7 => gather_rows::<7>(from, rows, out),
+        8 => gather_rows::<8>(from, rows, out),
+        _ => {
+            for (o, &r) in out.chunks_exact_mut(ng).zip(rows) {
+                let r = r as usize;
+                o.copy_from_slice(&from[r * ng..(r + 1) * ng]);
+            }
+        }
+    };
+    if is_parallel(m, binned.n_features) {
+        rows.par_chunks(GATHER_CHUNK)
+            .zip(out.par_chunks_mut(GATHER_CHUNK * ng))
+            .for_each(gather);
+    } else {
+        rows.chunks(GATHER_CHUNK)
+            .zip(out.chunks_mut(GATHER_CHUNK * ng))
+            .for_each(gather);
+    }
+    NodeWords::Gathered(out)
+}
+
+/// Copies the `N` words of each of `rows` from `from` (row-major) to `out`, as one move.
+#[inline]
+fn gather_rows<const N: usize>(from: &[u64], rows: &[u32], out: &mut [u64]) {
+    for (o, &r) in out.chunks_exact_mut(N).zip(rows) {
+        let r = r as usize;
+        if let (Ok(o), Some(Ok(w))) = (
+            <&mut [u64; N]>::try_from(o),
+            from.get(r * N..(r + 1) * N).map(<[u64; N]>::try_from),
+        ) {
+            *o = w;
+        }
+    }
+}
+
 /// Whether a histogram of `rows` rows and `p` features is built on several threads.
 pub(crate) fn is_parallel(rows: usize, p: usize) -> bool {
     rows * p >= PARALLEL_WORK
 }
 
-/// Builds group `g` of the histogram of `src` into `gh_block` and `n_block` (overwritten;
-/// `n_block` empty when no counts are kept), summing the rows in order.
+/// Builds group `g` of the histogram of a node (its `words`, its rows' gradients `gh`) into
+/// `gh_block` and `n_block` (overwritten; `n_block` empty when no counts are kept), summing
+/// the rows in order.
 pub(crate) fn build_one_group(
     gh_block: &mut [GH],
     n_block: &mut [u32],
     binned: &Binned,
     g: usize,
-    src: Rows<'_>,
+    words: &NodeWords<'_>,
+    gh: &[GradHess],
 ) {
     let p = binned.n_features;
     let counts = !n_block.is_empty();
     gh_block.fill(GH::default());
     n_block.fill(0);
     let width = (p - g * GROUP).min(GROUP);
-    let words = binned.group(g);
-    match (width == GROUP, counts) {
-        (true, true) => build_group::<GROUP, true>(gh_block, n_block, words, src, width),
-        (true, false) => build_group::<GROUP, false>(gh_block, n_block, words, src, width),
-        (false, true) => build_group::<0, true>(gh_block, n_block, words, src, width),
-        (false, false) => build_group::<0, false>(gh_block, n_block, words, src, width),
+    macro_rules! sum {
+        ($words:expr) => {
+            match (width == GROUP, counts) {
+                (true, true) => build_group::<GROUP, true>(gh_block, n_block, $words, gh, width),
+                (true, false) => build_group::<GROUP, false>(gh_block, n_block, $words, gh, width),
+                (false, true) => build_group::<0, true>(gh_block, n_block, $words, gh, width),
+                (false, false) => build_group::<0, false>(gh_block, n_block, $words, gh, width),
+            }
+        };
+    }
+    match *words {
+        NodeWords::Run(first) => {
+            let run = binned.group(g).get(first..first + gh.len()).unwrap_or(&[]);
+            sum!(run.iter().copied())
+        }
+        NodeWords::Gathered(buf) => {
+            let ng = binned.n_groups();
+            sum!(buf.get(g..).unwrap_or(&[]).iter().step_by(ng).copied())
+        }
     }
 }
 
@@ -226,14 +320,14 @@ fn accumulate<const COUNT: bool>(
     }
 }
 
-/// Sums one group (`words`, one per row of the data) of `src` into `gh_block` (and `n_block`
-/// when `COUNT`). `W` is 8 for a full group (unrolled), 0 for the last partial group.
+/// Sums one group of a node (its `words`, `gh` its rows' gradients) into `gh_block` (and
+/// `n_block` when `COUNT`). `W` is 8 for a full group (unrolled), 0 for the last partial group.
 #[inline]
 fn build_group<const W: usize, const COUNT: bool>(
     gh_block: &mut [GH],
     n_block: &mut [u32],
-    words: &[u64],
-    src: Rows<'_>,
+    words: impl Iterator<Item = u64>,
+    gh: &[GradHess],
     width: usize,
 ) {
     let width = if W == GROUP { GROUP } else { width };
@@ -243,24 +337,8 @@ fn build_group<const W: usize, const COUNT: bool>(
     // Without counts (an empty `n_block`), a local block takes the updates `COUNT` skips.
     let mut local = [0u32; BLOCK];
     let n_block: &mut [u32; BLOCK] = <&mut [u32; BLOCK]>::try_from(n_block).unwrap_or(&mut local);
-    if src.rows.len() == words.len() {
-        // Every row: the words are read in order.
-        for (&w, v) in words.iter().zip(src.gh) {
-            accumulate::<COUNT>(gh_block, n_block, w, v, width);
-        }
-        return;
-    }
-    // Rows come in batches: the batch's words are gathered first (independent loads the
-    // processor overlaps, hiding the cache misses of sparse rows), then added up.
-    const BATCH: usize = 64;
-    let mut batch = [0u64; BATCH];
-    for (rows, ghs) in src.rows.chunks(BATCH).zip(src.gh.chunks(BATCH)) {
-        for (w, &r) in batch.iter_mut().zip(rows) {
-            *w = words[r as usize];
-        }
-        for (&w, v) in batch.iter().zip(ghs) {
-            accumulate::<COUNT>(gh_block, n_block, w, v, width);
-        }
+    for (w, v) in words.zip(gh) {
+        accumulate::<COUNT>(gh_block, n_block, w, v, width);
     }
 }
 
@@ -288,6 +366,7 @@ mod tests {
                 rows: &[0, 1, 2],
                 gh: &gh,
             },
+            &mut Vec::new(),
         );
         assert_eq!(all.feature(0).get(0), (5.0, 2.5, 2));
         assert_eq!(all.feature(0).get(1), (-2.0, 1.0, 1));
@@ -301,6 +380,7 @@ mod tests {
                 rows: &[1],
                 gh: &gh[1..2],
             },
+            &mut Vec::new(),
         );
         all.subtract(&child);
         assert_eq!(all.feature(0).get(0), (5.0, 2.5, 2));
@@ -316,7 +396,63 @@ mod tests {
                 rows: &[0, 1, 2],
                 gh: &ones,
             },
+            &mut Vec::new(),
         );
         assert_eq!(unit.feature(0).get(0), (2.0, 2.0, 2));
+    }
+
+    #[test]
+    fn gathered_and_consecutive_rows_sum_what_a_direct_count_sums() {
+        // Widths around the group size and beyond 8 groups (the generic gather), sparse rows
+        // (gathered) and consecutive rows (read in place), large enough to build in parallel.
+        for p in [3usize, 8, 13, 70] {
+            let n = 6000;
+            let x = ndarray::Array2::from_shape_fn((n, p), |(i, j)| {
+                if (i + j) % 17 == 0 {
+                    f64::NAN
+                } else {
+                    ((i * 31 + j * 7) % 97) as f64
+                }
+            });
+            let cat = vec![false; p];
+            let binned = super::super::bin::BinMapper::fit(x.view(), None, 255, &cat, 100_000, 0)
+                .unwrap()
+                .transform(x.view());
+            let gh: Vec<GradHess> = (0..n)
+                .map(|i| GradHess {
+                    g: (i % 13) as f32 - 6.0,
+                    h: 0.25 + (i % 5) as f32,
+                })
+                .collect();
+            let sparse: Vec<u32> = (0..n as u32).filter(|r| r % 3 != 1).collect();
+            let run: Vec<u32> = (1000..5000).collect();
+            for rows in [sparse, run] {
+                let ghs: Vec<GradHess> = rows.iter().map(|&r| gh[r as usize]).collect();
+                let mut hist = Hist::new(&binned, true);
+                let src = Rows {
+                    rows: &rows,
+                    gh: &ghs,
+                };
+                build(&mut hist, &binned, src, &mut Vec::new());
+                let mut want = vec![(0.0f64, 0.0f64, 0u32); p * BINS];
+                for (&r, v) in rows.iter().zip(&ghs) {
+                    for f in 0..p {
+                        let e = &mut want[f * BINS + usize::from(binned.get(r as usize, f))];
+                        e.0 += f64::from(v.g);
+                        e.1 += f64::from(v.h);
+                        e.2 += 1;
+                    }
+                }
+                for f in 0..p {
+                    for b in 0..BINS {
+                        assert_eq!(
+                            hist.feature(f).get(b),
+                            want[f * BINS + b],
+                            "p {p} f {f} b {b}"
+                        );
+                    }
+                }
+            }
+        }
     }
 }
