@@ -46,6 +46,8 @@ pub(crate) struct Workspace {
     free_hists: Vec<Hist>,
     /// A node's gathered words (see [`hist::node_words`]).
     words: Vec<u64>,
+    /// The root's counts when every row is in it (the same for every tree).
+    root_counts: Option<Vec<u32>>,
     scratch: Scratch,
 }
 
@@ -110,7 +112,19 @@ pub(crate) fn grow(
         g.finalize(0, 0, rows.len(), sums, Bounds::NONE);
     } else {
         let mut h = ws.take_hist(input);
-        hist::build(&mut h, input.binned, Rows { rows, gh }, &mut ws.words);
+        // With every row in the root, its counts are the same for every tree: counted once.
+        let every_row = rows.len() == input.binned.n_rows;
+        let known = ws.root_counts.as_deref().filter(|_| every_row);
+        hist::build(
+            &mut h,
+            input.binned,
+            Rows { rows, gh },
+            &mut ws.words,
+            known,
+        );
+        if every_row && h.has_counts() && ws.root_counts.is_none() {
+            ws.root_counts = Some(h.n.clone());
+        }
         let sampled = g.draw_features();
         let features = sampled.as_deref().unwrap_or(&g.all_features);
         let split = best_split(&h, sums, Bounds::NONE, features, input.info, limits);

@@ -138,9 +138,22 @@ pub(crate) struct Rows<'a> {
 ///
 /// Each feature group is summed by one task in row order, so the sums do not depend on the
 /// number of threads.
-pub(crate) fn build(hist: &mut Hist, binned: &Binned, src: Rows<'_>, buf: &mut Vec<u64>) {
+///
+/// `known_counts`, when given, are the histogram's counts (the root's when every row is in it:
+/// the same for every tree), copied instead of counted.
+pub(crate) fn build(
+    hist: &mut Hist,
+    binned: &Binned,
+    src: Rows<'_>,
+    buf: &mut Vec<u64>,
+    known_counts: Option<&[u32]>,
+) {
     let p = binned.n_features;
-    let counts = hist.has_counts();
+    let known_counts = known_counts.filter(|c| c.len() == hist.n.len() && hist.has_counts());
+    if let Some(c) = known_counts {
+        hist.n.copy_from_slice(c);
+    }
+    let counts = hist.has_counts() && known_counts.is_none();
     let chunk = GROUP * BINS;
     let words = node_words(binned, src.rows, buf);
     let words = &words;
@@ -367,6 +380,7 @@ mod tests {
                 gh: &gh,
             },
             &mut Vec::new(),
+            None,
         );
         assert_eq!(all.feature(0).get(0), (5.0, 2.5, 2));
         assert_eq!(all.feature(0).get(1), (-2.0, 1.0, 1));
@@ -381,6 +395,7 @@ mod tests {
                 gh: &gh[1..2],
             },
             &mut Vec::new(),
+            None,
         );
         all.subtract(&child);
         assert_eq!(all.feature(0).get(0), (5.0, 2.5, 2));
@@ -397,6 +412,7 @@ mod tests {
                 gh: &ones,
             },
             &mut Vec::new(),
+            None,
         );
         assert_eq!(unit.feature(0).get(0), (2.0, 2.0, 2));
     }
@@ -433,7 +449,12 @@ mod tests {
                     rows: &rows,
                     gh: &ghs,
                 };
-                build(&mut hist, &binned, src, &mut Vec::new());
+                build(&mut hist, &binned, src, &mut Vec::new(), None);
+                // Given its counts, a build sums the same bins and keeps those counts.
+                let mut known = Hist::new(&binned, true);
+                build(&mut known, &binned, src, &mut Vec::new(), Some(&hist.n));
+                assert_eq!(known.gh, hist.gh);
+                assert_eq!(known.n, hist.n);
                 let mut want = vec![(0.0f64, 0.0f64, 0u32); p * BINS];
                 for (&r, v) in rows.iter().zip(&ghs) {
                     for f in 0..p {
