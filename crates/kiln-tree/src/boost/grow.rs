@@ -48,6 +48,10 @@ pub(crate) struct Workspace {
     words: Vec<u64>,
     /// The root's counts when every row is in it (the same for every tree).
     root_counts: Option<Vec<u32>>,
+    /// The second row buffer (and gradients): a large node's partition writes its children
+    /// here, at the node's positions, instead of copying them back (see [`partition`]).
+    alt_rows: Vec<u32>,
+    alt_gh: Vec<GradHess>,
     scratch: Scratch,
 }
 
@@ -69,6 +73,8 @@ struct Candidate {
     node: usize,
     start: usize,
     end: usize,
+    /// Whether the rows are in the workspace's second buffer.
+    flipped: bool,
     sums: Sums,
     bounds: Bounds,
     hist: Hist,
@@ -103,13 +109,14 @@ pub(crate) fn grow(
         leaves: Vec::new(),
         candidates: Vec::new(),
         all_features: (0..input.binned.n_features).collect(),
+        moved: Vec::new(),
         rng,
     };
     let sums = root_sums(gh);
     g.tree.nodes.push(BoostNode::leaf(0.0, sums.n, sums.h, 0));
     let limits = settings.limits;
     if sums.n < 2 * limits.min_samples_leaf || sums.h < limits.min_hessian {
-        g.finalize(0, 0, rows.len(), sums, Bounds::NONE);
+        g.finalize(0, 0, rows.len(), false, sums, Bounds::NONE);
     } else {
         let mut h = ws.take_hist(input);
         // With every row in the root, its counts are the same for every tree: counted once.
@@ -128,12 +135,22 @@ pub(crate) fn grow(
         let sampled = g.draw_features();
         let features = sampled.as_deref().unwrap_or(&g.all_features);
         let split = best_split(&h, sums, Bounds::NONE, features, input.info, limits);
-        g.queue(0, 0, rows.len(), sums, Bounds::NONE, h, split, ws);
+        if ws.alt_rows.len() < rows.len() {
+            ws.alt_rows.resize(rows.len(), 0);
+            ws.alt_gh.resize(rows.len(), GradHess::default());
+        }
+        g.queue(0, 0, rows.len(), false, sums, Bounds::NONE, h, split, ws);
     }
     let mut n_leaves = 1usize;
     while let Some(best) = g.pop_best() {
         n_leaves += 1;
         g.split(best, rows, gh, &mut n_leaves, ws);
+    }
+    // Leaves whose rows are in the second buffer move back, so the caller sees every leaf's
+    // rows (and gradients) in `rows` and `gh`.
+    for &(a, b) in &g.moved {
+        rows[a..b].copy_from_slice(&ws.alt_rows[a..b]);
+        gh[a..b].copy_from_slice(&ws.alt_gh[a..b]);
     }
     (g.tree, g.leaves)
 }
@@ -156,12 +173,25 @@ struct Grower<'a, 'b> {
     candidates: Vec<Candidate>,
     /// Every feature index, for splits that search them all.
     all_features: Vec<usize>,
+    /// The row ranges of leaves whose rows are in the workspace's second buffer.
+    moved: Vec<(usize, usize)>,
     rng: &'b mut KilnRng,
 }
 
 impl Grower<'_, '_> {
     /// Makes node `node` a leaf with its final value.
-    fn finalize(&mut self, node: usize, start: usize, end: usize, sums: Sums, bounds: Bounds) {
+    fn finalize(
+        &mut self,
+        node: usize,
+        start: usize,
+        end: usize,
+        flipped: bool,
+        sums: Sums,
+        bounds: Bounds,
+    ) {
+        if flipped {
+            self.moved.push((start, end));
+        }
         let s = self.settings;
         let v = node_value(sums.g, sums.h, bounds, s.limits.l2);
         let n = &mut self.tree.nodes[node];
@@ -188,6 +218,7 @@ impl Grower<'_, '_> {
         node: usize,
         start: usize,
         end: usize,
+        flipped: bool,
         sums: Sums,
         bounds: Bounds,
         hist: Hist,
@@ -199,6 +230,7 @@ impl Grower<'_, '_> {
                 node,
                 start,
                 end,
+                flipped,
                 sums,
                 bounds,
                 hist,
@@ -206,7 +238,7 @@ impl Grower<'_, '_> {
             }),
             None => {
                 ws.give_hist(hist);
-                self.finalize(node, start, end, sums, bounds);
+                self.finalize(node, start, end, flipped, sums, bounds);
             }
         }
     }
@@ -298,21 +330,27 @@ impl Grower<'_, '_> {
         let left_is_small = left_sums.n < right_sums.n;
 
         // Partition the node's rows stably.
-        let mid = {
+        let (mid, flipped) = {
             let node = &self.tree.nodes[c.node];
             let tree = &self.tree;
             // Where each bin goes (numeric, categorical and missing alike).
             let goes_left: [bool; 256] =
                 std::array::from_fn(|b| tree.goes_left_binned(node, b as u8));
-            c.start
-                + partition(
-                    &mut rows[c.start..c.end],
-                    &mut gh[c.start..c.end],
-                    self.input.binned,
-                    feature,
-                    &goes_left,
-                    &mut ws.scratch,
-                )
+            let (alt_rows, alt_gh) = (&mut ws.alt_rows[..], &mut ws.alt_gh[..]);
+            let (from, from_gh, to, to_gh) = if c.flipped {
+                (alt_rows, alt_gh, &mut *rows, &mut *gh)
+            } else {
+                (&mut *rows, &mut *gh, alt_rows, alt_gh)
+            };
+            let (n_left, moved) = partition(
+                [&mut from[c.start..c.end], &mut to[c.start..c.end]],
+                [&mut from_gh[c.start..c.end], &mut to_gh[c.start..c.end]],
+                self.input.binned,
+                feature,
+                &goes_left,
+                &mut ws.scratch,
+            );
+            (c.start + n_left, c.flipped != moved)
         };
         let (ls, le, rs, re) = (c.start, mid, mid, c.end);
 
@@ -335,21 +373,21 @@ impl Grower<'_, '_> {
 
         if stop {
             ws.give_hist(c.hist);
-            self.finalize(left_id, ls, le, left_sums, lb);
-            self.finalize(right_id, rs, re, right_sums, rb);
+            self.finalize(left_id, ls, le, flipped, left_sums, lb);
+            self.finalize(right_id, rs, re, flipped, right_sums, rb);
             if at_max_leaves {
-                for other in std::mem::take(&mut self.candidates) {
-                    ws.give_hist(other.hist);
-                    self.finalize(other.node, other.start, other.end, other.sums, other.bounds);
+                for o in std::mem::take(&mut self.candidates) {
+                    ws.give_hist(o.hist);
+                    self.finalize(o.node, o.start, o.end, o.flipped, o.sums, o.bounds);
                 }
             }
             return;
         }
         if !split_left {
-            self.finalize(left_id, ls, le, left_sums, lb);
+            self.finalize(left_id, ls, le, flipped, left_sums, lb);
         }
         if !split_right {
-            self.finalize(right_id, rs, re, right_sums, rb);
+            self.finalize(right_id, rs, re, flipped, right_sums, rb);
         }
         if !split_left && !split_right {
             ws.give_hist(c.hist);
@@ -374,13 +412,18 @@ impl Grower<'_, '_> {
             split_left.then(|| (node(left_sums, lb), left_features.as_deref())),
             split_right.then(|| (node(right_sums, rb), right_features.as_deref())),
         ];
+        let (child_rows, child_gh) = if flipped {
+            (&ws.alt_rows[..], &ws.alt_gh[..])
+        } else {
+            (&*rows, &*gh)
+        };
         let [left_split, right_split] = children(
             self.input.binned,
             &mut small,
             &mut large,
             Rows {
-                rows: &rows[a..b],
-                gh: &gh[a..b],
+                rows: &child_rows[a..b],
+                gh: &child_gh[a..b],
             },
             left_is_small,
             &searches,
@@ -392,7 +435,9 @@ impl Grower<'_, '_> {
             (large, small)
         };
         if split_left {
-            self.queue(left_id, ls, le, left_sums, lb, left_hist, left_split, ws);
+            self.queue(
+                left_id, ls, le, flipped, left_sums, lb, left_hist, left_split, ws,
+            );
         } else {
             ws.give_hist(left_hist);
         }
@@ -401,6 +446,7 @@ impl Grower<'_, '_> {
                 right_id,
                 rs,
                 re,
+                flipped,
                 right_sums,
                 rb,
                 right_hist,

@@ -29,23 +29,26 @@ impl Scratch {
     }
 }
 
-/// Moves the rows of `seg` (with their gradients in `seg_gh`) whose bin `b` of `feature` has
-/// `left[b]` to the front, keeping the order on both sides, and returns how many went left.
+/// Splits the rows of `seg[0]` (with their gradients in `gh[0]`) stably between the rows
+/// whose bin `b` of `feature` has `left[b]` (first) and the others, and returns how many went
+/// left and whether the result is in `seg[1]` and `gh[1]` (else in place).
 ///
-/// Large nodes are split in parallel: each fixed chunk is partitioned in place, then the
-/// chunks' left and right parts are assembled in chunk order, which gives the same result as
-/// one sequential pass.
+/// Small nodes are split in place. Large ones are split in parallel: each fixed chunk is
+/// partitioned in place, then the chunks' left and right parts are moved to their places in
+/// `seg[1]`, in chunk order: the result of one sequential pass, without copying it back.
 pub(crate) fn partition(
-    seg: &mut [u32],
-    seg_gh: &mut [GradHess],
+    seg: [&mut [u32]; 2],
+    gh: [&mut [GradHess]; 2],
     binned: &Binned,
     feature: usize,
     left: &[bool; 256],
     scratch: &mut Scratch,
-) -> usize {
+) -> (usize, bool) {
     let col = binned.column(feature);
-    if seg.len() < 2 * CHUNK {
-        return partition_chunk(seg, seg_gh, col, left, scratch);
+    let [seg, out] = seg;
+    let [seg_gh, out_gh] = gh;
+    if seg.len() < 2 * CHUNK || out.len() != seg.len() || out_gh.len() != seg.len() {
+        return (partition_chunk(seg, seg_gh, col, left, scratch), false);
     }
     let counts: Vec<usize> = seg
         .par_chunks_mut(CHUNK)
@@ -55,10 +58,9 @@ pub(crate) fn partition(
         })
         .collect();
     let n_left: usize = counts.iter().sum();
-    let (tr, tg) = scratch.room(seg.len());
     // Each chunk's destinations: its share of the left part and of the right part.
-    let (mut lr, mut rr) = tr.split_at_mut(n_left);
-    let (mut lg, mut rg) = tg.split_at_mut(n_left);
+    let (mut lr, mut rr) = out.split_at_mut(n_left);
+    let (mut lg, mut rg) = out_gh.split_at_mut(n_left);
     let mut dests = Vec::with_capacity(counts.len());
     for (c, &nl) in counts.iter().enumerate() {
         let len = (seg.len() - c * CHUNK).min(CHUNK);
@@ -78,14 +80,7 @@ pub(crate) fn partition(
             lgh.copy_from_slice(&ghs[..nl]);
             rgh.copy_from_slice(&ghs[nl..]);
         });
-    seg.par_chunks_mut(CHUNK)
-        .zip(tr.par_chunks(CHUNK))
-        .for_each(|(a, b)| a.copy_from_slice(b));
-    seg_gh
-        .par_chunks_mut(CHUNK)
-        .zip(tg.par_chunks(CHUNK))
-        .for_each(|(a, b)| a.copy_from_slice(b));
-    n_left
+    (n_left, true)
 }
 
 /// The sequential stable partition, without branches on the data: every row is written to
@@ -137,7 +132,17 @@ mod tests {
                 .collect();
             let mut scratch = Scratch::default();
             let table: [bool; 256] = std::array::from_fn(|b| b == 0);
-            let w = partition(&mut seg, &mut gh, &binned, 0, &table, &mut scratch);
+            let (mut out, mut out_gh) = (vec![0; size], vec![GradHess::default(); size]);
+            let (w, moved) = partition(
+                [&mut seg, &mut out],
+                [&mut gh, &mut out_gh],
+                &binned,
+                0,
+                &table,
+                &mut scratch,
+            );
+            assert_eq!(moved, size >= 2 * CHUNK);
+            let (seg, gh) = if moved { (out, out_gh) } else { (seg, gh) };
             let want_left: Vec<u32> = (0..size as u32).filter(|r| r % 3 == 0).collect();
             let want_right: Vec<u32> = (0..size as u32).filter(|r| r % 3 != 0).collect();
             assert_eq!(&seg[..w], &want_left[..]);
