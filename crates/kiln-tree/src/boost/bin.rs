@@ -472,4 +472,31 @@ mod tests {
         let x = array![[0.0], [1.0], [2.0]];
         assert!(BinMapper::fit(x.view(), None, 2, &[true], 1000, 0).is_err());
     }
+
+    #[test]
+    fn a_numeric_bin_counts_the_thresholds_below_the_value() {
+        // Threshold lists of every length up to 254 (and empty), values on, between and
+        // outside the thresholds: the bin is the count of thresholds strictly below.
+        for len in 0..255usize {
+            let t: Vec<f64> = (0..len).map(|i| (i * i) as f64 * 0.5 - 10.0).collect();
+            let m = BinMapper {
+                thresholds: vec![t.clone()],
+                categories: vec![Vec::new()],
+                is_categorical: vec![false],
+                n_bins: vec![(len + 1) as u16],
+            };
+            let probes = t.iter().flat_map(|&v| [v, v - 0.25, v + 0.25]).chain([
+                f64::NEG_INFINITY,
+                f64::INFINITY,
+                -1e300,
+                1e300,
+                0.0,
+            ]);
+            for x in probes {
+                let want = t.iter().filter(|&&v| v < x).count();
+                assert_eq!(usize::from(m.bin(0, x)), want, "len {len} x {x}");
+            }
+            assert_eq!(m.bin(0, f64::NAN), MISSING_BIN);
+        }
+    }
 }
