@@ -12,11 +12,11 @@ use rand::seq::index::sample;
 use rayon::prelude::*;
 
 use super::bin::Binned;
-use super::hist::{self, GH, GradHess, Hist, Rows};
+use super::hist::{self, BINS, FeatureHist, GH, GradHess, Hist, Rows};
 use super::partition::{Scratch, partition};
 use super::split::{
-    Bounds, Candidates, FeatureInfo, NodeScan, PARALLEL_FEATURES, Split, SplitLimits, Sums,
-    best_split, best_split_in_group, keep_first_best, node_value,
+    Bounds, Candidates, Counting, FeatureInfo, NodeScan, PARALLEL_FEATURES, Split, SplitLimits,
+    Sums, best_split, best_splits_in_group, node_value, resolve, scan_feature,
 };
 use super::tree::{BoostNode, BoostTree, NOT_CATEGORICAL};
 
@@ -110,6 +110,15 @@ pub(crate) fn grow(
         candidates: Vec::new(),
         all_features: (0..input.binned.n_features).collect(),
         moved: Vec::new(),
+        counting: if input.counts {
+            // The largest hessian bounds the rows of a hessian sum.
+            let h_max = gh.iter().fold(0.0f32, |m, v| m.max(v.h));
+            Counting::Bounded {
+                h_max: f64::from(h_max),
+            }
+        } else {
+            Counting::Exact
+        },
         rng,
     };
     let sums = root_sums(gh);
@@ -119,6 +128,7 @@ pub(crate) fn grow(
         g.finalize(0, 0, rows.len(), false, sums, Bounds::NONE);
     } else {
         let mut h = ws.take_hist(input);
+        h.set_counts(input.counts);
         // With every row in the root, its counts are the same for every tree: counted once.
         let every_row = rows.len() == input.binned.n_rows;
         let known = ws.root_counts.as_deref().filter(|_| every_row);
@@ -175,6 +185,8 @@ struct Grower<'a, 'b> {
     all_features: Vec<usize>,
     /// The row ranges of leaves whose rows are in the workspace's second buffer.
     moved: Vec<(usize, usize)>,
+    /// What the children's histograms know of their counts.
+    counting: Counting,
     rng: &'b mut KilnRng,
 }
 
@@ -267,13 +279,10 @@ impl Grower<'_, '_> {
         let depth = self.tree.nodes[c.node].depth + 1;
         let info = self.input.info;
         let feature = split.feature;
-        let missing_left = if info.has_missing[feature] {
-            split.missing_left
-        } else {
-            // No missing value was seen at fit: missing values at predict time follow the
-            // majority (scikit-learn's rule).
-            split.left.n > split.right.n
-        };
+        // Without missing values at fit, the side missing values take at predict time is
+        // set after the partition (from its counts); no row takes it here.
+        let has_missing = info.has_missing[feature];
+        let missing_left = has_missing && split.missing_left;
         let cat = match split.cats {
             Some(set) => {
                 // Missing values follow `missing_left`, whatever the set says about their bin.
@@ -318,17 +327,6 @@ impl Grower<'_, '_> {
             depth,
         ));
 
-        let (left_sums, right_sums) = (split.left, split.right);
-        let at_max_leaves = s.max_leaf_nodes.is_some_and(|m| *n_leaves >= m);
-        let at_max_depth = s.max_depth.is_some_and(|m| depth as usize >= m);
-        let min2 = 2 * s.limits.min_samples_leaf;
-        let stop = at_max_leaves || at_max_depth;
-        let split_left = !stop && left_sums.n >= min2;
-        let split_right = !stop && right_sums.n >= min2;
-        // The smaller child (scikit-learn's rule: left when strictly smaller) gets its
-        // histogram from its rows; the larger one by subtraction.
-        let left_is_small = left_sums.n < right_sums.n;
-
         // Partition the node's rows stably.
         let (mid, flipped) = {
             let node = &self.tree.nodes[c.node];
@@ -353,6 +351,27 @@ impl Grower<'_, '_> {
             (c.start + n_left, c.flipped != moved)
         };
         let (ls, le, rs, re) = (c.start, mid, mid, c.end);
+        // The partition counts the children's rows (the search may not have: see
+        // `Counting::Bounded`).
+        let (mut left_sums, mut right_sums) = (split.left, split.right);
+        left_sums.n = (le - ls) as u32;
+        right_sums.n = (re - rs) as u32;
+        self.tree.nodes[left_id].count = left_sums.n;
+        self.tree.nodes[right_id].count = right_sums.n;
+        if !has_missing {
+            // No missing value was seen at fit: missing values at predict time follow the
+            // majority (scikit-learn's rule).
+            self.tree.nodes[c.node].missing_left = left_sums.n > right_sums.n;
+        }
+        let at_max_leaves = s.max_leaf_nodes.is_some_and(|m| *n_leaves >= m);
+        let at_max_depth = s.max_depth.is_some_and(|m| depth as usize >= m);
+        let min2 = 2 * s.limits.min_samples_leaf;
+        let stop = at_max_leaves || at_max_depth;
+        let split_left = !stop && left_sums.n >= min2;
+        let split_right = !stop && right_sums.n >= min2;
+        // The smaller child (scikit-learn's rule: left when strictly smaller) gets its
+        // histogram from its rows; the larger one by subtraction.
+        let left_is_small = left_sums.n < right_sums.n;
 
         // Children's bounds under monotonic constraints.
         let (lb, rb) = match info.monotonic.get(feature).copied().unwrap_or(0) {
@@ -406,8 +425,14 @@ impl Grower<'_, '_> {
         };
         let mut small = ws.take_hist(self.input);
         let mut large = c.hist;
+        // Children's histograms keep no counts when the hessians bound them (see `Counting`).
+        if matches!(self.counting, Counting::Bounded { .. }) {
+            small.set_counts(false);
+            large.set_counts(false);
+        }
         let (a, b) = if left_is_small { (ls, le) } else { (rs, re) };
-        let node = |total, bounds| NodeScan::new(total, bounds, info, s.limits);
+        let counting = self.counting;
+        let node = |total, bounds| NodeScan::new(total, bounds, info, s.limits, counting);
         let searches = [
             split_left.then(|| (node(left_sums, lb), left_features.as_deref())),
             split_right.then(|| (node(right_sums, rb), right_features.as_deref())),
@@ -417,7 +442,7 @@ impl Grower<'_, '_> {
         } else {
             (&*rows, &*gh)
         };
-        let [left_split, right_split] = children(
+        let [left_bests, right_bests] = children(
             self.input.binned,
             &mut small,
             &mut large,
@@ -434,6 +459,25 @@ impl Grower<'_, '_> {
         } else {
             (large, small)
         };
+        // Each child's winner, with features searched again on exact counts where needed.
+        let binned = self.input.binned;
+        let resolve_child = |bests, search: &Option<ChildSearch<'_>>, hist: &Hist, r: &[u32]| {
+            let (node, _) = search.as_ref()?;
+            let exact = node.exact();
+            let mut cands = Candidates::boxed();
+            resolve(bests, |f| {
+                let col = binned.column(f);
+                let mut n = [0u32; BINS];
+                for &row in r {
+                    n[usize::from(col[row as usize])] += 1;
+                }
+                let fh = FeatureHist::with_counts(hist.feature_sums(f), &n);
+                scan_feature(&exact, fh, f, &mut cands)
+            })
+        };
+        let left_split = resolve_child(left_bests, &searches[0], &left_hist, &child_rows[ls..le]);
+        let right_split =
+            resolve_child(right_bests, &searches[1], &right_hist, &child_rows[rs..re]);
         if split_left {
             self.queue(
                 left_id, ls, le, flipped, left_sums, lb, left_hist, left_split, ws,
@@ -459,12 +503,12 @@ impl Grower<'_, '_> {
     }
 }
 
-/// The children's histograms and best splits in one pass over the feature groups: group by
-/// group (in parallel when the work is large), the smaller child's bins are summed from
-/// `small_rows`, the larger child's are the parent's (in `large`) minus them, and each child
-/// in `searches` (left, right; `None` to skip) is searched on the features of the group while
-/// its bins are in cache. The groups' bests are merged in feature order, first largest gain
-/// first, so the result is that of one sequential search whatever the thread count.
+/// The children's histograms and best splits per feature in one pass over the feature groups:
+/// group by group (in parallel when the work is large), the smaller child's bins are summed
+/// from `small_rows`, the larger child's are the parent's (in `large`) minus them, and each
+/// child in `searches` (left, right; `None` to skip) is searched on the features of the group
+/// while its bins are in cache. Each child's bests come in feature order (for [`resolve`]),
+/// so the result does not depend on the thread count.
 fn children(
     binned: &Binned,
     small: &mut Hist,
@@ -473,7 +517,7 @@ fn children(
     left_is_small: bool,
     searches: &[Option<ChildSearch<'_>>; 2],
     buf: &mut Vec<u64>,
-) -> [Option<Split>; 2] {
+) -> [Vec<Option<Split>>; 2] {
     let words = hist::node_words(binned, small_rows.rows, buf);
     let groups: Vec<_> = small
         .groups_mut()
@@ -492,13 +536,14 @@ fn children(
         let search = |which: usize, (gh, n): (&[GH], &[u32]), cands: &mut Candidates| {
             searches[which]
                 .as_ref()
-                .and_then(|(node, fs)| best_split_in_group(node, *fs, g, gh, n, cands))
+                .map(|(node, fs)| best_splits_in_group(node, *fs, g, gh, n, cands))
+                .unwrap_or_default()
         };
         [search(0, left, cands), search(1, right, cands)]
     };
     let p = binned.n_features;
     let parallel = hist::is_parallel(small_rows.rows.len(), p) || p >= PARALLEL_FEATURES;
-    let per_group: Vec<[Option<Split>; 2]> = if parallel {
+    let per_group: Vec<[Vec<Option<Split>>; 2]> = if parallel {
         groups
             .into_par_iter()
             .enumerate()
@@ -512,10 +557,10 @@ fn children(
             .map(|job| run(&mut cands, job))
             .collect()
     };
-    let mut best: [Option<Split>; 2] = [None, None];
+    let mut best: [Vec<Option<Split>>; 2] = [Vec::new(), Vec::new()];
     for [l, r] in per_group {
-        keep_first_best(&mut best[0], l);
-        keep_first_best(&mut best[1], r);
+        best[0].extend(l);
+        best[1].extend(r);
     }
     best
 }

@@ -49,6 +49,11 @@ impl<'a> FeatureHist<'a> {
         }
     }
 
+    /// Bins `gh` of one feature with their exact counts `n`.
+    pub(crate) fn with_counts(gh: &'a [GH], n: &'a [u32]) -> Self {
+        FeatureHist { gh, n: Some(n) }
+    }
+
     /// Gradient sum, hessian sum and row count of bin `b`.
     #[inline]
     pub(crate) fn get(&self, b: usize) -> (f64, f64, u32) {
@@ -75,6 +80,20 @@ impl Hist {
     /// Whether it keeps counts.
     pub(crate) fn has_counts(&self) -> bool {
         !self.n.is_empty()
+    }
+
+    /// Keeps counts (zeroed) or none, keeping the buffer for later.
+    pub(crate) fn set_counts(&mut self, on: bool) {
+        if on {
+            self.n.resize(self.gh.len(), 0);
+        } else {
+            self.n.clear();
+        }
+    }
+
+    /// The sums of feature `f`'s bins.
+    pub(crate) fn feature_sums(&self, f: usize) -> &[GH] {
+        &self.gh[f * BINS..(f + 1) * BINS]
     }
 
     /// The bins of feature `f`.

@@ -60,6 +60,25 @@ pub(crate) struct Split {
     pub(crate) right: Sums,
     pub(crate) value_left: f64,
     pub(crate) value_right: f64,
+    /// Whether the split is known to respect `min_samples_leaf`: searched with exact counts,
+    /// or proven by the hessian bound of [`Counting::Bounded`]. Without exact counts, `left.n`
+    /// and `right.n` are not known (the partition counts them).
+    pub(crate) certain: bool,
+}
+
+/// What a node's histogram knows of its row counts.
+#[derive(Debug, Clone, Copy)]
+pub(crate) enum Counting {
+    /// Exact counts per bin (kept, or the hessian sums when every hessian is 1).
+    Exact,
+    /// No counts. No row's hessian exceeds `h_max`, so a side with hessian sum `H` holds at
+    /// least `H / h_max` rows: a split that bound proves valid is certain; a feature whose
+    /// best split it does not prove is searched again with counts taken from the node's rows
+    /// (see [`resolve`]).
+    Bounded {
+        /// The largest hessian of a row.
+        h_max: f64,
+    },
 }
 
 /// A node's value: `−G / (H + λ)` clipped to `bounds`.
@@ -82,6 +101,9 @@ pub(crate) struct FeatureInfo<'a> {
 /// The running state of a scan over one node.
 struct Scan {
     limits: SplitLimits,
+    /// Whether the bins' counts are exact (else `h_max` bounds them).
+    exact: bool,
+    h_max: f64,
     total: Sums,
     bounds: Bounds,
     loss_node: f64,
@@ -91,6 +113,15 @@ struct Scan {
 }
 
 impl Scan {
+    /// Whether sides with hessian sums `lh` and `rh` are known to hold `min_samples_leaf` rows.
+    #[inline]
+    fn certain(&self, lh: f64, rh: f64) -> bool {
+        let need = f64::from(self.limits.min_samples_leaf) * self.h_max * (1.0 + 1e-9);
+        self.exact
+            || self.limits.min_samples_leaf == 0
+            || (self.h_max > 0.0 && lh >= need && rh >= need)
+    }
+
     /// Considers sending `left` left (the rest right); returns false when no later candidate
     /// of a one-directional scan can satisfy the right child's limits.
     #[inline]
@@ -105,10 +136,11 @@ impl Scan {
             n: self.total.n - left.n,
         };
         let lim = self.limits;
-        if left.n < lim.min_samples_leaf || left.h < lim.min_hessian {
+        // Without exact counts only the hessian limits are applied here (see `certain`).
+        if (self.exact && left.n < lim.min_samples_leaf) || left.h < lim.min_hessian {
             return true;
         }
-        if right.n < lim.min_samples_leaf || right.h < lim.min_hessian {
+        if (self.exact && right.n < lim.min_samples_leaf) || right.h < lim.min_hessian {
             return false;
         }
         let vl = node_value(left.g, left.h, self.bounds, lim.l2);
@@ -130,6 +162,7 @@ impl Scan {
                 right,
                 value_left: vl,
                 value_right: vr,
+                certain: self.certain(left.h, right.h),
             });
         }
         true
@@ -149,7 +182,7 @@ pub(crate) fn best_split(
     info: &FeatureInfo<'_>,
     limits: SplitLimits,
 ) -> Option<Split> {
-    let node = NodeScan::new(total, bounds, info, limits);
+    let node = NodeScan::new(total, bounds, info, limits, Counting::Exact);
     let scan = |cands: &mut Candidates, &f: &usize| -> Option<Split> {
         scan_feature(&node, hist.feature(f), f, cands)
     };
@@ -171,6 +204,36 @@ pub(crate) fn best_split(
     best
 }
 
+/// The first largest gain of per-feature bests (in feature order), where a best that is not
+/// [`Split::certain`] is replaced by `exact(feature)`, the feature's search with exact counts,
+/// until the winner is certain. A search without exact counts skips no valid candidate, so
+/// its gain bounds the exact one from above: the result is that of a search with exact counts
+/// everywhere.
+pub(crate) fn resolve(
+    mut bests: Vec<Option<Split>>,
+    mut exact: impl FnMut(usize) -> Option<Split>,
+) -> Option<Split> {
+    loop {
+        let mut win: Option<(usize, f64)> = None;
+        for (i, b) in bests.iter().enumerate() {
+            if let Some(s) = b
+                && win.is_none_or(|(_, g)| s.gain > g)
+            {
+                win = Some((i, s.gain));
+            }
+        }
+        let (i, _) = win?;
+        let s = bests[i].take()?;
+        if s.certain {
+            return Some(s);
+        }
+        bests[i] = exact(s.feature).map(|mut e| {
+            e.certain = true;
+            e
+        });
+    }
+}
+
 /// Replaces `best` by `candidate` when the candidate's gain is strictly larger (so among
 /// equal gains the first offered stays).
 pub(crate) fn keep_first_best(best: &mut Option<Split>, candidate: Option<Split>) {
@@ -190,6 +253,7 @@ pub(crate) struct NodeScan<'a> {
     value: f64,
     info: &'a FeatureInfo<'a>,
     limits: SplitLimits,
+    counting: Counting,
     /// The instruction set the gain loop is compiled for.
     arch: pulp::Arch,
 }
@@ -201,6 +265,7 @@ impl<'a> NodeScan<'a> {
         bounds: Bounds,
         info: &'a FeatureInfo<'a>,
         limits: SplitLimits,
+        counting: Counting,
     ) -> Self {
         Self {
             total,
@@ -208,7 +273,16 @@ impl<'a> NodeScan<'a> {
             value: node_value(total.g, total.h, bounds, limits.l2),
             info,
             limits,
+            counting,
             arch: pulp::Arch::new(),
+        }
+    }
+
+    /// The same node searched with exact counts.
+    pub(crate) fn exact(&self) -> Self {
+        Self {
+            counting: Counting::Exact,
+            ..*self
         }
     }
 }
@@ -221,8 +295,14 @@ pub(crate) fn scan_feature(
     cands: &mut Candidates,
 ) -> Option<Split> {
     let info = node.info;
+    let (exact, h_max) = match node.counting {
+        Counting::Exact => (true, 0.0),
+        Counting::Bounded { h_max } => (false, h_max),
+    };
     let mut scan = Scan {
         limits: node.limits,
+        exact,
+        h_max,
         total: node.total,
         bounds: node.bounds,
         loss_node: node.total.g * node.value,
@@ -240,23 +320,23 @@ pub(crate) fn scan_feature(
     scan.best
 }
 
-/// The best split of a node among the features of group `g` (features `g·GROUP` up to the
-/// next group) that `features` lists (increasing; `None` for all), from the group's bins
-/// (`n` empty when the histogram keeps no counts). Ties keep the first feature.
-pub(crate) fn best_split_in_group(
+/// The best split of a node on each feature of group `g` (features `g·GROUP` up to the next
+/// group) that `features` lists (increasing; `None` for all), from the group's bins (`n`
+/// empty when the histogram keeps no counts), in feature order.
+pub(crate) fn best_splits_in_group(
     node: &NodeScan<'_>,
     features: Option<&[usize]>,
     g: usize,
     gh: &[GH],
     n: &[u32],
     cands: &mut Candidates,
-) -> Option<Split> {
+) -> Vec<Option<Split>> {
     let p = node.info.mapper.n_bins.len();
     let (lo, hi) = (g * GROUP, ((g + 1) * GROUP).min(p));
-    let mut best = None;
+    let mut best = Vec::new();
     let mut offer = |f: usize| {
         let fh = FeatureHist::in_group(gh, n, f - lo);
-        keep_first_best(&mut best, scan_feature(node, fh, f, cands));
+        best.push(scan_feature(node, fh, f, cands));
     };
     match features {
         None => (lo..hi).for_each(&mut offer),
@@ -289,7 +369,9 @@ fn scan_numeric(
     let mut left = Sums::default();
     for b in 0..end {
         let (g, h, n) = fh.get(b);
-        if n == 0 {
+        // Without exact counts the bins' counts are unknown: none is skipped or added.
+        let n = if scan.exact { n } else { 0 };
+        if n == 0 && scan.exact {
             // An empty bin repeats the previous candidate, which wins ties anyway.
             continue;
         }
@@ -312,7 +394,8 @@ fn scan_numeric(
     let mut right = Sums::default();
     for b in (0..nb - 1).rev() {
         let (g, h, n) = fh.get(b + 1);
-        if n == 0 {
+        let n = if scan.exact { n } else { 0 };
+        if n == 0 && scan.exact {
             continue;
         }
         right.g += g;
@@ -417,6 +500,7 @@ impl Candidates {
                 right,
                 value_left: node_value(left.g, left.h, scan.bounds, lim.l2),
                 value_right: node_value(right.g, right.h, scan.bounds, lim.l2),
+                certain: scan.certain(left.h, right.h),
             });
         }
     }
@@ -440,12 +524,14 @@ impl pulp::WithSimd for Gains<'_> {
         let lim = scan.limits;
         let (lo, hi) = (scan.bounds.lower, scan.bounds.upper);
         let mono = scan.monotonic;
+        // Without exact counts, the count limit is left to `Scan::certain` and `resolve`.
+        let min_n = if scan.exact { lim.min_samples_leaf } else { 0 };
         for (i, out) in gains.iter_mut().enumerate().take(n) {
             let vl = (-cands.lg[i] / (cands.lh[i] + lim.l2 + 1e-15)).clamp(lo, hi);
             let vr = (-cands.rg[i] / (cands.rh[i] + lim.l2 + 1e-15)).clamp(lo, hi);
-            let valid = cands.ln[i] >= lim.min_samples_leaf
+            let valid = cands.ln[i] >= min_n
                 && cands.lh[i] >= lim.min_hessian
-                && cands.rn[i] >= lim.min_samples_leaf
+                && cands.rn[i] >= min_n
                 && cands.rh[i] >= lim.min_hessian
                 && !((mono > 0 && vl > vr) || (mono < 0 && vl < vr));
             let gain = scan.loss_node - cands.lg[i] * vl - cands.rg[i] * vr;
@@ -491,6 +577,7 @@ fn scan_categorical(scan: &mut Scan, fh: FeatureHist<'_>, nb: usize, has_missing
                 cats[used - 1 - i].1
             };
             let (g, h, n) = fh.get(usize::from(b));
+            let n = if scan.exact { n } else { 0 };
             left.g += g;
             left.h += h;
             left.n += n;
@@ -628,5 +715,77 @@ mod tests {
             .collect();
         assert!(left == vec![0, 2] || left == vec![1, 3]);
         assert!((s.gain - (40.0f64.powi(2) / 20.0 * 2.0)).abs() < 1e-9);
+    }
+
+    #[test]
+    fn a_search_bounded_by_hessians_resolves_to_the_exact_search() {
+        // Two features. On feature 0 the best split by gain isolates bin 0, which holds 2 rows
+        // (below min_samples_leaf 5); the next best is valid. Feature 1 has a weaker split.
+        // Hessians are at most 0.25 a row, so 4·H bounds each side's rows from below.
+        let mut hist = Hist {
+            gh: vec![super::super::hist::GH::default(); 8 * 256],
+            n: vec![0; 8 * 256],
+        };
+        let f0 = [
+            (0, -3.0, 0.5, 2),
+            (1, -1.0, 2.5, 10),
+            (2, 2.0, 2.5, 10),
+            (3, 2.0, 2.5, 10),
+        ];
+        let f1 = [(0, -1.0, 4.0, 16), (1, 1.0, 4.0, 16)];
+        for (f, entries) in [(0usize, &f0[..]), (1, &f1[..])] {
+            for &(b, g, h, n) in entries {
+                hist.gh[f * 256 + b] = super::super::hist::GH { g, h };
+                hist.n[f * 256 + b] = n;
+            }
+        }
+        let m = mapper(vec![4, 2], vec![false, false]);
+        let info = FeatureInfo {
+            mapper: &m,
+            has_missing: &[false, false],
+            monotonic: &[0, 0],
+        };
+        let total = Sums {
+            g: 0.0,
+            h: 8.0,
+            n: 32,
+        };
+        let limits = SplitLimits {
+            min_samples_leaf: 5,
+            min_hessian: 1e-3,
+            l2: 0.0,
+        };
+        let exact = best_split(&hist, total, Bounds::NONE, &[0, 1], &info, limits).unwrap();
+        assert_eq!((exact.feature, exact.bin), (0, 1));
+        // Bounded: without counts, feature 0's best is bin 0, which the bound cannot prove.
+        let node = NodeScan::new(
+            total,
+            Bounds::NONE,
+            &info,
+            limits,
+            Counting::Bounded { h_max: 0.25 },
+        );
+        let mut cands = Candidates::boxed();
+        let no_counts: Vec<u32> = Vec::new();
+        let bests: Vec<Option<Split>> = (0..2)
+            .map(|f| {
+                let fh = FeatureHist::in_group(&hist.gh[..8 * 256], &no_counts, f);
+                scan_feature(&node, fh, f, &mut cands)
+            })
+            .collect();
+        let first = bests[0].as_ref().unwrap();
+        assert_eq!(first.bin, 0);
+        assert!(!first.certain);
+        let mut searched = Vec::new();
+        let resolved = resolve(bests, |f| {
+            searched.push(f);
+            let fh = FeatureHist::with_counts(hist.feature_sums(f), &hist.n[f * 256..][..256]);
+            scan_feature(&node.exact(), fh, f, &mut Candidates::boxed())
+        })
+        .unwrap();
+        assert_eq!(searched, vec![0]);
+        assert_eq!((resolved.feature, resolved.bin), (exact.feature, exact.bin));
+        assert_eq!(resolved.gain, exact.gain);
+        assert!(resolved.certain);
     }
 }
