@@ -464,15 +464,17 @@ impl Grower<'_, '_> {
         let resolve_child = |bests, search: &Option<ChildSearch<'_>>, hist: &Hist, r: &[u32]| {
             let (node, _) = search.as_ref()?;
             let exact = node.exact();
-            let mut cands = Candidates::boxed();
+            // Allocated only when a feature is searched again.
+            let mut cands: Option<Box<Candidates>> = None;
             resolve(bests, |f| {
+                let cands = cands.get_or_insert_with(Candidates::boxed);
                 let col = binned.column(f);
                 let mut n = [0u32; BINS];
                 for &row in r {
                     n[usize::from(col[row as usize])] += 1;
                 }
                 let fh = FeatureHist::with_counts(hist.feature_sums(f), &n);
-                scan_feature(&exact, fh, f, &mut cands)
+                scan_feature(&exact, fh, f, cands)
             })
         };
         let left_split = resolve_child(left_bests, &searches[0], &left_hist, &child_rows[ls..le]);
