@@ -186,10 +186,10 @@ impl pulp::WithSimd for CandidateChunk<'_> {
                         res[j] += t * t;
                     }
                 }
-                for j in 0..LANES {
+                for (j, &r) in res.iter().enumerate() {
                     let t = g * LANES + j;
                     if t < n_t {
-                        let v = res[j].min(cap);
+                        let v = r.min(cap);
                         oi[t] = v;
                         pots[t] += w * v;
                     }
