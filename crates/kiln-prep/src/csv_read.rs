@@ -192,6 +192,15 @@ impl CsvOptions {
         }
         let name = path.display().to_string();
         let source = Source::File(path);
+        if source.cr_only()? {
+            // Classic Mac OS line ends: read whole, as `\n` lines (see `Source::cr_only`).
+            let mut bytes = Vec::new();
+            source
+                .open()?
+                .read_to_end(&mut bytes)
+                .map_err(|e| Error::io_at(path, e))?;
+            return self.read_bytes(&cr_to_lf(bytes), &name);
+        }
         let (names, sample) = self.header_and_sample(&source, &name)?;
         self.read_with(&source, &name, names, &sample)
     }
@@ -200,6 +209,9 @@ impl CsvOptions {
     fn read_bytes(&self, bytes: &[u8], name: &str) -> Result<(Frame, ReadReport)> {
         self.check_options()?;
         let source = Source::Memory(bytes);
+        if source.cr_only()? {
+            return self.read_bytes(&cr_to_lf(bytes.to_vec()), name);
+        }
         let (names, sample) = self.header_and_sample(&source, name)?;
         self.read_with(&source, name, names, &sample)
     }
@@ -658,6 +670,31 @@ impl Source<'_> {
             Source::File(p) => Ok(Box::new(File::open(p).map_err(|e| Error::io_at(*p, e))?)),
         }
     }
+
+    /// Whether the lines end with a lone `\r` (classic Mac OS): the first 64 kB hold a `\r`
+    /// and no `\n`. The block parser cuts lines at `\n`, so such input is read as `\n` lines
+    /// (as pandas and the `csv` crate read it) instead of as one long line.
+    fn cr_only(&self) -> Result<bool> {
+        let mut head = Vec::with_capacity(1 << 16);
+        self.open()?
+            .take(1 << 16)
+            .read_to_end(&mut head)
+            .map_err(|e| match self {
+                Source::File(p) => Error::io_at(*p, e),
+                Source::Memory(_) => Error::from(e),
+            })?;
+        Ok(memchr::memchr(b'\r', &head).is_some() && memchr::memchr(b'\n', &head).is_none())
+    }
+}
+
+/// `bytes` with every `\r` made a `\n` (one line end for one, so line numbers hold).
+fn cr_to_lf(mut bytes: Vec<u8>) -> Vec<u8> {
+    for b in &mut bytes {
+        if *b == b'\r' {
+            *b = b'\n';
+        }
+    }
+    bytes
 }
 
 fn header_names(record: &csv::ByteRecord, name: &str) -> Result<Vec<String>> {

@@ -532,3 +532,22 @@ fn a_numeric_missing_marker_is_missing_not_a_number() {
     assert_eq!(f.column("y").unwrap().n_missing(), 1);
     assert_eq!(f.column("x").unwrap().as_numeric().unwrap()[1], 2.5);
 }
+
+#[test]
+fn lone_carriage_returns_end_lines_as_newlines_do() {
+    // Classic Mac OS line ends: the same frame as with `\n` and `\r\n`, from a string and a
+    // file, and a parse error still names the right line.
+    let lf = "name,x\nada,1.5\n\"b, c\",2\nlee,\n";
+    let want = read(lf);
+    assert_eq!(want.shape(), (3, 2));
+    for text in [lf.replace('\n', "\r"), lf.replace('\n', "\r\n")] {
+        assert_eq!(read(&text), want, "{text:?}");
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("mac.csv");
+        std::fs::write(&path, &text).unwrap();
+        assert_eq!(CsvOptions::default().read_path(&path).unwrap().0, want);
+    }
+    let bad = "a,b\r1,2\r3\r";
+    let (line, _, reason) = parse_error(CsvOptions::default().read_str(bad));
+    assert_eq!(line, 3, "{reason}");
+}
