@@ -68,13 +68,19 @@ impl Workspace {
     }
 }
 
+/// A node's rows: `start..end` of the row buffer that holds them.
+#[derive(Debug, Clone, Copy)]
+struct Span {
+    start: usize,
+    end: usize,
+    /// Whether that buffer is the workspace's second one (see [`partition`]).
+    flipped: bool,
+}
+
 /// A leaf that may still be split.
 struct Candidate {
     node: usize,
-    start: usize,
-    end: usize,
-    /// Whether the rows are in the workspace's second buffer.
-    flipped: bool,
+    span: Span,
     sums: Sums,
     bounds: Bounds,
     hist: Hist,
@@ -122,10 +128,15 @@ pub(crate) fn grow(
         rng,
     };
     let sums = root_sums(gh);
+    let root = Span {
+        start: 0,
+        end: rows.len(),
+        flipped: false,
+    };
     g.tree.nodes.push(BoostNode::leaf(0.0, sums.n, sums.h, 0));
     let limits = settings.limits;
     if sums.n < 2 * limits.min_samples_leaf || sums.h < limits.min_hessian {
-        g.finalize(0, 0, rows.len(), false, sums, Bounds::NONE);
+        g.finalize(0, root, sums, Bounds::NONE);
     } else {
         let mut h = ws.take_hist(input);
         h.set_counts(input.counts);
@@ -149,7 +160,7 @@ pub(crate) fn grow(
             ws.alt_rows.resize(rows.len(), 0);
             ws.alt_gh.resize(rows.len(), GradHess::default());
         }
-        g.queue(0, 0, rows.len(), false, sums, Bounds::NONE, h, split, ws);
+        g.queue(0, root, sums, Bounds::NONE, h, split, ws);
     }
     let mut n_leaves = 1usize;
     while let Some(best) = g.pop_best() {
@@ -192,15 +203,12 @@ struct Grower<'a, 'b> {
 
 impl Grower<'_, '_> {
     /// Makes node `node` a leaf with its final value.
-    fn finalize(
-        &mut self,
-        node: usize,
-        start: usize,
-        end: usize,
-        flipped: bool,
-        sums: Sums,
-        bounds: Bounds,
-    ) {
+    fn finalize(&mut self, node: usize, span: Span, sums: Sums, bounds: Bounds) {
+        let Span {
+            start,
+            end,
+            flipped,
+        } = span;
         if flipped {
             self.moved.push((start, end));
         }
@@ -228,9 +236,7 @@ impl Grower<'_, '_> {
     fn queue(
         &mut self,
         node: usize,
-        start: usize,
-        end: usize,
-        flipped: bool,
+        span: Span,
         sums: Sums,
         bounds: Bounds,
         hist: Hist,
@@ -240,9 +246,7 @@ impl Grower<'_, '_> {
         match split {
             Some(split) => self.candidates.push(Candidate {
                 node,
-                start,
-                end,
-                flipped,
+                span,
                 sums,
                 bounds,
                 hist,
@@ -250,7 +254,7 @@ impl Grower<'_, '_> {
             }),
             None => {
                 ws.give_hist(hist);
-                self.finalize(node, start, end, flipped, sums, bounds);
+                self.finalize(node, span, sums, bounds);
             }
         }
     }
@@ -335,22 +339,33 @@ impl Grower<'_, '_> {
             let goes_left: [bool; 256] =
                 std::array::from_fn(|b| tree.goes_left_binned(node, b as u8));
             let (alt_rows, alt_gh) = (&mut ws.alt_rows[..], &mut ws.alt_gh[..]);
-            let (from, from_gh, to, to_gh) = if c.flipped {
+            let Span { start, end, .. } = c.span;
+            let (from, from_gh, to, to_gh) = if c.span.flipped {
                 (alt_rows, alt_gh, &mut *rows, &mut *gh)
             } else {
                 (&mut *rows, &mut *gh, alt_rows, alt_gh)
             };
             let (n_left, moved) = partition(
-                [&mut from[c.start..c.end], &mut to[c.start..c.end]],
-                [&mut from_gh[c.start..c.end], &mut to_gh[c.start..c.end]],
+                [&mut from[start..end], &mut to[start..end]],
+                [&mut from_gh[start..end], &mut to_gh[start..end]],
                 self.input.binned,
                 feature,
                 &goes_left,
                 &mut ws.scratch,
             );
-            (c.start + n_left, c.flipped != moved)
+            (start + n_left, c.span.flipped != moved)
         };
-        let (ls, le, rs, re) = (c.start, mid, mid, c.end);
+        let (ls, le, rs, re) = (c.span.start, mid, mid, c.span.end);
+        let left_span = Span {
+            start: ls,
+            end: le,
+            flipped,
+        };
+        let right_span = Span {
+            start: rs,
+            end: re,
+            flipped,
+        };
         // The partition counts the children's rows (the search may not have: see
         // `Counting::Bounded`).
         let (mut left_sums, mut right_sums) = (split.left, split.right);
@@ -392,21 +407,21 @@ impl Grower<'_, '_> {
 
         if stop {
             ws.give_hist(c.hist);
-            self.finalize(left_id, ls, le, flipped, left_sums, lb);
-            self.finalize(right_id, rs, re, flipped, right_sums, rb);
+            self.finalize(left_id, left_span, left_sums, lb);
+            self.finalize(right_id, right_span, right_sums, rb);
             if at_max_leaves {
                 for o in std::mem::take(&mut self.candidates) {
                     ws.give_hist(o.hist);
-                    self.finalize(o.node, o.start, o.end, o.flipped, o.sums, o.bounds);
+                    self.finalize(o.node, o.span, o.sums, o.bounds);
                 }
             }
             return;
         }
         if !split_left {
-            self.finalize(left_id, ls, le, flipped, left_sums, lb);
+            self.finalize(left_id, left_span, left_sums, lb);
         }
         if !split_right {
-            self.finalize(right_id, rs, re, flipped, right_sums, rb);
+            self.finalize(right_id, right_span, right_sums, rb);
         }
         if !split_left && !split_right {
             ws.give_hist(c.hist);
@@ -481,18 +496,14 @@ impl Grower<'_, '_> {
         let right_split =
             resolve_child(right_bests, &searches[1], &right_hist, &child_rows[rs..re]);
         if split_left {
-            self.queue(
-                left_id, ls, le, flipped, left_sums, lb, left_hist, left_split, ws,
-            );
+            self.queue(left_id, left_span, left_sums, lb, left_hist, left_split, ws);
         } else {
             ws.give_hist(left_hist);
         }
         if split_right {
             self.queue(
                 right_id,
-                rs,
-                re,
-                flipped,
+                right_span,
                 right_sums,
                 rb,
                 right_hist,
