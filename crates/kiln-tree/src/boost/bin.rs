@@ -43,6 +43,13 @@ pub(crate) struct BinMapper {
 /// Features per group: one 8-byte word holds a row's bins of 8 features.
 pub(crate) const GROUP: usize = 8;
 
+/// Size of the group-major words above which a sparse node's words are gathered row by row
+/// first (one cache miss per row), rather than by each group's task (one per row and group,
+/// cheaper while all the words stay in the last-level cache). 16 MiB is half the 32 MiB L3 of
+/// the benchmark machine: clf_1m (1M × 28, 32 MiB of words) gathers rows; clf_100k (100k × 50,
+/// 5.6 MiB) does not, and measured slower when it did.
+pub(crate) const GATHER_BYTES: usize = 16 << 20;
+
 /// Binned rows, three times: group-major and row-major words for histograms and a
 /// column-major copy for partitions.
 ///
@@ -50,9 +57,10 @@ pub(crate) const GROUP: usize = 8;
 /// `8g..8g + 8` (the last group padded with zeros). A histogram task takes one group and reads
 /// one word per row: from `words` when the node's rows are consecutive (the root), otherwise
 /// from words gathered first from `row_words`, where all the groups of a row share one cache
-/// line (a sparse row costs one memory access, not one per group). A partition reads one
-/// feature of many rows, for which a column (`cols[f * n_rows + r]`) is the smallest working
-/// set.
+/// line (a sparse row costs one memory access, not one per group). `row_words` is kept only
+/// when `words` exceed [`GATHER_BYTES`]; below that, each group's task reads its own words,
+/// which stay in cache. A partition reads one feature of many rows, for which a column
+/// (`cols[f * n_rows + r]`) is the smallest working set.
 #[derive(Debug, Clone)]
 pub(crate) struct Binned {
     pub(crate) words: Vec<u64>,
@@ -281,6 +289,12 @@ impl BinMapper {
                 *c = (w >> shift) as u8;
             }
         });
+        // The row-major copy only serves data whose words exceed the cache budget.
+        let row_words = if words.len() * 8 > GATHER_BYTES {
+            row_words
+        } else {
+            Vec::new()
+        };
         Binned {
             words,
             row_words,

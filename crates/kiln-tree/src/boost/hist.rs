@@ -216,16 +216,9 @@ pub(crate) enum NodeWords<'a> {
     /// The rows' words gathered in node order, row-major (`n_groups` words per row).
     Gathered(&'a [u64]),
     /// Rows whose words each group's task gathers from the group-major words (data small
-    /// enough for them to stay in cache: see [`GATHER_BYTES`]).
+    /// enough for them to stay in cache: see [`super::bin::GATHER_BYTES`]).
     Sparse(&'a [u32]),
 }
-
-/// Size of the group-major words above which a sparse node's words are gathered row by row
-/// first (one cache miss per row), rather than by each group's task (one per row and group,
-/// cheaper while all the words stay in the last-level cache). 16 MiB is half the 32 MiB L3 of
-/// the benchmark machine: clf_1m (1M × 28, 32 MiB of words) gathers rows; clf_100k (100k × 50,
-/// 5.6 MiB) does not, and measured slower when it did.
-const GATHER_BYTES: usize = 16 << 20;
 
 /// Rows of a [`NodeWords::Sparse`] node gathered per batch: independent loads the processor
 /// overlaps, before the batch's additions.
@@ -276,16 +269,6 @@ pub(crate) fn node_words<'a>(
     rows: &'a [u32],
     buf: &'a mut Vec<u64>,
 ) -> NodeWords<'a> {
-    node_words_above(binned, rows, buf, GATHER_BYTES)
-}
-
-/// [`node_words`], gathering rows first when the group-major words exceed `gather_bytes`.
-fn node_words_above<'a>(
-    binned: &Binned,
-    rows: &'a [u32],
-    buf: &'a mut Vec<u64>,
-    gather_bytes: usize,
-) -> NodeWords<'a> {
     let m = rows.len();
     let (Some(&first), Some(&last)) = (rows.first(), rows.last()) else {
         return NodeWords::Run(0);
@@ -293,7 +276,8 @@ fn node_words_above<'a>(
     if (last - first) as usize == m - 1 {
         return NodeWords::Run(first as usize);
     }
-    if binned.words.len() * 8 <= gather_bytes {
+    if binned.row_words.is_empty() {
+        // Small data: no row-major copy (see `Binned`).
         return NodeWords::Sparse(rows);
     }
     let ng = binned.n_groups();
@@ -539,12 +523,20 @@ mod tests {
                 build(&mut hist, &binned, src, &mut Vec::new(), None);
                 // Both ways of reading a sparse node's words (gathered by rows first, or by
                 // each group) give the same bins.
-                for above in [0, usize::MAX] {
+                // This data is small (no row-major copy); a copy with one forces the gather.
+                assert!(binned.row_words.is_empty());
+                let ng = binned.n_groups();
+                let mut with_rows = binned.clone();
+                with_rows.row_words = (0..n * ng).map(|i| binned.group(i % ng)[i / ng]).collect();
+                for layout in [&binned, &with_rows] {
                     let mut buf = Vec::new();
-                    let words = node_words_above(&binned, &rows, &mut buf, above);
+                    let words = node_words(layout, &rows, &mut buf);
+                    let gathered = matches!(words, NodeWords::Gathered(_));
+                    let consecutive = rows[rows.len() - 1] - rows[0] + 1 == rows.len() as u32;
+                    assert_eq!(gathered, !layout.row_words.is_empty() && !consecutive);
                     let mut again = Hist::new(&binned, true);
                     for (g, (gh_block, n_block)) in again.groups_mut().into_iter().enumerate() {
-                        build_one_group(gh_block, n_block, &binned, g, &words, &ghs);
+                        build_one_group(gh_block, n_block, layout, g, &words, &ghs);
                     }
                     assert_eq!(again.gh, hist.gh);
                     assert_eq!(again.n, hist.n);
