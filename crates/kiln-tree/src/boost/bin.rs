@@ -480,6 +480,35 @@ mod tests {
     }
 
     #[test]
+    fn transform_bins_every_value_as_bin_does() {
+        // 1,037 rows, 19 features (a partial last group), every fifth one categorical, some
+        // values missing, some categories unseen at fit.
+        let (n, p) = (1037, 19);
+        let cat: Vec<bool> = (0..p).map(|f| f % 5 == 2).collect();
+        let x = ndarray::Array2::from_shape_fn((n, p), |(i, f)| {
+            let h = (i * 7919 + f * 104_729) % 1000;
+            if h % 37 == 0 {
+                f64::NAN
+            } else if cat[f] {
+                (h % 9) as f64
+            } else {
+                (h as f64 * 0.37).sin() * 10.0
+            }
+        });
+        let fit_rows = x.slice_axis(Axis(0), (..800).into());
+        let m = BinMapper::fit(fit_rows, None, 255, &cat, 100_000, 0).unwrap();
+        let b = m.transform(x.view());
+        for i in 0..n {
+            for f in 0..p {
+                let want = m.bin(f, x[[i, f]]);
+                assert_eq!(b.get(i, f), want, "row {i} feature {f}");
+                assert_eq!(b.column(f)[i], want);
+                assert_eq!((b.group(f / GROUP)[i] >> (8 * (f % GROUP))) as u8, want);
+            }
+        }
+    }
+
+    #[test]
     fn categorical_errors() {
         let x = array![[0.5], [1.0]];
         assert!(BinMapper::fit(x.view(), None, 255, &[true], 1000, 0).is_err());

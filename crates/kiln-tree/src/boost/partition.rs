@@ -14,6 +14,8 @@ const CHUNK: usize = 1 << 14;
 pub(crate) struct Scratch {
     rows: Vec<u32>,
     gh: Vec<GradHess>,
+    /// Each row's side (1 left, 0 right), for the parallel path.
+    sides: Vec<u8>,
 }
 
 impl Scratch {
@@ -27,15 +29,25 @@ impl Scratch {
         }
         (&mut self.rows[..len], &mut self.gh[..len])
     }
+
+    /// A buffer of `len` sides, stale like [`Scratch::room`]'s.
+    fn sides(&mut self, len: usize) -> &mut [u8] {
+        if self.sides.len() < len {
+            self.sides.resize(len, 0);
+        }
+        &mut self.sides[..len]
+    }
 }
 
 /// Splits the rows of `seg[0]` (with their gradients in `gh[0]`) stably between the rows
 /// whose bin `b` of `feature` has `left[b]` (first) and the others, and returns how many went
 /// left and whether the result is in `seg[1]` and `gh[1]` (else in place).
 ///
-/// Small nodes are split in place. Large ones are split in parallel: each fixed chunk is
-/// partitioned in place, then the chunks' left and right parts are moved to their places in
-/// `seg[1]`, in chunk order: the result of one sequential pass, without copying it back.
+/// Small nodes are split in place. Large ones are split in parallel in two passes over fixed
+/// chunks: the first counts each chunk's left rows, which fixes where its left and right rows
+/// go in `seg[1]`; the second writes every row once, straight to its place. Each row is read
+/// twice and written once, where partitioning each chunk in place and then moving its parts
+/// wrote it three times.
 pub(crate) fn partition(
     seg: [&mut [u32]; 2],
     gh: [&mut [GradHess]; 2],
@@ -50,11 +62,20 @@ pub(crate) fn partition(
     if seg.len() < 2 * CHUNK || out.len() != seg.len() || out_gh.len() != seg.len() {
         return (partition_chunk(seg, seg_gh, col, left, scratch), false);
     }
+    // The first pass notes each row's side: the second then reads it in order instead of
+    // looking the row's bin up again (a cache miss per row on a large node).
+    let sides = scratch.sides(seg.len());
     let counts: Vec<usize> = seg
-        .par_chunks_mut(CHUNK)
-        .zip(seg_gh.par_chunks_mut(CHUNK))
-        .map_init(Scratch::default, |scr, (rows, ghs)| {
-            partition_chunk(rows, ghs, col, left, scr)
+        .par_chunks(CHUNK)
+        .zip(sides.par_chunks_mut(CHUNK))
+        .map(|(rows, sides)| {
+            let mut n = 0;
+            for (s, &r) in sides.iter_mut().zip(rows) {
+                let l = col.get(r as usize).is_some_and(|&b| left[usize::from(b)]);
+                *s = u8::from(l);
+                n += usize::from(l);
+            }
+            n
         })
         .collect();
     let n_left: usize = counts.iter().sum();
@@ -68,19 +89,53 @@ pub(crate) fn partition(
         let (b, rr2) = rr.split_at_mut(len - nl);
         let (ag, lg2) = lg.split_at_mut(nl);
         let (bg, rg2) = rg.split_at_mut(len - nl);
-        dests.push((nl, a, b, ag, bg));
+        dests.push(([a, b], [ag, bg]));
         (lr, rr, lg, rg) = (lr2, rr2, lg2, rg2);
     }
     seg.par_chunks(CHUNK)
         .zip(seg_gh.par_chunks(CHUNK))
+        .zip(sides.par_chunks(CHUNK))
         .zip(dests.into_par_iter())
-        .for_each(|((rows, ghs), (nl, l, r, lgh, rgh))| {
-            l.copy_from_slice(&rows[..nl]);
-            r.copy_from_slice(&rows[nl..]);
-            lgh.copy_from_slice(&ghs[..nl]);
-            rgh.copy_from_slice(&ghs[nl..]);
-        });
+        .for_each(|(((rows, ghs), sides), (to, to_gh))| scatter(rows, ghs, sides, to, to_gh));
     (n_left, true)
+}
+
+/// Writes `rows` (with their gradients `ghs`) stably to `to[0]` (the rows whose `sides` is 1)
+/// and `to[1]` (the others), whose lengths are the two counts. While both sides have room, every
+/// row is written to both and only its own side advances (no branch on the data); once one
+/// side is full, the rest belong to the other and are copied.
+fn scatter(
+    rows: &[u32],
+    ghs: &[GradHess],
+    sides: &[u8],
+    to: [&mut [u32]; 2],
+    to_gh: [&mut [GradHess]; 2],
+) {
+    let [l, r] = to;
+    let [lg, rg] = to_gh;
+    let (mut wl, mut wr) = (0usize, 0usize);
+    let mut i = 0;
+    let n = rows.len().min(ghs.len()).min(sides.len());
+    while wl < l.len() && wr < r.len() && i < n {
+        let (row, v) = (rows[i], ghs[i]);
+        let go = sides[i] != 0;
+        l[wl] = row;
+        lg[wl] = v;
+        r[wr] = row;
+        rg[wr] = v;
+        wl += usize::from(go);
+        wr += usize::from(!go);
+        i += 1;
+    }
+    let rest = rows.len() - i;
+    debug_assert!(wl == l.len() || wr == r.len());
+    if wl == l.len() && wr + rest == r.len() {
+        r[wr..].copy_from_slice(&rows[i..]);
+        rg[wr..].copy_from_slice(&ghs[i..]);
+    } else if wr == r.len() && wl + rest == l.len() {
+        l[wl..].copy_from_slice(&rows[i..]);
+        lg[wl..].copy_from_slice(&ghs[i..]);
+    }
 }
 
 /// The sequential stable partition, without branches on the data: every row is written to
@@ -117,12 +172,15 @@ mod tests {
 
     #[test]
     fn stable_in_both_paths_and_gradients_follow() {
-        // One feature whose bin is the row's value mod 3; bin 0 goes left.
+        // One feature whose bin is the row's value mod 3.
         let n = 3 * CHUNK + 17;
         let x = ndarray::Array2::from_shape_fn((n, 1), |(i, _)| (i % 3) as f64);
         let m = BinMapper::fit(x.view(), None, 255, &[false], 1000, 0).unwrap();
         let binned = m.transform(x.view());
-        for size in [100, n] {
+        // Bin 0 left (a third of the rows), nothing left, everything left, and bins 1-2
+        // left, whose rows do not start the data.
+        let tables: [fn(usize) -> bool; 4] = [|b| b == 0, |_| false, |_| true, |b| b > 0];
+        for (size, pick) in [100, n].into_iter().flat_map(|s| tables.map(|t| (s, t))) {
             let mut seg: Vec<u32> = (0..size as u32).collect();
             let mut gh: Vec<GradHess> = (0..size)
                 .map(|i| GradHess {
@@ -131,7 +189,7 @@ mod tests {
                 })
                 .collect();
             let mut scratch = Scratch::default();
-            let table: [bool; 256] = std::array::from_fn(|b| b == 0);
+            let table: [bool; 256] = std::array::from_fn(pick);
             let (mut out, mut out_gh) = (vec![0; size], vec![GradHess::default(); size]);
             let (w, moved) = partition(
                 [&mut seg, &mut out],
@@ -143,8 +201,10 @@ mod tests {
             );
             assert_eq!(moved, size >= 2 * CHUNK);
             let (seg, gh) = if moved { (out, out_gh) } else { (seg, gh) };
-            let want_left: Vec<u32> = (0..size as u32).filter(|r| r % 3 == 0).collect();
-            let want_right: Vec<u32> = (0..size as u32).filter(|r| r % 3 != 0).collect();
+            let want_left: Vec<u32> = (0..size as u32).filter(|r| pick(*r as usize % 3)).collect();
+            let want_right: Vec<u32> = (0..size as u32)
+                .filter(|r| !pick(*r as usize % 3))
+                .collect();
             assert_eq!(&seg[..w], &want_left[..]);
             assert_eq!(&seg[w..], &want_right[..]);
             assert!(seg.iter().zip(&gh).all(|(&r, v)| v.g as u32 == r));
