@@ -535,3 +535,42 @@ fn kmeans_predict_rejects_a_wrong_feature_count() {
         }
     ));
 }
+
+#[test]
+fn predict_names_a_non_finite_value_anywhere_in_large_or_strided_input() {
+    use ndarray::ShapeBuilder;
+    // Prediction checks finiteness during the assignment itself: a value past the first
+    // chunk, in the short last block, or in a non-contiguous view is still reported with its
+    // row and column.
+    let n = 2 * 4096 + 5;
+    let x = Array2::from_shape_fn((n, 3), |(i, j)| ((i * 7 + j * 3) % 11) as f64);
+    let m = KMeans::default()
+        .with_n_clusters(4)
+        .with_seed(0)
+        .with_n_init(1)
+        .fit(x.slice(s![..200, ..]))
+        .unwrap();
+    assert_eq!(m.predict(x.view()).unwrap().len(), n);
+    for (row, col, v) in [
+        (5000, 2, f64::INFINITY),
+        (n - 1, 0, f64::NAN),
+        (n - 3, 1, f64::NEG_INFINITY),
+    ] {
+        let mut bad = x.clone();
+        bad[[row, col]] = v;
+        let err = m.predict(bad.view()).unwrap_err();
+        assert!(
+            matches!(err, Error::NonFinite { row: r, col: Some(c), .. } if r == row && c == col),
+            "{err}"
+        );
+        // The same values in column-major order (not a contiguous row-major slice).
+        let mut fortran = Array2::zeros((n, 3).f());
+        fortran.assign(&bad);
+        assert!(fortran.as_slice().is_none());
+        let err = m.predict(fortran.view()).unwrap_err();
+        assert!(
+            matches!(err, Error::NonFinite { row: r, col: Some(c), .. } if r == row && c == col),
+            "{err}"
+        );
+    }
+}

@@ -74,7 +74,7 @@ impl FittedKMeans {
             Some(w) => w.to_vec(),
             None => vec![1.0; x.nrows()],
         };
-        let labels = self.nearest(&xs);
+        let (labels, _) = self.nearest(&xs);
         let centers: Vec<f64> = self.cluster_centers.iter().copied().collect();
         let data = Data {
             x: &xs,
@@ -86,13 +86,13 @@ impl FittedKMeans {
     }
 
     /// The nearest centre of every row of the row-major `xs`.
-    fn nearest(&self, xs: &[f64]) -> Vec<usize> {
+    fn nearest(&self, xs: &[f64]) -> (Vec<usize>, bool) {
         let d = self.n_features;
         let k = self.cluster_centers.nrows();
         let centers: Vec<f64> = self.cluster_centers.iter().copied().collect();
         let mut labels = vec![0; xs.len() / d.max(1)];
-        lloyd::assign(xs, d, &centers, k, &mut labels);
-        labels
+        let finite = lloyd::assign_finite(xs, d, &centers, k, &mut labels);
+        (labels, finite)
     }
 }
 
@@ -107,12 +107,18 @@ impl Predict for FittedKMeans {
 
     /// The nearest centre of every row (the first on ties).
     fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<usize>> {
-        check::check_predict_x(KMeans::NAME, self.n_features, x, NanPolicy::Reject)?;
+        check::check_n_features(KMeans::NAME, self.n_features, x)?;
+        check::check_non_empty(x, "X")?;
         let xs = x.as_standard_layout();
-        let labels = match xs.as_slice() {
+        // The assignment notes whether every value was finite, so the data is read once; the
+        // positional check (which names the row and column) runs only when one was not.
+        let (labels, finite) = match xs.as_slice() {
             Some(s) => self.nearest(s),
             None => self.nearest(&xs.iter().copied().collect::<Vec<_>>()),
         };
+        if !finite {
+            check::check_finite(x, "X", NanPolicy::Reject)?;
+        }
         Ok(Array1::from(labels))
     }
 }

@@ -95,7 +95,9 @@ impl Prepared {
     }
 
     /// Calls `visit.visit(i, label)` for every row `i` in `rows` of the row-major `x`, in
-    /// order, compiled for the widest instruction set `arch` offers; returns `visit`.
+    /// order, compiled for the widest instruction set `arch` offers; returns `visit` and
+    /// whether every value read was finite (the labels of a row with NaN or an infinity mean
+    /// nothing: [`assign_finite`] uses the flag to validate and assign in one pass).
     #[inline]
     pub fn for_each_nearest<V: Visit>(
         &self,
@@ -103,7 +105,7 @@ impl Prepared {
         x: &[f64],
         rows: std::ops::Range<usize>,
         visit: V,
-    ) -> V {
+    ) -> (V, bool) {
         arch.dispatch(Assign {
             p: self,
             x,
@@ -124,10 +126,10 @@ struct Assign<'a, V> {
 }
 
 impl<V: Visit> pulp::WithSimd for Assign<'_, V> {
-    type Output = V;
+    type Output = (V, bool);
 
     #[inline(always)]
-    fn with_simd<S: pulp::Simd>(self, _: S) -> V {
+    fn with_simd<S: pulp::Simd>(self, _: S) -> (V, bool) {
         let Self {
             p,
             x,
@@ -138,6 +140,7 @@ impl<V: Visit> pulp::WithSimd for Assign<'_, V> {
         // The block's rows transposed; rows past the end of a short last block stay zero
         // and their labels are not reported.
         let mut xt = vec![[0.0; LANES]; d];
+        let mut finite = true;
         let mut i = rows.start;
         while i < rows.end {
             let n = (rows.end - i).min(LANES);
@@ -161,13 +164,15 @@ impl<V: Visit> pulp::WithSimd for Assign<'_, V> {
                     }
                 }
             }
+            // A branch-free check of the block's values (missing rows are zeros).
+            finite &= xt.iter().flatten().fold(true, |ok, v| ok & v.is_finite());
             let best = p.nearest_lanes(&xt);
             for (r, &b) in best.iter().take(n).enumerate() {
                 visit.visit(i + r, b);
             }
             i += n;
         }
-        visit
+        (visit, finite)
     }
 }
 
@@ -207,16 +212,29 @@ impl Visit for LabelsAndSums<'_> {
 /// Writes the nearest centre of every row of the row-major `x` (`labels.len()` rows of `d`
 /// values) into `labels`.
 pub(crate) fn assign(x: &[f64], d: usize, centers: &[f64], k: usize, labels: &mut [usize]) {
+    assign_finite(x, d, centers, k, labels);
+}
+
+/// [`assign`], returning whether every value of `x` was finite (when not, the labels mean
+/// nothing): prediction validates its input and assigns it in one pass over the data.
+pub(crate) fn assign_finite(
+    x: &[f64],
+    d: usize,
+    centers: &[f64],
+    k: usize,
+    labels: &mut [usize],
+) -> bool {
     let p = Prepared::new(centers, k, d);
     let arch = pulp::Arch::new();
     labels
         .par_chunks_mut(CHUNK)
         .enumerate()
-        .for_each(|(c, lab)| {
+        .map(|(c, lab)| {
             let start = c * CHUNK;
             let rows = start..start + lab.len();
-            p.for_each_nearest(arch, x, rows, Labels { lab, start });
-        });
+            p.for_each_nearest(arch, x, rows, Labels { lab, start }).1
+        })
+        .reduce(|| true, |a, b| a & b)
 }
 
 /// One Lloyd iteration: assigns every row to its nearest centre, then returns the new centres,
@@ -242,7 +260,7 @@ fn iterate(
                 sums: Sums::zeros(k, d),
                 changed: false,
             };
-            let done = p.for_each_nearest(arch, data.x, rows, visit);
+            let (done, _) = p.for_each_nearest(arch, data.x, rows, visit);
             (done.sums, done.changed)
         })
         .collect();
