@@ -125,7 +125,27 @@ impl Boosted {
 pub(crate) type Callback<'a> = Option<&'a mut dyn FnMut(&Progress) -> ControlFlow<()>>;
 
 /// Runs the boosting loop.
+///
+/// Without a callback (which need not be `Send`), the loop runs on a thread of rayon's pool
+/// when called from outside it: every parallel region then starts on the calling worker and
+/// is shared by work stealing, where a thread outside the pool hands each region to the pool
+/// and sleeps until it ends (thousands of regions per fit, each a wake-up of the pool and of
+/// the caller).
 pub(crate) fn boost(
+    s: &Settings,
+    loss: Loss,
+    train: Data<'_>,
+    eval: Option<Data<'_>>,
+    callback: Callback<'_>,
+) -> Result<Boosted> {
+    match callback {
+        None => rayon::scope(|_| boost_here(s, loss, train, eval, None)),
+        callback => boost_here(s, loss, train, eval, callback),
+    }
+}
+
+/// [`boost`] on the calling thread.
+fn boost_here(
     s: &Settings,
     loss: Loss,
     train: Data<'_>,
