@@ -343,6 +343,20 @@ impl FitUnsupervised for KMeans {
         x: ArrayView2<'_, f64>,
         sample_weight: Option<ArrayView1<'_, f64>>,
     ) -> Result<FittedKMeans> {
+        // On a thread of rayon's pool (when called from outside it), so each iteration's
+        // parallel region starts on the calling worker instead of waking the pool and putting
+        // the caller to sleep.
+        rayon::scope(|_| self.fit_here(x, sample_weight))
+    }
+}
+
+impl KMeans {
+    /// [`FitUnsupervised::fit_weighted`] on the calling thread.
+    fn fit_here(
+        &self,
+        x: ArrayView2<'_, f64>,
+        sample_weight: Option<ArrayView1<'_, f64>>,
+    ) -> Result<FittedKMeans> {
         self.validate()?;
         let (n, d) = x.dim();
         let k = self.n_clusters;
