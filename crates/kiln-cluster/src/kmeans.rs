@@ -343,23 +343,11 @@ impl FitUnsupervised for KMeans {
         x: ArrayView2<'_, f64>,
         sample_weight: Option<ArrayView1<'_, f64>>,
     ) -> Result<FittedKMeans> {
-        // Small data runs on a thread of rayon's pool (when called from outside it), so each
-        // k-means++ step's and iteration's parallel region starts on the calling worker
-        // instead of waking the pool and putting the caller to sleep. Large data stays on the
-        // caller's thread: the wake-ups are a small share of its fit, and glibc's per-thread
-        // malloc arenas would make the peak memory of repeated fits depend on which worker
-        // ran each one (its centred copy of the data is freed into that worker's arena).
-        if x.len() <= POOL_THREAD_MAX_VALUES {
-            rayon::scope(|_| self.fit_here(x, sample_weight))
-        } else {
-            self.fit_here(x, sample_weight)
-        }
+        // Small data on a thread of rayon's pool: each k-means++ step's and iteration's
+        // parallel region then starts on the calling worker.
+        kiln_core::pool::fit_on_pool(x.len(), || self.fit_here(x, sample_weight))
     }
 }
-
-/// Data of at most this many values is fitted on a thread of rayon's pool (see
-/// [`FitUnsupervised::fit_weighted`]).
-const POOL_THREAD_MAX_VALUES: usize = 1 << 23;
 
 impl KMeans {
     /// [`FitUnsupervised::fit_weighted`] on the calling thread.

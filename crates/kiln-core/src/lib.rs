@@ -90,6 +90,7 @@ pub mod check;
 mod error;
 mod labels;
 pub mod persist;
+pub mod pool;
 pub mod random;
 pub mod sort;
 pub mod special;

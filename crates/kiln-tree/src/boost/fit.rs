@@ -124,22 +124,11 @@ impl Boosted {
 /// What the caller of a fit can observe and steer.
 pub(crate) type Callback<'a> = Option<&'a mut dyn FnMut(&Progress) -> ControlFlow<()>>;
 
-/// Training sets of at most this many values are boosted on a thread of rayon's pool (see
-/// [`boost`]).
-const POOL_THREAD_MAX_VALUES: usize = 1 << 23;
-
 /// Runs the boosting loop.
 ///
-/// Without a callback (which need not be `Send`), on training data of at most
-/// [`POOL_THREAD_MAX_VALUES`] values, the loop runs on a thread of rayon's pool when called
-/// from outside it: every parallel region then starts on the calling worker and is shared by
-/// work stealing, where a thread outside the pool hands each region to the pool and sleeps
-/// until it ends (thousands of regions per fit, each a wake-up of the pool and of the
-/// caller): ~5 % of clf_100k's fit. Larger data stays on the caller's thread: there the
-/// wake-ups are a small share of the fit, while glibc's per-thread malloc arenas made the
-/// peak memory of repeated fits in one process depend on which worker ran each fit (clf_1m:
-/// 451-597 MiB over three processes of four fits, against 458-459 MiB on the caller's
-/// thread).
+/// Without a callback (which need not be `Send`), through [`kiln_core::pool::fit_on_pool`]:
+/// small data is boosted on a thread of rayon's pool, where each of a fit's thousands of
+/// parallel regions starts on the calling worker (~5 % of clf_100k's fit).
 pub(crate) fn boost(
     s: &Settings,
     loss: Loss,
@@ -148,8 +137,8 @@ pub(crate) fn boost(
     callback: Callback<'_>,
 ) -> Result<Boosted> {
     match callback {
-        None if train.x.len() <= POOL_THREAD_MAX_VALUES => {
-            rayon::scope(|_| boost_here(s, loss, train, eval, None))
+        None => {
+            kiln_core::pool::fit_on_pool(train.x.len(), || boost_here(s, loss, train, eval, None))
         }
         callback => boost_here(s, loss, train, eval, callback),
     }
