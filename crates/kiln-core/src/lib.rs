@@ -3,8 +3,9 @@
 //! This crate holds what the rest of kiln shares and nothing else: the [`Error`] type, the
 //! estimator traits ([`Params`] → [`Fit`] / [`FitUnsupervised`] → fitted model → [`Predict`] /
 //! [`PredictProba`] / [`Transform`]), the input [`check`]s every estimator runs, [`ClassLabels`]
-//! for mapping any labels to class indices, seeded [`random`] generators, and model
-//! [`persist`]ence through a checksummed envelope. It depends on no other kiln crate.
+//! for mapping any labels to class indices, seeded [`random`] generators, model
+//! [`persist`]ence through a checksummed envelope, and where a fit runs ([`pool`]: rayon's
+//! pool or the caller's thread). It depends on no other kiln crate.
 //!
 //! # Example: an estimator written against the contract
 //!
