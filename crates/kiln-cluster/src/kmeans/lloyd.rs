@@ -95,9 +95,10 @@ impl Prepared {
     }
 
     /// Calls `visit.visit(i, label)` for every row `i` in `rows` of the row-major `x`, in
-    /// order, compiled for the widest instruction set `arch` offers; returns `visit` and
-    /// whether every value read was finite (the labels of a row with NaN or an infinity mean
-    /// nothing: [`assign_finite`] uses the flag to validate and assign in one pass).
+    /// order, compiled for the widest instruction set `arch` offers; returns `visit` and,
+    /// when `check`, whether every value read was finite (the labels of a row with NaN or an
+    /// infinity mean nothing: [`assign_finite`] uses the flag to validate and assign in one
+    /// pass; validated training data skips the check).
     #[inline]
     pub fn for_each_nearest<V: Visit>(
         &self,
@@ -105,9 +106,11 @@ impl Prepared {
         x: &[f64],
         rows: std::ops::Range<usize>,
         visit: V,
+        check: bool,
     ) -> (V, bool) {
         arch.dispatch(Assign {
             p: self,
+            check,
             x,
             rows,
             visit,
@@ -120,6 +123,7 @@ impl Prepared {
 /// and run as baseline code).
 struct Assign<'a, V> {
     p: &'a Prepared,
+    check: bool,
     x: &'a [f64],
     rows: std::ops::Range<usize>,
     visit: V,
@@ -132,6 +136,7 @@ impl<V: Visit> pulp::WithSimd for Assign<'_, V> {
     fn with_simd<S: pulp::Simd>(self, _: S) -> (V, bool) {
         let Self {
             p,
+            check,
             x,
             rows,
             mut visit,
@@ -165,7 +170,9 @@ impl<V: Visit> pulp::WithSimd for Assign<'_, V> {
                 }
             }
             // A branch-free check of the block's values (missing rows are zeros).
-            finite &= xt.iter().flatten().fold(true, |ok, v| ok & v.is_finite());
+            if check {
+                finite &= xt.iter().flatten().fold(true, |ok, v| ok & v.is_finite());
+            }
             let best = p.nearest_lanes(&xt);
             for (r, &b) in best.iter().take(n).enumerate() {
                 visit.visit(i + r, b);
@@ -232,7 +239,8 @@ pub(crate) fn assign_finite(
         .map(|(c, lab)| {
             let start = c * CHUNK;
             let rows = start..start + lab.len();
-            p.for_each_nearest(arch, x, rows, Labels { lab, start }).1
+            p.for_each_nearest(arch, x, rows, Labels { lab, start }, true)
+                .1
         })
         .reduce(|| true, |a, b| a & b)
 }
@@ -260,7 +268,7 @@ fn iterate(
                 sums: Sums::zeros(k, d),
                 changed: false,
             };
-            let (done, _) = p.for_each_nearest(arch, data.x, rows, visit);
+            let (done, _) = p.for_each_nearest(arch, data.x, rows, visit, false);
             (done.sums, done.changed)
         })
         .collect();
@@ -403,6 +411,7 @@ mod tests {
                         lab: &mut got,
                         start: 0,
                     },
+                    true,
                 );
                 assert_eq!(got, want, "n {n}, d {d}, k {k}, {arch:?}");
             }
