@@ -5,6 +5,8 @@ mod elkan;
 mod fitted;
 pub(crate) mod init;
 pub(crate) mod lloyd;
+#[cfg(target_arch = "x86_64")]
+mod rowwise;
 
 pub use fitted::FittedKMeans;
 
