@@ -73,28 +73,21 @@ impl Sums {
         }
     }
 
-    /// Adds row `x` with weight `w` to cluster `label`.
+    /// Adds row `x` with weight `w` to cluster `label`, whole vectors of `S::F64_LANES`
+    /// features first, then the rest one by one. Each sum gets `x·w` added with its own
+    /// multiply and add, so the result is the same on every instruction set.
     #[inline(always)]
-    pub fn add(&mut self, label: usize, x: &[f64], w: f64) {
+    pub fn add<S: pulp::Simd>(&mut self, simd: S, label: usize, x: &[f64], w: f64) {
         let d = x.len();
         self.weights[label] += w;
         let sums = &mut self.centers[label * d..(label + 1) * d];
-        // Four features at a time, all loads before the stores, so the additions are whole
-        // vector operations.
-        let (mut s4, mut x4) = (sums.chunks_exact_mut(4), x.chunks_exact(4));
-        for (s, v) in (&mut s4).zip(&mut x4) {
-            let (Ok(s), Ok(v)) = (<&mut [f64; 4]>::try_from(s), <&[f64; 4]>::try_from(v)) else {
-                continue;
-            };
-            let (a, b) = (*s, *v);
-            *s = [
-                a[0] + b[0] * w,
-                a[1] + b[1] * w,
-                a[2] + b[2] * w,
-                a[3] + b[3] * w,
-            ];
+        let (sv, sr) = S::as_mut_simd_f64s(sums);
+        let (xv, xr) = S::as_simd_f64s(x);
+        let wv = simd.splat_f64s(w);
+        for (s, &v) in sv.iter_mut().zip(xv) {
+            *s = simd.add_f64s(*s, simd.mul_f64s(v, wv));
         }
-        for (s, v) in s4.into_remainder().iter_mut().zip(x4.remainder()) {
+        for (s, v) in sr.iter_mut().zip(xr) {
             *s += v * w;
         }
     }

@@ -162,7 +162,7 @@ impl pulp::WithSimd for ChunkIteration<'_> {
     type Output = (Sums, usize);
 
     #[inline(always)]
-    fn with_simd<S: pulp::Simd>(self, _: S) -> (Sums, usize) {
+    fn with_simd<S: pulp::Simd>(self, simd: S) -> (Sums, usize) {
         let Self {
             data,
             cs,
@@ -215,7 +215,7 @@ impl pulp::WithSimd for ChunkIteration<'_> {
                 up[r] = upper;
             }
             if update {
-                sums.add(label, x, data.w[i]);
+                sums.add(simd, label, x, data.w[i]);
             }
         }
         (sums, computed)

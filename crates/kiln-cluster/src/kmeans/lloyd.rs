@@ -46,8 +46,8 @@ pub(crate) struct Prepared {
 /// What the assignment does with each row's nearest centre: a trait rather than a closure,
 /// so the call is inlined into the code compiled for the chosen instruction set.
 pub(crate) trait Visit {
-    /// Row `i`'s nearest centre is `label`.
-    fn visit(&mut self, i: usize, label: usize);
+    /// Row `i`'s nearest centre is `label`; `simd` is the instruction set the kernel runs on.
+    fn visit<S: pulp::Simd>(&mut self, simd: S, i: usize, label: usize);
 }
 
 impl Prepared {
@@ -111,7 +111,7 @@ impl Prepared {
         best
     }
 
-    /// Calls `visit.visit(i, label)` for every row `i` in `rows` of the row-major `x`, in
+    /// Calls `visit.visit(simd, i, label)` for every row `i` in `rows` of the row-major `x`, in
     /// order, compiled for the widest instruction set `arch` offers; returns `visit` and,
     /// when `check`, whether every value read was finite (the labels of a row with NaN or an
     /// infinity mean nothing: [`assign_finite`] uses the flag to validate and assign in one
@@ -154,7 +154,7 @@ impl<V: Visit> pulp::WithSimd for Assign<'_, V> {
     type Output = (V, bool);
 
     #[inline(always)]
-    fn with_simd<S: pulp::Simd>(self, _: S) -> (V, bool) {
+    fn with_simd<S: pulp::Simd>(self, simd: S) -> (V, bool) {
         let Self {
             p,
             check,
@@ -196,7 +196,7 @@ impl<V: Visit> pulp::WithSimd for Assign<'_, V> {
             }
             let best = p.nearest_lanes(&xt);
             for (r, &b) in best.iter().take(n).enumerate() {
-                visit.visit(i + r, b);
+                visit.visit(simd, i + r, b);
             }
             i += n;
         }
@@ -212,7 +212,7 @@ struct Labels<'a> {
 
 impl Visit for Labels<'_> {
     #[inline(always)]
-    fn visit(&mut self, i: usize, label: usize) {
+    fn visit<S: pulp::Simd>(&mut self, _: S, i: usize, label: usize) {
         self.lab[i - self.start] = label;
     }
 }
@@ -229,11 +229,11 @@ struct LabelsAndSums<'a> {
 
 impl Visit for LabelsAndSums<'_> {
     #[inline(always)]
-    fn visit(&mut self, i: usize, label: usize) {
+    fn visit<S: pulp::Simd>(&mut self, simd: S, i: usize, label: usize) {
         let l = &mut self.lab[i - self.start];
         self.changed |= *l != label;
         *l = label;
-        self.sums.add(label, self.data.row(i), self.data.w[i]);
+        self.sums.add(simd, label, self.data.row(i), self.data.w[i]);
     }
 }
 

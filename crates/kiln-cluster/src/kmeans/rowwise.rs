@@ -73,7 +73,7 @@ impl RowCenters {
         })
     }
 
-    /// Calls `visit.visit(i, label)` for every row `i` in `rows` of the row-major `x`, in
+    /// Calls `visit.visit(simd, i, label)` for every row `i` in `rows` of the row-major `x`, in
     /// order; returns `visit` and, when `check`, whether every value of those rows was finite.
     #[inline]
     pub fn for_each_nearest<V: Visit>(
@@ -146,10 +146,10 @@ impl<V: Visit> RowAssign<'_, V> {
             if n == R {
                 let labels = nearest::<G, R>(p, block);
                 for (r, &label) in labels.iter().enumerate() {
-                    visit.visit(i + r, label);
+                    visit.visit(simd, i + r, label);
                 }
             } else {
-                visit.visit(i, nearest::<G, 1>(p, block)[0]);
+                visit.visit(simd, i, nearest::<G, 1>(p, block)[0]);
             }
             if check {
                 for part in block.chunks(WIDTH) {

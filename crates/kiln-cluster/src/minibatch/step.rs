@@ -72,7 +72,7 @@ impl State {
         for (i, &l) in labels.iter().enumerate() {
             let (x, w) = (batch.row(i), batch.w[i]);
             inertia += w * sq_dist(x, &old[l * d..(l + 1) * d]);
-            sums.add(l, x, w);
+            sums.add(pulp::Scalar, l, x, w);
         }
         for (j, (&wsum, s)) in sums
             .weights
