@@ -363,13 +363,28 @@ impl KMeans {
         let k = self.n_clusters;
         crate::kmeans::common::check_fit_input(Self::NAME, x, sample_weight, k, &self.init)?;
 
-        let mut xc: Vec<f64> = x.as_standard_layout().iter().copied().collect();
-        let mean = column_means(&xc, n, d);
-        xc.par_chunks_mut(CHUNK * d).for_each(|rows| {
-            for row in rows.chunks_exact_mut(d) {
-                row.iter_mut().zip(&mean).for_each(|(v, m)| *v -= m);
+        // The centred copy is written in one parallel pass from the input (read in place when
+        // it is row-major already), so its pages are first touched on every core.
+        let xs = x.as_standard_layout();
+        let copied: Vec<f64>;
+        let src: &[f64] = match xs.as_slice() {
+            Some(s) => s,
+            None => {
+                copied = xs.iter().copied().collect();
+                &copied
             }
-        });
+        };
+        let mean = column_means(src, n, d);
+        let mut xc = vec![0.0; n * d];
+        xc.par_chunks_mut(CHUNK * d)
+            .zip(src.par_chunks(CHUNK * d))
+            .for_each(|(out, rows)| {
+                for (o, r) in out.chunks_exact_mut(d).zip(rows.chunks_exact(d)) {
+                    for ((o, v), m) in o.iter_mut().zip(r).zip(&mean) {
+                        *o = v - m;
+                    }
+                }
+            });
         let w: Vec<f64> = match sample_weight {
             Some(w) => w.to_vec(),
             None => vec![1.0; n],

@@ -363,9 +363,13 @@ fn kmeans_fit_predict_transform_and_score_agree() {
         -m.inertia(),
         max_relative = 1e-12
     );
-    // Column-major input predicts the same.
+    // Column-major input predicts the same, and fits the same model.
     let xf = x.t().as_standard_layout().t().to_owned();
     assert_eq!(m.predict(xf.view()).unwrap(), labels);
+    let mf = p.fit(xf.view()).unwrap();
+    assert_eq!(mf.labels(), m.labels());
+    assert_eq!(mf.cluster_centers(), m.cluster_centers());
+    assert_eq!(mf.inertia(), m.inertia());
     assert_eq!(m.n_features_in(), 4);
 }
 

@@ -25,10 +25,11 @@ const LANES: usize = 8;
 /// Rows of at most this many features are transposed feature by feature (eight reads into
 /// one vector); wider rows row by row. Measured here (100 iterations, 2 threads): 1M × 10
 /// rows 0.82 s feature by feature against 0.93 s row by row, 100k × 50 rows 0.65 s against
-/// 0.49 s. Wider rows against at most 32 centres go, on AVX-512, to the row-at-a-time
-/// kernel of `rowwise` (no transposition; 100k × 50 rows, 16 centres: prediction 4.0–5.0 ms
-/// against 2.9–3.2 ms); on 1M × 10 rows, 8 centres, that kernel was no faster than this one
-/// (fit 0.78–0.82 s against 0.74–0.81 s).
+/// 0.49 s. On AVX-512, wider rows against at most 32 centres, and any rows against at most
+/// 8, go to the row-at-a-time kernel of `rowwise` instead (no transposition of the rows):
+/// 100k × 50 rows, 16 centres, prediction 4.0–5.0 ms here against 2.9–3.2 ms there; one pass
+/// over 1M × 10 rows, 8 centres, one thread, 7.4–7.6 ms against 6.6–6.8 ms; with 16 centres
+/// and 10 features this kernel stays (11.6 against 12.6 ms).
 const NARROW: usize = 16;
 
 /// Centres laid out for the assignment kernel: in groups of [`GROUP`], each group stored
@@ -65,7 +66,7 @@ impl Prepared {
         }
         Self {
             #[cfg(target_arch = "x86_64")]
-            rows: if d > NARROW {
+            rows: if d > NARROW || k <= LANES {
                 super::rowwise::RowCenters::new(centers, &cnorm, k, d)
             } else {
                 None

@@ -1,19 +1,22 @@
-//! The assignment kernel for wide rows and few centres on AVX-512: one row at a time against
-//! every centre at once.
+//! The assignment kernel for few centres on AVX-512: one row at a time against every centre
+//! at once.
 //!
 //! With at most 32 centres, the centres' values of one feature fill at most four vectors of
 //! eight doubles (feature-major, padded with centres of infinite norm). Each feature of a row
 //! is broadcast and multiplied into those vectors, so rows need no transposition (the general
-//! kernel in `lloyd` copies wide rows into vectors value by value); eight rows (four with 9–16
-//! centres) go together so that enough independent additions are in flight. The nearest
-//! centre is then one vector minimum per group, one horizontal minimum and a bit scan of the
-//! lanes equal to it.
+//! kernel in `lloyd` copies the rows into vectors value by value); eight rows (four with more
+//! than eight centres) go together so that enough independent additions are in flight. With
+//! at most eight centres the eight rows' values are transposed in registers to one vector per
+//! centre and searched lane-wise, as the general kernel does; with more, each row's nearest
+//! centre is one vector minimum per group, one horizontal minimum and a bit scan of the lanes
+//! equal to it.
 //!
 //! Every dot product is summed feature by feature from zero with separate multiplies and adds,
 //! as in the general kernel and its plain formula, and the nearest centre is the first of the
 //! smallest `||c||² − 2·x·c` that is not NaN (centre 0 when none is below infinity): the
-//! labels are those of the general kernel, bit for bit. `lloyd::Prepared` sends rows of more
-//! than 16 features here when the processor has AVX-512 (`pulp::x86::V4`).
+//! labels are those of the general kernel, bit for bit. `lloyd::Prepared` sends here, when
+//! the processor has AVX-512 (`pulp::x86::V4`), every assignment against at most 8 centres
+//! and those of rows of more than 16 features against at most 32.
 
 use std::ops::Range;
 
@@ -110,7 +113,10 @@ impl<V: Visit> pulp::NullaryFnOnce for RowAssign<'_, V> {
     fn call(self) -> (V, bool) {
         // `G` vectors hold a row's values for every centre; `R` rows go together, so that
         // eight chains of additions are in flight (measured: 1M × 10 rows, 8 centres, fit
-        // 0.95–1.05 s with four rows, 0.78–0.82 s with eight).
+        // 0.95–1.05 s with four rows, 0.78–0.82 s with eight). With one group, eight rows'
+        // values are transposed to one vector per centre and compared lane-wise
+        // ([`nearest8`]); with more, the per-row search of [`nearest`] was faster (one pass
+        // over 1M × 50 rows, 16 centres, one thread: 51 against 64 ms).
         match self.p.ng {
             1 => self.run::<1, 8>(),
             2 => self.run::<2, 4>(),
@@ -143,9 +149,12 @@ impl<V: Visit> RowAssign<'_, V> {
             let Some(block) = x.get(i * d..(i + n) * d) else {
                 break;
             };
-            if n == R {
-                let labels = nearest::<G, R>(p, block);
-                for (r, &label) in labels.iter().enumerate() {
+            if n == R && G == 1 && R == WIDTH {
+                for (r, &label) in nearest8::<G>(p, block).iter().enumerate() {
+                    visit.visit(simd, i + r, label);
+                }
+            } else if n == R {
+                for (r, &label) in nearest::<G, R>(p, block).iter().enumerate() {
                     visit.visit(simd, i + r, label);
                 }
             } else {
@@ -202,6 +211,80 @@ fn nearest<const G: usize, const R: usize>(p: &RowCenters, block: &[f64]) -> [us
         } else {
             0
         };
+    }
+    labels
+}
+
+/// The 8 × 8 transpose of `r` (rows of eight doubles) in three stages of shuffles.
+#[inline(always)]
+fn transpose8(simd: V4, r: [f64x8; 8]) -> [f64x8; 8] {
+    use std::arch::x86_64::__m512d;
+    let f = simd.avx512f;
+    let m: [__m512d; 8] = pulp::cast!(r);
+    // Pairs of rows: lane L of `t0` holds columns 2L of rows 0 and 1, of `t1` columns 2L + 1.
+    let t0 = f._mm512_unpacklo_pd(m[0], m[1]);
+    let t1 = f._mm512_unpackhi_pd(m[0], m[1]);
+    let t2 = f._mm512_unpacklo_pd(m[2], m[3]);
+    let t3 = f._mm512_unpackhi_pd(m[2], m[3]);
+    let t4 = f._mm512_unpacklo_pd(m[4], m[5]);
+    let t5 = f._mm512_unpackhi_pd(m[4], m[5]);
+    let t6 = f._mm512_unpacklo_pd(m[6], m[7]);
+    let t7 = f._mm512_unpackhi_pd(m[6], m[7]);
+    // Quads of rows: 0x88 takes 128-bit lanes 0 and 2 of each input, 0xDD lanes 1 and 3.
+    let u0 = f._mm512_shuffle_f64x2::<0x88>(t0, t2);
+    let u1 = f._mm512_shuffle_f64x2::<0xDD>(t0, t2);
+    let u2 = f._mm512_shuffle_f64x2::<0x88>(t1, t3);
+    let u3 = f._mm512_shuffle_f64x2::<0xDD>(t1, t3);
+    let u4 = f._mm512_shuffle_f64x2::<0x88>(t4, t6);
+    let u5 = f._mm512_shuffle_f64x2::<0xDD>(t4, t6);
+    let u6 = f._mm512_shuffle_f64x2::<0x88>(t5, t7);
+    let u7 = f._mm512_shuffle_f64x2::<0xDD>(t5, t7);
+    let c = [
+        f._mm512_shuffle_f64x2::<0x88>(u0, u4),
+        f._mm512_shuffle_f64x2::<0x88>(u2, u6),
+        f._mm512_shuffle_f64x2::<0x88>(u1, u5),
+        f._mm512_shuffle_f64x2::<0x88>(u3, u7),
+        f._mm512_shuffle_f64x2::<0xDD>(u0, u4),
+        f._mm512_shuffle_f64x2::<0xDD>(u2, u6),
+        f._mm512_shuffle_f64x2::<0xDD>(u1, u5),
+        f._mm512_shuffle_f64x2::<0xDD>(u3, u7),
+    ];
+    pulp::cast!(c)
+}
+
+/// [`nearest`] for eight rows (the labels are the same): their values per centre transposed to one vector per centre,
+/// then a running strict minimum over the centres in order, lane by lane.
+#[inline(always)]
+fn nearest8<const G: usize>(p: &RowCenters, block: &[f64]) -> [usize; 8] {
+    let simd = p.simd;
+    let d = p.d;
+    let zero = simd.splat_f64x8(0.0);
+    let mut acc = [[zero; G]; 8];
+    for (f, c) in p.ct.chunks_exact(G).enumerate() {
+        for (r, acc_r) in acc.iter_mut().enumerate() {
+            let xb = simd.splat_f64x8(block[r * d + f]);
+            for (a, &cv) in acc_r.iter_mut().zip(c) {
+                *a = simd.add_f64s(*a, simd.mul_f64s(xb, cv));
+            }
+        }
+    }
+    let mut best_v = simd.splat_f64x8(f64::INFINITY);
+    let mut best = simd.splat_u64s(0);
+    for (g, &norm) in p.cn.iter().enumerate() {
+        let mut v = [zero; 8];
+        for (v, acc_r) in v.iter_mut().zip(&acc) {
+            *v = simd.sub_f64s(norm, simd.add_f64s(acc_r[g], acc_r[g]));
+        }
+        for (q, &col) in transpose8(simd, v).iter().enumerate() {
+            let lt = simd.cmp_lt_f64x8(col, best_v);
+            best_v = simd.select_f64x8(lt, col, best_v);
+            best = simd.select_u64s(lt, simd.splat_u64s((g * WIDTH + q) as u64), best);
+        }
+    }
+    let best: [u64; 8] = pulp::cast(best);
+    let mut labels = [0usize; 8];
+    for (l, &b) in labels.iter_mut().zip(&best) {
+        *l = b as usize;
     }
     labels
 }
