@@ -47,8 +47,9 @@ pub(crate) struct Prepared {
 /// What the assignment does with each row's nearest centre: a trait rather than a closure,
 /// so the call is inlined into the code compiled for the chosen instruction set.
 pub(crate) trait Visit {
-    /// Row `i`'s nearest centre is `label`; `simd` is the instruction set the kernel runs on.
-    fn visit<S: pulp::Simd>(&mut self, simd: S, i: usize, label: usize);
+    /// Rows `start..start + labels.len()` have the nearest centres `labels` (a block of at
+    /// most eight rows); `simd` is the instruction set the kernel runs on.
+    fn visit<S: pulp::Simd>(&mut self, simd: S, start: usize, labels: &[usize]);
 }
 
 impl Prepared {
@@ -112,8 +113,8 @@ impl Prepared {
         best
     }
 
-    /// Calls `visit.visit(simd, i, label)` for every row `i` in `rows` of the row-major `x`, in
-    /// order, compiled for the widest instruction set `arch` offers; returns `visit` and,
+    /// Calls `visit.visit` for every block of rows in `rows` of the row-major `x`, in order,
+    /// compiled for the widest instruction set `arch` offers; returns `visit` and,
     /// when `check`, whether every value read was finite (the labels of a row with NaN or an
     /// infinity mean nothing: [`assign_finite`] uses the flag to validate and assign in one
     /// pass; validated training data skips the check).
@@ -196,9 +197,7 @@ impl<V: Visit> pulp::WithSimd for Assign<'_, V> {
                 finite &= xt.iter().flatten().fold(true, |ok, v| ok & v.is_finite());
             }
             let best = p.nearest_lanes(&xt);
-            for (r, &b) in best.iter().take(n).enumerate() {
-                visit.visit(simd, i + r, b);
-            }
+            visit.visit(simd, i, &best[..n]);
             i += n;
         }
         (visit, finite)
@@ -213,8 +212,9 @@ struct Labels<'a> {
 
 impl Visit for Labels<'_> {
     #[inline(always)]
-    fn visit<S: pulp::Simd>(&mut self, _: S, i: usize, label: usize) {
-        self.lab[i - self.start] = label;
+    fn visit<S: pulp::Simd>(&mut self, _: S, start: usize, labels: &[usize]) {
+        let at = start - self.start;
+        self.lab[at..at + labels.len()].copy_from_slice(labels);
     }
 }
 
@@ -230,11 +230,20 @@ struct LabelsAndSums<'a> {
 
 impl Visit for LabelsAndSums<'_> {
     #[inline(always)]
-    fn visit<S: pulp::Simd>(&mut self, simd: S, i: usize, label: usize) {
-        let l = &mut self.lab[i - self.start];
-        self.changed |= *l != label;
-        *l = label;
-        self.sums.add(simd, label, self.data.row(i), self.data.w[i]);
+    fn visit<S: pulp::Simd>(&mut self, simd: S, start: usize, labels: &[usize]) {
+        let (n, d) = (labels.len(), self.data.d);
+        let at = start - self.start;
+        let rows = self.data.x[start * d..(start + n) * d].chunks_exact(d);
+        let block = self.lab[at..at + n]
+            .iter_mut()
+            .zip(labels)
+            .zip(rows)
+            .zip(&self.data.w[start..start + n]);
+        for (((l, &label), row), &w) in block {
+            self.changed |= *l != label;
+            *l = label;
+            self.sums.add(simd, label, row, w);
+        }
     }
 }
 

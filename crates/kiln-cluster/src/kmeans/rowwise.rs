@@ -76,8 +76,8 @@ impl RowCenters {
         })
     }
 
-    /// Calls `visit.visit(simd, i, label)` for every row `i` in `rows` of the row-major `x`, in
-    /// order; returns `visit` and, when `check`, whether every value of those rows was finite.
+    /// Calls `visit.visit` for every block of rows in `rows` of the row-major `x`, in order;
+    /// returns `visit` and, when `check`, whether every value of those rows was finite.
     #[inline]
     pub fn for_each_nearest<V: Visit>(
         &self,
@@ -150,15 +150,11 @@ impl<V: Visit> RowAssign<'_, V> {
                 break;
             };
             if n == R && G == 1 && R == WIDTH {
-                for (r, &label) in nearest8::<G>(p, block).iter().enumerate() {
-                    visit.visit(simd, i + r, label);
-                }
+                visit.visit(simd, i, &nearest8::<G>(p, block));
             } else if n == R {
-                for (r, &label) in nearest::<G, R>(p, block).iter().enumerate() {
-                    visit.visit(simd, i + r, label);
-                }
+                visit.visit(simd, i, &nearest::<G, R>(p, block));
             } else {
-                visit.visit(simd, i, nearest::<G, 1>(p, block)[0]);
+                visit.visit(simd, i, &nearest::<G, 1>(p, block));
             }
             if check {
                 for part in block.chunks(WIDTH) {
