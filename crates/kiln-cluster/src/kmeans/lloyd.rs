@@ -491,16 +491,24 @@ mod tests {
             for arch in arches() {
                 assert_eq!(run(&x, arch), (want(&x), true), "d {d}, k {k}, {arch:?}");
             }
-            // NaN and both infinities anywhere, in a full or a short block of rows.
+            // NaN and both infinities, each alone, at the start of a block, inside one, and
+            // at the end of the short last block (the kernels read a block's values a vector
+            // at a time and the rest one by one).
             for (at, v) in [
                 (17, f64::NAN),
                 (3 * d + 1, f64::INFINITY),
                 (n * d - 1, f64::NEG_INFINITY),
+                (8 * d - 1, f64::NAN),
             ] {
-                x[at] = v;
-            }
-            for arch in arches() {
-                assert_eq!(run(&x, arch), (want(&x), false), "d {d}, k {k}, {arch:?}");
+                let old = std::mem::replace(&mut x[at], v);
+                for arch in arches() {
+                    assert_eq!(
+                        run(&x, arch),
+                        (want(&x), false),
+                        "d {d}, k {k}, at {at}, {arch:?}"
+                    );
+                }
+                x[at] = old;
             }
         }
     }

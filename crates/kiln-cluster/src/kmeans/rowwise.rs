@@ -143,9 +143,11 @@ impl<V: Visit> RowAssign<'_, V> {
         let zero = simd.splat_f64x8(0.0);
         // Stays zero while every value read is finite (`v − v` is NaN for an infinity or NaN).
         let mut bad = zero;
+        let mut finite_rest = true;
         let mut i = rows.start;
         while i < rows.end {
             let n = if i + R <= rows.end { R } else { 1 };
+            // Callers pass rows inside `x`; past its end there is nothing to label.
             let Some(block) = x.get(i * d..(i + n) * d) else {
                 break;
             };
@@ -157,14 +159,15 @@ impl<V: Visit> RowAssign<'_, V> {
                 visit.visit(simd, i, &nearest::<G, 1>(p, block));
             }
             if check {
-                for part in block.chunks(WIDTH) {
-                    let v = simd.partial_load_f64s(part);
+                let (whole, rest) = V4::as_simd_f64s(block);
+                for &v in whole {
                     bad = simd.add_f64s(bad, simd.sub_f64s(v, v));
                 }
+                finite_rest &= rest.iter().fold(true, |ok, v| ok & v.is_finite());
             }
             i += n;
         }
-        let finite = simd.cmp_eq_f64x8(bad, zero).0 == u8::MAX;
+        let finite = finite_rest && simd.cmp_eq_f64x8(bad, zero).0 == u8::MAX;
         (visit, finite)
     }
 }
