@@ -62,11 +62,15 @@ fn kmeans_passes_the_kiln_check_suite() {
 #[test]
 fn kmeans_lloyd_and_elkan_give_identical_fits() {
     let mut cases: Vec<(String, Array2<f64>, usize)> = vec![("iris".into(), iris(), 3)];
+    // The last two are wide enough (> 16 features) for the row-at-a-time AVX-512 kernel
+    // with two and three groups of eight centres.
     for (seed, (n, d, c, std)) in [
         (300, 2, 3, 1.0),
         (1000, 5, 6, 2.5),
         (500, 10, 8, 4.0),
         (9000, 3, 5, 3.0),
+        (600, 20, 12, 3.0),
+        (400, 18, 20, 3.0),
     ]
     .into_iter()
     .enumerate()
