@@ -5,12 +5,16 @@
 //! distance to every centre; a centre is skipped when a bound, or half the distance between
 //! two centres, proves it cannot be nearer. The bounds and iteration structure follow
 //! scikit-learn's `_k_means_elkan.pyx`, so the labels, centres and iteration count equal those
-//! of [`super::lloyd`] on data without distance ties: the centre sums use the same chunks in
-//! the same order.
+//! of [`super::lloyd`] on data without distance ties: the running centre sums
+//! ([`super::common::Running`]) take the same changes in the same chunk order. A row whose
+//! bounds prove its label unchanged is not read at all.
 
 use rayon::prelude::*;
 
-use super::common::{CHUNK, Data, RunResult, Sums, center_shift, finish_centers, inertia, sq_dist};
+use super::common::{
+    CHUNK, Data, Delta, NO_LABEL, RunResult, Running, center_shift, finish_centers, inertia,
+    sq_dist,
+};
 
 /// Half the distance between every pair of centres (`k × k`), and for each centre half the
 /// distance to its nearest other centre (infinite when `k = 1`).
@@ -146,7 +150,7 @@ impl pulp::WithSimd for ChunkInit<'_> {
 
 /// One chunk of an Elkan iteration, as a [`pulp::WithSimd`] operation so its loops (the
 /// bound checks, the centre sums) are compiled for the widest instruction set the processor
-/// has. Returns the chunk's sums and how many distances it computed.
+/// has. Returns the chunk's changes to the running sums and how many distances it computed.
 struct ChunkIteration<'a> {
     data: Data<'a>,
     cs: &'a Centres,
@@ -156,13 +160,15 @@ struct ChunkIteration<'a> {
     up: &'a mut [f64],
     low: &'a mut [f64],
     update: bool,
+    /// The first iteration: every row is added to the (empty) running sums.
+    fresh: bool,
 }
 
 impl pulp::WithSimd for ChunkIteration<'_> {
-    type Output = (Sums, usize);
+    type Output = (Delta, usize);
 
     #[inline(always)]
-    fn with_simd<S: pulp::Simd>(self, simd: S) -> (Sums, usize) {
+    fn with_simd<S: pulp::Simd>(self, simd: S) -> (Delta, usize) {
         let Self {
             data,
             cs,
@@ -172,9 +178,10 @@ impl pulp::WithSimd for ChunkIteration<'_> {
             up,
             low,
             update,
+            fresh,
         } = self;
         let (d, centers, half, next) = (data.d, &cs.centers, &cs.half, &cs.next);
-        let mut sums = Sums::zeros(if update { k } else { 0 }, d);
+        let mut delta = Delta::zeros(if update { k } else { 0 }, d);
         let mut computed = 0;
         for (r, i) in data.chunk_rows(c).enumerate() {
             let x = data.row(i);
@@ -188,7 +195,8 @@ impl pulp::WithSimd for ChunkIteration<'_> {
                 }
             }
             let mut upper = up[r];
-            let mut label = lab[r];
+            let old = lab[r];
+            let mut label = old;
             let mut tight = false;
             // The nearest other centre is far enough away: the label cannot change.
             if next[label] < upper {
@@ -214,28 +222,31 @@ impl pulp::WithSimd for ChunkIteration<'_> {
                 lab[r] = label;
                 up[r] = upper;
             }
-            if update {
-                sums.add(simd, label, x, data.w[i]);
+            if update && (fresh || label != old) {
+                let from = if fresh { NO_LABEL } else { old };
+                delta.moved(simd, from, label, x, data.w[i]);
             }
         }
-        (sums, computed)
+        (delta, computed)
     }
 }
 
 /// One Elkan iteration (scikit-learn's `elkan_iter_chunked_dense`): first moves the bounds by
 /// `cs.moved`, the shifts that produced these centres (if any), then updates labels and
 /// bounds against them; with `update` also returns the next centres (whose `moved` the next
-/// iteration applies to the bounds) and how many distances it computed.
+/// iteration applies to the bounds) and how many distances it computed, having moved the
+/// rows whose label changed between the `running` sums (`fresh`: added every row to them).
 fn iterate(
     data: Data<'_>,
     cs: &Centres,
     k: usize,
     b: &mut Bounds,
-    update: bool,
+    update: Option<(&mut Running, bool)>,
 ) -> Option<(Centres, usize)> {
     let d = data.d;
     let arch = pulp::Arch::new();
-    let parts: Vec<(Sums, usize)> = b
+    let fresh = matches!(update, Some((_, true)));
+    let parts: Vec<(Delta, usize)> = b
         .labels
         .par_chunks_mut(CHUNK)
         .zip(b.upper.par_chunks_mut(CHUNK))
@@ -250,15 +261,14 @@ fn iterate(
                 lab,
                 up,
                 low,
-                update,
+                update: update.is_some(),
+                fresh,
             })
         })
         .collect();
-    if !update {
-        return None;
-    }
+    let (running, _) = update?;
     let computed = parts.iter().map(|(_, c)| c).sum();
-    let sums = Sums::merge(parts.into_iter().map(|(s, _)| s).collect(), k, d);
+    let sums = running.apply(parts.into_iter().map(|(s, _)| s).collect(), d);
     let new = finish_centers(data, &cs.centers, &b.labels, sums);
     let shift = center_shift(&cs.centers, &new, d);
     Some((Centres::new(new, Some(shift), k, d), computed))
@@ -290,7 +300,8 @@ pub(crate) fn run(
     let d = data.d;
     let mut cs = Centres::new(centers_init, None, k, d);
     let mut b = init_bounds(data, &cs, k);
-    let mut labels_old = vec![usize::MAX; data.n];
+    let mut running = Running::new(k, d);
+    let mut labels_old = vec![NO_LABEL; data.n];
     // The share of the distances the previous iteration computed (see `HANDOVER_SHARE`).
     let mut last_share = 0.0;
     let mut strict = false;
@@ -298,7 +309,8 @@ pub(crate) fn run(
     let mut n_iter = 0;
     for i in 0..max_iter {
         n_iter = i + 1;
-        let Some((new, computed)) = iterate(data, &cs, k, &mut b, true) else {
+        let Some((new, computed)) = iterate(data, &cs, k, &mut b, Some((&mut running, i == 0)))
+        else {
             break;
         };
         cs = new;
@@ -314,13 +326,15 @@ pub(crate) fn run(
         }
         let share = computed as f64 / (data.n * k) as f64;
         if handover && i >= HANDOVER_FROM && share > HANDOVER_SHARE && last_share > HANDOVER_SHARE {
-            return super::lloyd::run_from(data, cs.centers, b.labels, n_iter, k, max_iter, tol);
+            return super::lloyd::run_from(
+                data, cs.centers, b.labels, running, n_iter, k, max_iter, tol,
+            );
         }
         last_share = share;
         labels_old.copy_from_slice(&b.labels);
     }
     if !strict {
-        iterate(data, &cs, k, &mut b, false);
+        iterate(data, &cs, k, &mut b, None);
     }
     let inertia = inertia(data, &cs.centers, &b.labels);
     RunResult {
@@ -345,9 +359,11 @@ mod tests {
         let data = Data { x, w: &w, n, d };
         let mut cs = Centres::new(x[..k * d].to_vec(), None, k, d);
         let mut b = init_bounds(data, &cs, k);
+        let mut running = Running::new(k, d);
         let mut shares = vec![];
-        for _ in 0..=HANDOVER_FROM + 1 {
-            let Some((new, computed)) = iterate(data, &cs, k, &mut b, true) else {
+        for i in 0..=HANDOVER_FROM + 1 {
+            let Some((new, computed)) = iterate(data, &cs, k, &mut b, Some((&mut running, i == 0)))
+            else {
                 break;
             };
             shares.push(computed as f64 / (n * k) as f64);

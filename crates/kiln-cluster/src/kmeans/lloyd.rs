@@ -11,11 +11,17 @@
 //! the widest instruction set the processor has (AVX-512, AVX2, or the baseline) and picks
 //! one at run time; no fused multiply-adds are used, so each dot product is summed in the
 //! same order with the same roundings on every processor, and the labels do not depend on
-//! the instruction set. The assignment and the centre sums share one pass over the data.
+//! the instruction set. The assignment and the centre sums share one pass over the data, and
+//! the sums are kept from one iteration to the next: only the rows whose label changed move
+//! between them ([`super::common::Running`]). On AVX-512, assignments against few centres
+//! go to the row-at-a-time kernel of `super::rowwise` instead (see [`NARROW`]), with the same
+//! labels.
 
 use rayon::prelude::*;
 
-use super::common::{CHUNK, Data, RunResult, Sums, center_shift, finish_centers, inertia};
+use super::common::{
+    CHUNK, Data, Delta, NO_LABEL, RunResult, Running, center_shift, finish_centers, inertia,
+};
 
 /// Centres per group in the assignment kernel.
 const GROUP: usize = 4;
@@ -218,13 +224,13 @@ impl Visit for Labels<'_> {
     }
 }
 
-/// Writes each row's label into a chunk of the labels, notes whether any changed, and adds
-/// the row to its centre's sums.
+/// Writes each row's label into a chunk of the labels, notes whether any changed, and moves
+/// the rows whose label changed between the centres' sums.
 struct LabelsAndSums<'a> {
     lab: &'a mut [usize],
     start: usize,
     data: Data<'a>,
-    sums: Sums,
+    delta: Delta,
     changed: bool,
 }
 
@@ -240,9 +246,11 @@ impl Visit for LabelsAndSums<'_> {
             .zip(rows)
             .zip(&self.data.w[start..start + n]);
         for (((l, &label), row), &w) in block {
-            self.changed |= *l != label;
-            *l = label;
-            self.sums.add(simd, label, row, w);
+            if *l != label {
+                self.changed = true;
+                self.delta.moved(simd, *l, label, row, w);
+                *l = label;
+            }
         }
     }
 }
@@ -276,18 +284,20 @@ pub(crate) fn assign_finite(
         .reduce(|| true, |a, b| a & b)
 }
 
-/// One Lloyd iteration: assigns every row to its nearest centre, then returns the new centres,
-/// how far each moved, and whether any label changed.
+/// One Lloyd iteration: assigns every row to its nearest centre, moves the rows whose label
+/// changed between the running sums, then returns the new centres, how far each moved, and
+/// whether any label changed.
 fn iterate(
     data: Data<'_>,
     centers: &[f64],
     k: usize,
     labels: &mut [usize],
+    running: &mut Running,
 ) -> (Vec<f64>, Vec<f64>, bool) {
     let d = data.d;
     let p = Prepared::new(centers, k, d);
     let arch = pulp::Arch::new();
-    let parts: Vec<(Sums, bool)> = labels
+    let parts: Vec<(Delta, bool)> = labels
         .par_chunks_mut(CHUNK)
         .enumerate()
         .map(|(c, lab)| {
@@ -296,15 +306,15 @@ fn iterate(
                 lab,
                 start: rows.start,
                 data,
-                sums: Sums::zeros(k, d),
+                delta: Delta::zeros(k, d),
                 changed: false,
             };
             let (done, _) = p.for_each_nearest(arch, data.x, rows, visit, false);
-            (done.sums, done.changed)
+            (done.delta, done.changed)
         })
         .collect();
     let changed = parts.iter().any(|(_, c)| *c);
-    let sums = Sums::merge(parts.into_iter().map(|(s, _)| s).collect(), k, d);
+    let sums = running.apply(parts.into_iter().map(|(s, _)| s).collect(), d);
     let new = finish_centers(data, centers, labels, sums);
     let shift = center_shift(centers, &new, d);
     (new, shift, changed)
@@ -327,7 +337,8 @@ pub(crate) fn run(
     run_from(
         data,
         centers_init,
-        vec![usize::MAX; data.n],
+        vec![NO_LABEL; data.n],
+        Running::new(k, data.d),
         0,
         k,
         max_iter,
@@ -337,11 +348,14 @@ pub(crate) fn run(
 
 /// [`run`] continued after `done` iterations (of this algorithm or Elkan's, which give the
 /// same centres and labels): `centers` are the centres those iterations produced and `labels`
-/// the last assignment, against which the next one looks for changes.
+/// the last assignment, against which the next one looks for changes; `running` holds the
+/// centre sums of those labels.
+#[allow(clippy::too_many_arguments)]
 pub(crate) fn run_from(
     data: Data<'_>,
     mut centers: Vec<f64>,
     mut labels: Vec<usize>,
+    mut running: Running,
     done: usize,
     k: usize,
     max_iter: usize,
@@ -352,7 +366,7 @@ pub(crate) fn run_from(
     let mut n_iter = done;
     for i in done..max_iter {
         n_iter = i + 1;
-        let (new, shift, changed) = iterate(data, &centers, k, &mut labels);
+        let (new, shift, changed) = iterate(data, &centers, k, &mut labels, &mut running);
         centers = new;
         if !changed {
             strict = true;
