@@ -198,8 +198,10 @@ impl pulp::WithSimd for ChunkIteration<'_> {
             let old = lab[r];
             let mut label = old;
             let mut tight = false;
-            // The nearest other centre is far enough away: the label cannot change.
-            if next[label] < upper {
+            // The nearest other centre is far enough away, or no centre passes both bounds
+            // (checked a vector at a time): the label cannot change.
+            let half_row = &half[label * k..(label + 1) * k];
+            if next[label] < upper && upper > nearest_bound(simd, low, half_row, label) {
                 for j in 0..k {
                     if j != label && upper > low[j] && upper > half[label * k + j] {
                         if !tight {
@@ -229,6 +231,27 @@ impl pulp::WithSimd for ChunkIteration<'_> {
         }
         (delta, computed)
     }
+}
+
+/// `min over j ≠ label of max(low[j], half_row[j])`: a row whose upper bound is at most this
+/// cannot move to any centre (the scalar loop would skip every `j`), so it is not visited
+/// centre by centre.
+#[inline(always)]
+fn nearest_bound<S: pulp::Simd>(simd: S, low: &mut [f64], half_row: &[f64], label: usize) -> f64 {
+    let saved = low[label];
+    low[label] = f64::INFINITY;
+    let (lv, lr) = S::as_simd_f64s(low);
+    let (hv, hr) = S::as_simd_f64s(half_row);
+    let mut m = simd.splat_f64s(f64::INFINITY);
+    for (&a, &b) in lv.iter().zip(hv) {
+        m = simd.min_f64s(m, simd.max_f64s(a, b));
+    }
+    let mut bound = simd.reduce_min_f64s(m);
+    for (&a, &b) in lr.iter().zip(hr) {
+        bound = bound.min(a.max(b));
+    }
+    low[label] = saved;
+    bound
 }
 
 /// One Elkan iteration (scikit-learn's `elkan_iter_chunked_dense`): first moves the bounds by
