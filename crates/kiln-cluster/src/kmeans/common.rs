@@ -91,23 +91,6 @@ impl Sums {
             *s += v * w;
         }
     }
-
-    /// Takes row `x` with weight `w` out of cluster `label`: [`Sums::add`] with subtractions.
-    #[inline(always)]
-    pub fn sub<S: pulp::Simd>(&mut self, simd: S, label: usize, x: &[f64], w: f64) {
-        let d = x.len();
-        self.weights[label] -= w;
-        let sums = &mut self.centers[label * d..(label + 1) * d];
-        let (sv, sr) = S::as_mut_simd_f64s(sums);
-        let (xv, xr) = S::as_simd_f64s(x);
-        let wv = simd.splat_f64s(w);
-        for (s, &v) in sv.iter_mut().zip(xv) {
-            *s = simd.sub_f64s(*s, simd.mul_f64s(v, wv));
-        }
-        for (s, v) in sr.iter_mut().zip(xr) {
-            *s -= v * w;
-        }
-    }
 }
 
 /// A row's label before it has one (Lloyd's first iteration).
@@ -134,7 +117,8 @@ impl Delta {
     pub fn moved<S: pulp::Simd>(&mut self, simd: S, from: usize, to: usize, x: &[f64], w: f64) {
         let member = i64::from(w != 0.0);
         if from != NO_LABEL {
-            self.sums.sub(simd, from, x, w);
+            // Adding `x·(−w)` is subtracting `x·w`, rounding included (`a − b` is `a + (−b)`).
+            self.sums.add(simd, from, x, -w);
             self.members[from] -= member;
         }
         self.sums.add(simd, to, x, w);
