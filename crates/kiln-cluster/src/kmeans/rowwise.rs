@@ -4,8 +4,8 @@
 //! With at most 32 centres, the centres' values of one feature fill at most four vectors of
 //! eight doubles (feature-major, padded with centres of infinite norm). Each feature of a row
 //! is broadcast and multiplied into those vectors, so rows need no transposition (the general
-//! kernel in `lloyd` copies the rows into vectors value by value); eight rows (four with more
-//! than eight centres) go together so that enough independent additions are in flight. With
+//! kernel in `lloyd` copies the rows into vectors value by value); eight rows (four with 9–16
+//! centres, two with more) go together so that enough independent additions are in flight. With
 //! at most eight centres the eight rows' values are transposed in registers to one vector per
 //! centre and searched lane-wise, as the general kernel does; with more, each row's nearest
 //! centre is one vector minimum per group, one horizontal minimum and a bit scan of the lanes
