@@ -57,7 +57,8 @@ pub(crate) fn sq_dist(a: &[f64], b: &[f64]) -> f64 {
     result
 }
 
-/// Weighted centre sums and cluster weights of one chunk of rows.
+/// Weighted centre sums and cluster weights: a chunk's changes in a [`Delta`], all rows' in
+/// [`Running`].
 pub(crate) struct Sums {
     /// `k × d` sums of `w·x` per cluster.
     pub centers: Vec<f64>,

@@ -198,8 +198,9 @@ impl pulp::WithSimd for ChunkIteration<'_> {
             let old = lab[r];
             let mut label = old;
             let mut tight = false;
-            // The nearest other centre is far enough away, or no centre passes both bounds
-            // (checked a vector at a time): the label cannot change.
+            // The nearest other centre is far enough away (the cheap scalar test, implied by
+            // the next), or no centre passes both bounds (checked a vector at a time): the
+            // label cannot change.
             let half_row = &half[label * k..(label + 1) * k];
             if next[label] < upper && upper > nearest_bound(simd, low, half_row, label) {
                 for j in 0..k {
