@@ -1,8 +1,10 @@
-//! [`KMeans`]: k-means clustering by Lloyd's or Elkan's algorithm, as scikit-learn's `KMeans`.
+//! [`KMeans`]: k-means clustering by Lloyd's, Elkan's or Hamerly's algorithm, as scikit-learn's
+//! `KMeans` (which has the first two).
 
 pub(crate) mod common;
 mod elkan;
 mod fitted;
+mod hamerly;
 pub(crate) mod init;
 pub(crate) mod lloyd;
 #[cfg(target_arch = "x86_64")]
@@ -55,6 +57,13 @@ pub enum KMeansAlgorithm {
     /// at the cost of `n_samples × n_clusters` lower bounds in memory. Faster on
     /// well-separated clusters in many features.
     Elkan,
+    /// Hamerly's algorithm, keeping one lower bound per row and no upper bound: each
+    /// iteration computes a row's distance to its own centre, and all `k` only when the
+    /// bound does not prove the label unchanged. Faster than Lloyd's on long runs in which
+    /// few labels change per iteration (with `tol = 0`, say) on rows of 8 or more features
+    /// with at most 8 centres, where an AVX-512 kernel does both steps eight rows at a time;
+    /// its first iterations, while many labels change, cost about twice Lloyd's.
+    Hamerly,
 }
 
 /// K-means clustering: `n_clusters` centres minimising the inertia `Σ w·||x − c(x)||²`, where
@@ -415,6 +424,7 @@ impl KMeans {
                 KMeansAlgorithm::Auto if narrow => {
                     lloyd::run(data, centers_init, k, self.max_iter, tol)
                 }
+                KMeansAlgorithm::Hamerly => hamerly::run(data, centers_init, k, self.max_iter, tol),
                 // Elkan, handing over to Lloyd only under `Auto`.
                 a => elkan::run(
                     data,

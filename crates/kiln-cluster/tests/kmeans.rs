@@ -52,18 +52,21 @@ fn kmeans_passes_the_kiln_check_suite() {
         .invalid_param(base.clone().with_tol(f64::NAN), "tol")
         .check_clusterer()
         .assert_passed();
-    let elkan = base.with_algorithm(KMeansAlgorithm::Elkan);
-    Checker::new(elkan.clone())
-        .invalid_param(elkan.with_n_clusters(0), "n_clusters")
-        .check_clusterer()
-        .assert_passed();
+    for algorithm in [KMeansAlgorithm::Elkan, KMeansAlgorithm::Hamerly] {
+        let p = base.clone().with_algorithm(algorithm);
+        Checker::new(p.clone())
+            .invalid_param(p.with_n_clusters(0), "n_clusters")
+            .check_clusterer()
+            .assert_passed();
+    }
 }
 
 #[test]
-fn kmeans_lloyd_and_elkan_give_identical_fits() {
+fn kmeans_lloyd_elkan_and_hamerly_give_identical_fits() {
     let mut cases: Vec<(String, Array2<f64>, usize)> = vec![("iris".into(), iris(), 3)];
-    // The last two are wide enough (> 16 features) for the row-at-a-time AVX-512 kernel
-    // with two and three groups of eight centres.
+    // 18 and 20 features are wide enough (> 16) for Lloyd's row-at-a-time AVX-512 kernel
+    // with two and three groups of eight centres; 8 to 20 features with up to 11 centres
+    // take Hamerly's AVX-512 kernel with and without its block search.
     for (seed, (n, d, c, std)) in [
         (300, 2, 3, 1.0),
         (1000, 5, 6, 2.5),
@@ -71,6 +74,8 @@ fn kmeans_lloyd_and_elkan_give_identical_fits() {
         (9000, 3, 5, 3.0),
         (600, 20, 12, 3.0),
         (400, 18, 20, 3.0),
+        (5000, 8, 5, 3.0),
+        (700, 13, 4, 2.0),
     ]
     .into_iter()
     .enumerate()
@@ -99,16 +104,24 @@ fn kmeans_lloyd_and_elkan_give_identical_fits() {
                         .with_algorithm(KMeansAlgorithm::Elkan)
                         .fit(x.view())
                         .unwrap();
+                    let hamerly = p
+                        .clone()
+                        .with_algorithm(KMeansAlgorithm::Hamerly)
+                        .fit(x.view())
+                        .unwrap();
                     let what = format!("{name} k={k} {init:?} tol={tol} max_iter={max_iter}");
                     assert_same_fit(&lloyd, &elkan, &what);
+                    assert_same_fit(&lloyd, &hamerly, &format!("{what} hamerly"));
                     let w = Array1::from_shape_fn(x.nrows(), |i| (i % 5) as f64 * 0.75);
                     let lloyd = p.fit_weighted(x.view(), Some(w.view())).unwrap();
-                    let elkan = p
-                        .clone()
-                        .with_algorithm(KMeansAlgorithm::Elkan)
-                        .fit_weighted(x.view(), Some(w.view()))
-                        .unwrap();
-                    assert_same_fit(&lloyd, &elkan, &format!("{what} weighted"));
+                    for algorithm in [KMeansAlgorithm::Elkan, KMeansAlgorithm::Hamerly] {
+                        let other = p
+                            .clone()
+                            .with_algorithm(algorithm)
+                            .fit_weighted(x.view(), Some(w.view()))
+                            .unwrap();
+                        assert_same_fit(&lloyd, &other, &format!("{what} weighted {algorithm:?}"));
+                    }
                 }
             }
         }
@@ -159,7 +172,11 @@ fn kmeans_is_identical_on_one_and_two_threads() {
     // More than two chunks of 4096 rows, so the chunk merge order matters.
     let x = blobs(10_000, 4, 6, 3.0, 11);
     let w = Array1::from_shape_fn(x.nrows(), |i| 0.5 + (i % 7) as f64);
-    for algorithm in [KMeansAlgorithm::Lloyd, KMeansAlgorithm::Elkan] {
+    for algorithm in [
+        KMeansAlgorithm::Lloyd,
+        KMeansAlgorithm::Elkan,
+        KMeansAlgorithm::Hamerly,
+    ] {
         let p = KMeans::default()
             .with_n_clusters(6)
             .with_n_init(2)
@@ -205,7 +222,11 @@ fn kmeans_save_load_round_trip() {
 fn kmeans_two_obvious_clusters_by_hand() {
     // Centres 2 and 11.5; inertia (1 + 0 + 1) + (2.25 + 0.25 + 0.25 + 2.25) = 7.
     let x = array![[1.0], [2.0], [3.0], [10.0], [11.0], [12.0], [13.0]];
-    for algorithm in [KMeansAlgorithm::Lloyd, KMeansAlgorithm::Elkan] {
+    for algorithm in [
+        KMeansAlgorithm::Lloyd,
+        KMeansAlgorithm::Elkan,
+        KMeansAlgorithm::Hamerly,
+    ] {
         let m = KMeans::default()
             .with_n_clusters(2)
             .with_init(KMeansInit::Given(array![[0.0], [14.0]]))
@@ -233,7 +254,11 @@ fn kmeans_relocates_an_empty_cluster_to_the_farthest_point() {
     // relabels 4 but moves no centre (shift 0 <= tol), so the run stops after 2 iterations.
     let x = array![[0.0], [1.0], [2.0], [4.0], [10.0], [11.0], [12.0]];
     let init = array![[1.0], [11.0], [1000.0]];
-    for algorithm in [KMeansAlgorithm::Lloyd, KMeansAlgorithm::Elkan] {
+    for algorithm in [
+        KMeansAlgorithm::Lloyd,
+        KMeansAlgorithm::Elkan,
+        KMeansAlgorithm::Hamerly,
+    ] {
         let m = KMeans::default()
             .with_n_clusters(3)
             .with_init(KMeansInit::Given(init.clone()))
@@ -303,7 +328,11 @@ fn kmeans_sample_weights_equal_duplicated_rows() {
     let xd = x.select(ndarray::Axis(0), &rows);
     // Row 1 has weight 1, rows 5 and 9 too: three distinct starting centres.
     let init = x.select(ndarray::Axis(0), &[1, 5, 9]);
-    for algorithm in [KMeansAlgorithm::Lloyd, KMeansAlgorithm::Elkan] {
+    for algorithm in [
+        KMeansAlgorithm::Lloyd,
+        KMeansAlgorithm::Elkan,
+        KMeansAlgorithm::Hamerly,
+    ] {
         // tol = 0: the relative tolerance depends on the unweighted variance of X.
         let p = KMeans::default()
             .with_n_clusters(3)
@@ -396,7 +425,11 @@ fn kmeans_reports_not_converged_when_max_iter_is_reached() {
 #[test]
 fn kmeans_with_fewer_distinct_points_than_clusters_does_not_fail() {
     let x = array![[1.0, 1.0], [1.0, 1.0], [5.0, 5.0], [5.0, 5.0], [1.0, 1.0]];
-    for algorithm in [KMeansAlgorithm::Lloyd, KMeansAlgorithm::Elkan] {
+    for algorithm in [
+        KMeansAlgorithm::Lloyd,
+        KMeansAlgorithm::Elkan,
+        KMeansAlgorithm::Hamerly,
+    ] {
         for init in [KMeansInit::KMeansPlusPlus, KMeansInit::Random] {
             let m = KMeans::default()
                 .with_n_clusters(4)
