@@ -152,8 +152,8 @@ pub struct KMeans {
     pub max_iter: usize,
     /// The tolerance on centre shifts, relative to the mean feature variance. By default, 1e-4.
     pub tol: f64,
-    /// Lloyd's or Elkan's iteration, or a choice between them. By default,
-    /// [`KMeansAlgorithm::Auto`].
+    /// Lloyd's, Elkan's or Hamerly's iteration, or a choice between the first two. By
+    /// default, [`KMeansAlgorithm::Auto`].
     pub algorithm: KMeansAlgorithm,
     /// The random seed. By default, 0.
     pub seed: u64,
