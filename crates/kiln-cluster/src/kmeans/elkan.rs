@@ -7,7 +7,10 @@
 //! scikit-learn's `_k_means_elkan.pyx`, so the labels, centres and iteration count equal those
 //! of [`super::lloyd`] on data without distance ties: the running centre sums
 //! ([`super::common::Running`]) take the same changes in the same chunk order. A row whose
-//! bounds prove its label unchanged is not read at all.
+//! bounds prove its label unchanged is not read at all, and its bounds are not written: they
+//! are stored relative to each centre's total drift ([`Bounds`]), so Elkan's per-iteration
+//! loosening costs nothing. On AVX-512, with at most 16 centres, the bound test runs on eight
+//! rows at once (their lower bounds on one centre stored together).
 
 use rayon::prelude::*;
 
@@ -16,10 +19,11 @@ use super::common::{
     sq_dist,
 };
 
-/// Half the distance between every pair of centres (`k × k`), and for each centre half the
-/// distance to its nearest other centre (infinite when `k = 1`).
+/// Half the distance between every pair of centres (`k × k`; infinite from a centre to
+/// itself, so that a minimum over a row of bounds skips the row's own centre), and for each
+/// centre half the distance to its nearest other centre (infinite when `k = 1`).
 fn half_distances(centers: &[f64], k: usize, d: usize) -> (Vec<f64>, Vec<f64>) {
-    let mut half = vec![0.0; k * k];
+    let mut half = vec![f64::INFINITY; k * k];
     for a in 0..k {
         for b in (a + 1)..k {
             let h =
@@ -47,29 +51,58 @@ struct Centres {
     half: Vec<f64>,
     /// Half the distance from each centre to its nearest other centre.
     next: Vec<f64>,
-    /// The shifts that moved the previous centres here, not yet applied to the bounds (none
-    /// for the initial centres).
+    /// The shifts that moved the previous centres here (none for the initial centres).
     moved: Option<Vec<f64>>,
+    /// For each centre, the total of its shifts since the initial centres (see [`Bounds`]).
+    drift: Vec<f64>,
 }
 
 impl Centres {
-    /// `centers` (`k × d`), reached by `moved` from the previous ones (if any).
-    fn new(centers: Vec<f64>, moved: Option<Vec<f64>>, k: usize, d: usize) -> Self {
+    /// `centers` (`k × d`), reached by `moved` from `previous` (if any).
+    fn new(centers: Vec<f64>, previous: Option<(&Centres, Vec<f64>)>, k: usize, d: usize) -> Self {
         let (half, next) = half_distances(&centers, k, d);
+        let (moved, drift) = match previous {
+            Some((p, shift)) => {
+                let drift = p.drift.iter().zip(&shift).map(|(a, s)| a + s).collect();
+                (Some(shift), drift)
+            }
+            None => (None, vec![0.0; k]),
+        };
         Self {
             centers,
             half,
             next,
             moved,
+            drift,
         }
     }
 }
 
 /// The per-row state: label, upper bound, `k` lower bounds.
+///
+/// The bounds are stored relative to the centres' drift totals `D` ([`Centres::drift`]): the
+/// upper bound on the distance to centre `a` as `u − D[a]`, the lower bound on the distance to
+/// centre `j` as `l + D[j]`, each taken when the distance was computed. A centre's shift
+/// loosens every bound on it by the shift (Elkan's update), which the growing total does
+/// without rewriting the bounds: `u = stored + D[a]`, `l = stored − D[j]` at any later
+/// iteration. A bound is written only when its distance is computed again, so an iteration
+/// mostly reads the `n × k` lower bounds. A lower bound may go below zero, where Elkan's
+/// update clamps it to zero; either proves nothing about a centre.
 struct Bounds {
     labels: Vec<usize>,
     upper: Vec<f64>,
     lower: Vec<f64>,
+}
+
+/// The lower bounds are stored in blocks of this many rows: bound `j` of a block's rows
+/// together, so a vector kernel reads one bound of eight rows at once.
+const LANES: usize = 8;
+
+/// Where the lower bound of row `r` (counted from a chunk's start, a multiple of [`LANES`])
+/// on centre `j` is in the chunk's lower bounds.
+#[inline(always)]
+fn at(r: usize, j: usize, k: usize) -> usize {
+    ((r / LANES) * k + j) * LANES + r % LANES
 }
 
 /// First assignment with bounds (scikit-learn's `init_bounds_dense`): visits the centres in
@@ -79,7 +112,7 @@ fn init_bounds(data: Data<'_>, cs: &Centres, k: usize) -> Bounds {
     let mut b = Bounds {
         labels: vec![0; data.n],
         upper: vec![0.0; data.n],
-        lower: vec![0.0; data.n * k],
+        lower: vec![0.0; data.n.div_ceil(LANES) * LANES * k],
     };
     b.labels
         .par_chunks_mut(CHUNK)
@@ -128,14 +161,13 @@ impl pulp::WithSimd for ChunkInit<'_> {
         let (d, centers, half) = (data.d, &cs.centers, &cs.half);
         for (r, i) in data.chunk_rows(c).enumerate() {
             let x = data.row(i);
-            let low = &mut low[r * k..(r + 1) * k];
             let mut best = 0;
             let mut min_dist = sq_dist(x, &centers[..d]).sqrt();
-            low[0] = min_dist;
+            low[at(r, 0, k)] = min_dist;
             for j in 1..k {
                 if min_dist > half[best * k + j] {
                     let dist = sq_dist(x, &centers[j * d..(j + 1) * d]).sqrt();
-                    low[j] = dist;
+                    low[at(r, j, k)] = dist;
                     if dist < min_dist {
                         min_dist = dist;
                         best = j;
@@ -162,13 +194,16 @@ struct ChunkIteration<'a> {
     update: bool,
     /// The first iteration: every row is added to the (empty) running sums.
     fresh: bool,
+    /// The AVX-512 bound test, eight rows at a time, when the processor has it.
+    #[cfg(target_arch = "x86_64")]
+    block: Option<&'a avx512::Layout>,
 }
 
 impl pulp::WithSimd for ChunkIteration<'_> {
-    type Output = (Delta, usize);
+    type Output = (Delta, usize, bool);
 
     #[inline(always)]
-    fn with_simd<S: pulp::Simd>(self, simd: S) -> (Delta, usize) {
+    fn with_simd<S: pulp::Simd>(self, simd: S) -> (Delta, usize, bool) {
         let Self {
             data,
             cs,
@@ -179,98 +214,137 @@ impl pulp::WithSimd for ChunkIteration<'_> {
             low,
             update,
             fresh,
+            #[cfg(target_arch = "x86_64")]
+            block,
         } = self;
-        let (d, centers, half, next) = (data.d, &cs.centers, &cs.half, &cs.next);
-        let mut delta = Delta::zeros(if update { k } else { 0 }, d);
-        let mut computed = 0;
-        for (r, i) in data.chunk_rows(c).enumerate() {
-            let x = data.row(i);
-            let low = &mut low[r * k..(r + 1) * k];
-            if let Some(shift) = &cs.moved {
-                // The previous iteration's centre shifts, applied here rather than in a pass
-                // of their own, so the bounds are read and written once per iteration.
-                up[r] += shift[lab[r]];
-                for (lb, s) in low.iter_mut().zip(shift) {
-                    *lb = (*lb - s).max(0.0);
-                }
-            }
-            let mut upper = up[r];
-            let old = lab[r];
-            let mut label = old;
-            let mut tight = false;
-            // The nearest other centre is far enough away (the cheap scalar test, implied by
-            // the next), or no centre passes both bounds (checked a vector at a time): the
-            // label cannot change.
-            let half_row = &half[label * k..(label + 1) * k];
-            if next[label] < upper && upper > nearest_bound(simd, low, half_row, label) {
-                for j in 0..k {
-                    if j != label && upper > low[j] && upper > half[label * k + j] {
-                        if !tight {
-                            computed += 1;
-                            upper = sq_dist(x, &centers[label * d..(label + 1) * d]).sqrt();
-                            low[label] = upper;
-                            tight = true;
-                        }
-                        if upper > low[j] || upper > half[label * k + j] {
-                            computed += 1;
-                            let dist = sq_dist(x, &centers[j * d..(j + 1) * d]).sqrt();
-                            low[j] = dist;
-                            if dist < upper {
-                                label = j;
-                                upper = dist;
-                            }
-                        }
-                    }
-                }
-                lab[r] = label;
-                up[r] = upper;
-            }
-            if update && (fresh || label != old) {
-                let from = if fresh { NO_LABEL } else { old };
-                delta.moved(simd, from, label, x, data.w[i]);
-            }
+        let mut out = Tally::new(k, data.d, update, fresh);
+        let rows = data.chunk_rows(c);
+        #[cfg(target_arch = "x86_64")]
+        if let (Some(p), false) = (block, fresh) {
+            return p.chunk(data, cs, k, rows.start, lab, up, low, out);
         }
-        (delta, computed)
+        for r in 0..rows.len() {
+            visit_row(
+                simd, data, cs, k, r, rows.start, lab, up, low, &mut out, true,
+            );
+        }
+        (out.delta, out.computed, out.changed)
     }
 }
 
-/// `min over j ≠ label of max(low[j], half_row[j])`: a row whose upper bound is at most this
-/// cannot move to any centre (the scalar loop would skip every `j`), so it is not visited
-/// centre by centre.
+/// What a chunk of an iteration gathers: changes to the running sums (when it updates them),
+/// the number of distances computed, whether a label changed.
+struct Tally {
+    delta: Delta,
+    computed: usize,
+    changed: bool,
+    update: bool,
+    fresh: bool,
+}
+
+impl Tally {
+    fn new(k: usize, d: usize, update: bool, fresh: bool) -> Self {
+        Self {
+            delta: Delta::zeros(if update { k } else { 0 }, d),
+            computed: 0,
+            changed: fresh,
+            update,
+            fresh,
+        }
+    }
+}
+
+/// One row of a chunk (`r` from the chunk's first row `start`): with `test`, first the
+/// vector bound test; then, unless it proves the label unchanged, the centre-by-centre visit
+/// of scikit-learn's `elkan_iter_chunked_dense`. The bounds are read as Elkan's update would
+/// have left them (see [`Bounds`]).
+#[allow(clippy::too_many_arguments)]
 #[inline(always)]
-fn nearest_bound<S: pulp::Simd>(simd: S, low: &mut [f64], half_row: &[f64], label: usize) -> f64 {
-    let saved = low[label];
-    low[label] = f64::INFINITY;
-    let (lv, lr) = S::as_simd_f64s(low);
-    let (hv, hr) = S::as_simd_f64s(half_row);
-    let mut m = simd.splat_f64s(f64::INFINITY);
-    for (&a, &b) in lv.iter().zip(hv) {
-        m = simd.min_f64s(m, simd.max_f64s(a, b));
+fn visit_row<S: pulp::Simd>(
+    simd: S,
+    data: Data<'_>,
+    cs: &Centres,
+    k: usize,
+    r: usize,
+    start: usize,
+    lab: &mut [usize],
+    up: &mut [f64],
+    low: &mut [f64],
+    out: &mut Tally,
+    test: bool,
+) {
+    let (d, centers, half, drift) = (data.d, &cs.centers, &cs.half, &cs.drift);
+    let i = start + r;
+    let old = lab[r];
+    let mut label = old;
+    let mut upper = up[r] + drift[old];
+    // No centre passes both bounds: the label cannot change, and nothing of the row is
+    // read or written.
+    // (The scalar test on the nearest other centre is a cheap case of the vector one.)
+    let half_row = &half[old * k..(old + 1) * k];
+    if !test || (cs.next[old] < upper && upper > nearest_bound(low, r, k, drift, half_row)) {
+        let x = data.row(i);
+        let mut tight = false;
+        for j in 0..k {
+            let lj = low[at(r, j, k)] - drift[j];
+            if j != label && upper > lj && upper > half[label * k + j] {
+                if !tight {
+                    out.computed += 1;
+                    upper = sq_dist(x, &centers[label * d..(label + 1) * d]).sqrt();
+                    low[at(r, label, k)] = upper + drift[label];
+                    tight = true;
+                }
+                if upper > lj || upper > half[label * k + j] {
+                    out.computed += 1;
+                    let dist = sq_dist(x, &centers[j * d..(j + 1) * d]).sqrt();
+                    low[at(r, j, k)] = dist + drift[j];
+                    if dist < upper {
+                        label = j;
+                        upper = dist;
+                    }
+                }
+            }
+        }
+        lab[r] = label;
+        up[r] = upper - drift[label];
     }
-    let mut bound = simd.reduce_min_f64s(m);
-    for (&a, &b) in lr.iter().zip(hr) {
-        bound = bound.min(a.max(b));
+    if out.update && (out.fresh || label != old) {
+        out.changed = true;
+        let from = if out.fresh { NO_LABEL } else { old };
+        out.delta.moved(simd, from, label, data.row(i), data.w[i]);
     }
-    low[label] = saved;
+}
+
+/// `min over j ≠ label of max(lower bound j, half_row[j])` for row `r` (the row's own centre
+/// drops out, its half-distance being infinite): a row whose upper bound is at most this
+/// cannot move to any centre (the centre-by-centre visit would skip every `j`).
+#[inline(always)]
+fn nearest_bound(low: &[f64], r: usize, k: usize, drift: &[f64], half_row: &[f64]) -> f64 {
+    let mut bound = f64::INFINITY;
+    for (j, (&s, &h)) in drift.iter().zip(half_row).enumerate() {
+        bound = bound.min((low[at(r, j, k)] - s).max(h));
+    }
     bound
 }
 
-/// One Elkan iteration (scikit-learn's `elkan_iter_chunked_dense`): first moves the bounds by
-/// `cs.moved`, the shifts that produced these centres (if any), then updates labels and
-/// bounds against them; with `update` also returns the next centres (whose `moved` the next
-/// iteration applies to the bounds) and how many distances it computed, having moved the
-/// rows whose label changed between the `running` sums (`fresh`: added every row to them).
+/// One Elkan iteration (scikit-learn's `elkan_iter_chunked_dense`): updates labels and
+/// bounds against `cs` (the bounds loosened by the centres' drift, see [`Bounds`]); with
+/// `update` also returns the next centres and how many distances it computed, having moved
+/// the rows whose label changed between the `running` sums (`fresh`: added every row to
+/// them).
 fn iterate(
     data: Data<'_>,
     cs: &Centres,
     k: usize,
     b: &mut Bounds,
     update: Option<(&mut Running, bool)>,
-) -> Option<(Centres, usize)> {
+) -> Option<(Centres, usize, bool)> {
     let d = data.d;
     let arch = pulp::Arch::new();
     let fresh = matches!(update, Some((_, true)));
-    let parts: Vec<(Delta, usize)> = b
+    #[cfg(target_arch = "x86_64")]
+    let block = avx512::Layout::new(cs, k);
+    let parts: Vec<(Delta, usize, bool)> = b
         .labels
         .par_chunks_mut(CHUNK)
         .zip(b.upper.par_chunks_mut(CHUNK))
@@ -287,15 +361,22 @@ fn iterate(
                 low,
                 update: update.is_some(),
                 fresh,
+                #[cfg(target_arch = "x86_64")]
+                block: block.as_ref(),
             })
         })
         .collect();
     let (running, _) = update?;
-    let computed = parts.iter().map(|(_, c)| c).sum();
-    let sums = running.apply(parts.into_iter().map(|(s, _)| s).collect(), d);
+    let computed = parts.iter().map(|p| p.1).sum();
+    let changed = parts.iter().any(|p| p.2);
+    let sums = running.apply(parts.into_iter().map(|p| p.0).collect(), d);
     let new = finish_centers(data, &cs.centers, &b.labels, sums);
     let shift = center_shift(&cs.centers, &new, d);
-    Some((Centres::new(new, Some(shift), k, d), computed))
+    Some((
+        Centres::new(new, Some((cs, shift)), k, d),
+        computed,
+        changed,
+    ))
 }
 
 /// [`KMeansAlgorithm::Auto`](crate::KMeansAlgorithm::Auto) hands over to Lloyd's iterations
@@ -325,7 +406,6 @@ pub(crate) fn run(
     let mut cs = Centres::new(centers_init, None, k, d);
     let mut b = init_bounds(data, &cs, k);
     let mut running = Running::new(k, d);
-    let mut labels_old = vec![NO_LABEL; data.n];
     // The share of the distances the previous iteration computed (see `HANDOVER_SHARE`).
     let mut last_share = 0.0;
     let mut strict = false;
@@ -333,12 +413,13 @@ pub(crate) fn run(
     let mut n_iter = 0;
     for i in 0..max_iter {
         n_iter = i + 1;
-        let Some((new, computed)) = iterate(data, &cs, k, &mut b, Some((&mut running, i == 0)))
+        let Some((new, computed, changed)) =
+            iterate(data, &cs, k, &mut b, Some((&mut running, i == 0)))
         else {
             break;
         };
         cs = new;
-        if b.labels == labels_old {
+        if !changed {
             strict = true;
             converged = true;
             break;
@@ -355,7 +436,6 @@ pub(crate) fn run(
             );
         }
         last_share = share;
-        labels_old.copy_from_slice(&b.labels);
     }
     if !strict {
         iterate(data, &cs, k, &mut b, None);
@@ -367,6 +447,181 @@ pub(crate) fn run(
         inertia,
         n_iter,
         converged,
+    }
+}
+
+/// The bound test on AVX-512, eight rows at a time, with at most 16 centres: per centre `j`,
+/// one vector of the eight rows' lower bounds on it (stored together, see [`at`]) and one
+/// of the half-distances from each row's centre to `j`, picked from a table by the labels
+/// (`H[a][j] = H[j][a]`, so column `j` of the half-distances is row `j`). A row whose upper
+/// bound is above the minimum over `j` goes to [`visit_row`], as in the row-by-row code.
+#[cfg(target_arch = "x86_64")]
+mod avx512 {
+    use pulp::x86::V4;
+    use pulp::{Simd, f64x8, u64x8};
+
+    use super::{Centres, LANES, Tally, visit_row};
+    use crate::kmeans::common::Data;
+
+    /// The centres' half-distances and drift totals as vector tables, with the proof that
+    /// the processor has AVX-512.
+    pub(super) struct Layout {
+        simd: V4,
+        /// Row `j` of the half-distances: centres 0–7 and 8–15 (infinite past `k`).
+        half: Vec<[f64x8; 2]>,
+        /// The drift totals of centres 0–7 and 8–15 (zero past `k`).
+        drift: [f64x8; 2],
+    }
+
+    /// Eight values of `s` from `o` as a vector.
+    #[inline(always)]
+    fn load8(s: &[f64], o: usize) -> f64x8 {
+        match V4::as_simd_f64s(&s[o..o + 8]).0 {
+            [v] => *v,
+            _ => f64x8(0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0),
+        }
+    }
+
+    /// Sixteen values of `v` from `o` (`pad` past its end) as two vectors.
+    fn table(v: &[f64], o: usize, pad: f64) -> [f64x8; 2] {
+        let g = |j: usize| v.get(o + j).copied().unwrap_or(pad);
+        [
+            f64x8(g(0), g(1), g(2), g(3), g(4), g(5), g(6), g(7)),
+            f64x8(g(8), g(9), g(10), g(11), g(12), g(13), g(14), g(15)),
+        ]
+    }
+
+    impl Layout {
+        /// `None` when the processor lacks AVX-512 or there are more than 16 centres.
+        pub fn new(cs: &Centres, k: usize) -> Option<Self> {
+            let simd = V4::try_new()?;
+            if k > 16 {
+                return None;
+            }
+            let half = (0..k)
+                .map(|j| table(&cs.half[j * k..(j + 1) * k], 0, f64::INFINITY))
+                .collect();
+            Some(Self {
+                simd,
+                half,
+                drift: table(&cs.drift, 0, 0.0),
+            })
+        }
+
+        /// One chunk of an iteration (not the first: every row is visited there) from its
+        /// first row `start`.
+        #[allow(clippy::too_many_arguments)]
+        #[inline]
+        pub fn chunk(
+            &self,
+            data: Data<'_>,
+            cs: &Centres,
+            k: usize,
+            start: usize,
+            lab: &mut [usize],
+            up: &mut [f64],
+            low: &mut [f64],
+            out: Tally,
+        ) -> (crate::kmeans::common::Delta, usize, bool) {
+            self.simd.vectorize(Chunk {
+                p: self,
+                data,
+                cs,
+                k,
+                start,
+                lab,
+                up,
+                low,
+                out,
+            })
+        }
+    }
+
+    struct Chunk<'a, 'b> {
+        p: &'a Layout,
+        data: Data<'a>,
+        cs: &'a Centres,
+        k: usize,
+        start: usize,
+        lab: &'b mut [usize],
+        up: &'b mut [f64],
+        low: &'b mut [f64],
+        out: Tally,
+    }
+
+    impl pulp::NullaryFnOnce for Chunk<'_, '_> {
+        type Output = (crate::kmeans::common::Delta, usize, bool);
+
+        #[inline(always)]
+        fn call(self) -> Self::Output {
+            let Self {
+                p,
+                data,
+                cs,
+                k,
+                start,
+                lab,
+                up,
+                low,
+                mut out,
+            } = self;
+            let simd = p.simd;
+            let f = simd.avx512f;
+            let n = lab.len();
+            let inf = simd.splat_f64x8(f64::INFINITY);
+            // A table of up to 16 values, picked by the labels.
+            let pick = |idx: u64x8, t: &[f64x8; 2]| -> f64x8 {
+                pulp::cast(f._mm512_permutex2var_pd(
+                    pulp::cast(t[0]),
+                    pulp::cast(idx),
+                    pulp::cast(t[1]),
+                ))
+            };
+            let mut r = 0;
+            while r + LANES <= n {
+                let l = &lab[r..r + LANES];
+                let idx = u64x8(
+                    l[0] as u64,
+                    l[1] as u64,
+                    l[2] as u64,
+                    l[3] as u64,
+                    l[4] as u64,
+                    l[5] as u64,
+                    l[6] as u64,
+                    l[7] as u64,
+                );
+                let upper = simd.add_f64s(load8(up, r), pick(idx, &p.drift));
+                let base = (r / LANES) * k * LANES;
+                let mut m = inf;
+                for (j, (h, &s)) in p.half.iter().zip(&cs.drift).enumerate() {
+                    let lj = simd.sub_f64s(load8(low, base + j * LANES), simd.splat_f64x8(s));
+                    m = simd.min_f64s(m, simd.max_f64s(lj, pick(idx, h)));
+                }
+                let mut fail = simd.cmp_lt_f64x8(m, upper).0;
+                while fail != 0 {
+                    let q = fail.trailing_zeros() as usize;
+                    fail &= fail - 1;
+                    visit_row(
+                        simd,
+                        data,
+                        cs,
+                        k,
+                        r + q,
+                        start,
+                        lab,
+                        up,
+                        low,
+                        &mut out,
+                        false,
+                    );
+                }
+                r += LANES;
+            }
+            for r in r..n {
+                visit_row(simd, data, cs, k, r, start, lab, up, low, &mut out, true);
+            }
+            (out.delta, out.computed, out.changed)
+        }
     }
 }
 
@@ -386,7 +641,8 @@ mod tests {
         let mut running = Running::new(k, d);
         let mut shares = vec![];
         for i in 0..=HANDOVER_FROM + 1 {
-            let Some((new, computed)) = iterate(data, &cs, k, &mut b, Some((&mut running, i == 0)))
+            let Some((new, computed, _)) =
+                iterate(data, &cs, k, &mut b, Some((&mut running, i == 0)))
             else {
                 break;
             };
