@@ -91,12 +91,20 @@ impl Centres {
 struct Bounds {
     labels: Vec<usize>,
     upper: Vec<f64>,
-    lower: Vec<f64>,
+    lower: Vec<f32>,
 }
 
 /// The lower bounds are stored in blocks of this many rows: bound `j` of a block's rows
 /// together, so a vector kernel reads one bound of eight rows at once.
 const LANES: usize = 8;
+
+/// `v` in single precision, rounded down: a lower bound stays one. Lower bounds are stored
+/// this way to halve the memory an iteration reads (a looser bound only costs a distance).
+#[inline(always)]
+fn down(v: f64) -> f32 {
+    let f = v as f32;
+    if f64::from(f) > v { f.next_down() } else { f }
+}
 
 /// Where the lower bound of row `r` (counted from a chunk's start, a multiple of [`LANES`])
 /// on centre `j` is in the chunk's lower bounds.
@@ -141,7 +149,7 @@ struct ChunkInit<'a> {
     c: usize,
     lab: &'a mut [usize],
     up: &'a mut [f64],
-    low: &'a mut [f64],
+    low: &'a mut [f32],
 }
 
 impl pulp::WithSimd for ChunkInit<'_> {
@@ -163,11 +171,11 @@ impl pulp::WithSimd for ChunkInit<'_> {
             let x = data.row(i);
             let mut best = 0;
             let mut min_dist = sq_dist(x, &centers[..d]).sqrt();
-            low[at(r, 0, k)] = min_dist;
+            low[at(r, 0, k)] = down(min_dist);
             for j in 1..k {
                 if min_dist > half[best * k + j] {
                     let dist = sq_dist(x, &centers[j * d..(j + 1) * d]).sqrt();
-                    low[at(r, j, k)] = dist;
+                    low[at(r, j, k)] = down(dist);
                     if dist < min_dist {
                         min_dist = dist;
                         best = j;
@@ -190,7 +198,7 @@ struct ChunkIteration<'a> {
     c: usize,
     lab: &'a mut [usize],
     up: &'a mut [f64],
-    low: &'a mut [f64],
+    low: &'a mut [f32],
     update: bool,
     /// The first iteration: every row is added to the (empty) running sums.
     fresh: bool,
@@ -269,7 +277,7 @@ fn visit_row<S: pulp::Simd>(
     start: usize,
     lab: &mut [usize],
     up: &mut [f64],
-    low: &mut [f64],
+    low: &mut [f32],
     out: &mut Tally,
     test: bool,
 ) {
@@ -286,18 +294,18 @@ fn visit_row<S: pulp::Simd>(
         let x = data.row(i);
         let mut tight = false;
         for j in 0..k {
-            let lj = low[at(r, j, k)] - drift[j];
+            let lj = f64::from(low[at(r, j, k)]) - drift[j];
             if j != label && upper > lj && upper > half[label * k + j] {
                 if !tight {
                     out.computed += 1;
                     upper = sq_dist(x, &centers[label * d..(label + 1) * d]).sqrt();
-                    low[at(r, label, k)] = upper + drift[label];
+                    low[at(r, label, k)] = down(upper + drift[label]);
                     tight = true;
                 }
                 if upper > lj || upper > half[label * k + j] {
                     out.computed += 1;
                     let dist = sq_dist(x, &centers[j * d..(j + 1) * d]).sqrt();
-                    low[at(r, j, k)] = dist + drift[j];
+                    low[at(r, j, k)] = down(dist + drift[j]);
                     if dist < upper {
                         label = j;
                         upper = dist;
@@ -319,10 +327,10 @@ fn visit_row<S: pulp::Simd>(
 /// drops out, its half-distance being infinite): a row whose upper bound is at most this
 /// cannot move to any centre (the centre-by-centre visit would skip every `j`).
 #[inline(always)]
-fn nearest_bound(low: &[f64], r: usize, k: usize, drift: &[f64], half_row: &[f64]) -> f64 {
+fn nearest_bound(low: &[f32], r: usize, k: usize, drift: &[f64], half_row: &[f64]) -> f64 {
     let mut bound = f64::INFINITY;
     for (j, (&s, &h)) in drift.iter().zip(half_row).enumerate() {
-        bound = bound.min((low[at(r, j, k)] - s).max(h));
+        bound = bound.min((f64::from(low[at(r, j, k)]) - s).max(h));
     }
     bound
 }
@@ -338,12 +346,19 @@ fn iterate(
     k: usize,
     b: &mut Bounds,
     update: Option<(&mut Running, bool)>,
+    vector: bool,
 ) -> Option<(Centres, usize, bool)> {
     let d = data.d;
     let arch = pulp::Arch::new();
     let fresh = matches!(update, Some((_, true)));
     #[cfg(target_arch = "x86_64")]
-    let block = avx512::Layout::new(cs, k);
+    let block = if vector {
+        avx512::Layout::new(cs, k)
+    } else {
+        None
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = vector;
     let parts: Vec<(Delta, usize, bool)> = b
         .labels
         .par_chunks_mut(CHUNK)
@@ -402,6 +417,19 @@ pub(crate) fn run(
     tol: f64,
     handover: bool,
 ) -> RunResult {
+    run_with(data, centers_init, k, max_iter, tol, handover, true)
+}
+
+/// [`run`], with or without the AVX-512 bound test (`vector`; tests compare the two).
+fn run_with(
+    data: Data<'_>,
+    centers_init: Vec<f64>,
+    k: usize,
+    max_iter: usize,
+    tol: f64,
+    handover: bool,
+    vector: bool,
+) -> RunResult {
     let d = data.d;
     let mut cs = Centres::new(centers_init, None, k, d);
     let mut b = init_bounds(data, &cs, k);
@@ -414,7 +442,7 @@ pub(crate) fn run(
     for i in 0..max_iter {
         n_iter = i + 1;
         let Some((new, computed, changed)) =
-            iterate(data, &cs, k, &mut b, Some((&mut running, i == 0)))
+            iterate(data, &cs, k, &mut b, Some((&mut running, i == 0)), vector)
         else {
             break;
         };
@@ -438,7 +466,7 @@ pub(crate) fn run(
         last_share = share;
     }
     if !strict {
-        iterate(data, &cs, k, &mut b, None);
+        iterate(data, &cs, k, &mut b, None, vector);
     }
     let inertia = inertia(data, &cs.centers, &b.labels);
     RunResult {
@@ -482,6 +510,14 @@ mod avx512 {
         }
     }
 
+    /// Eight single-precision values of `s` from `o`, widened to doubles.
+    #[inline(always)]
+    fn widen8(simd: V4, s: &[f32], o: usize) -> f64x8 {
+        let v = &s[o..o + 8];
+        let v = pulp::f32x8(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
+        pulp::cast(simd.avx512f._mm512_cvtps_pd(pulp::cast(v)))
+    }
+
     /// Sixteen values of `v` from `o` (`pad` past its end) as two vectors.
     fn table(v: &[f64], o: usize, pad: f64) -> [f64x8; 2] {
         let g = |j: usize| v.get(o + j).copied().unwrap_or(pad);
@@ -520,7 +556,7 @@ mod avx512 {
             start: usize,
             lab: &mut [usize],
             up: &mut [f64],
-            low: &mut [f64],
+            low: &mut [f32],
             out: Tally,
         ) -> (crate::kmeans::common::Delta, usize, bool) {
             self.simd.vectorize(Chunk {
@@ -545,7 +581,7 @@ mod avx512 {
         start: usize,
         lab: &'b mut [usize],
         up: &'b mut [f64],
-        low: &'b mut [f64],
+        low: &'b mut [f32],
         out: Tally,
     }
 
@@ -594,7 +630,8 @@ mod avx512 {
                 let base = (r / LANES) * k * LANES;
                 let mut m = inf;
                 for (j, (h, &s)) in p.half.iter().zip(&cs.drift).enumerate() {
-                    let lj = simd.sub_f64s(load8(low, base + j * LANES), simd.splat_f64x8(s));
+                    let lj =
+                        simd.sub_f64s(widen8(simd, low, base + j * LANES), simd.splat_f64x8(s));
                     m = simd.min_f64s(m, simd.max_f64s(lj, pick(idx, h)));
                 }
                 let mut fail = simd.cmp_lt_f64x8(m, upper).0;
@@ -642,7 +679,7 @@ mod tests {
         let mut shares = vec![];
         for i in 0..=HANDOVER_FROM + 1 {
             let Some((new, computed, _)) =
-                iterate(data, &cs, k, &mut b, Some((&mut running, i == 0)))
+                iterate(data, &cs, k, &mut b, Some((&mut running, i == 0)), true)
             else {
                 break;
             };
@@ -674,5 +711,56 @@ mod tests {
             a < HANDOVER_SHARE || b < HANDOVER_SHARE,
             "clustered: {a} {b}"
         );
+    }
+
+    #[test]
+    fn the_avx512_bound_test_and_the_row_by_row_code_give_the_same_fit() {
+        // Two chunks, each ending in a short block; up to and past 16 centres (the vector
+        // test's table) and one centre; weights with zeros.
+        let n = CHUNK + 1003;
+        let mut rng = rng_from_seed(3);
+        for d in [2, 7, 12, 30] {
+            let centres: Vec<f64> = (0..6 * d).map(|_| rng.random_range(-10.0..10.0)).collect();
+            let x: Vec<f64> = (0..n)
+                .flat_map(|_| {
+                    let c = rng.random_range(0..6);
+                    (0..d)
+                        .map(|f| centres[c * d + f] + rng.random_range(-4.0..4.0))
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            let w: Vec<f64> = (0..n).map(|i| (i % 3) as f64 * 0.5).collect();
+            let data = Data { x: &x, w: &w, n, d };
+            for k in [1, 5, 8, 16, 17] {
+                let init = x[..k * d].to_vec();
+                let a = run_with(data, init.clone(), k, 60, 0.0, false, true);
+                let b = run_with(data, init, k, 60, 0.0, false, false);
+                let what = format!("d={d} k={k}");
+                assert_eq!(a.labels, b.labels, "{what}");
+                assert_eq!(a.centers, b.centers, "{what}");
+                assert_eq!(a.inertia, b.inertia, "{what}");
+                assert_eq!(a.n_iter, b.n_iter, "{what}");
+            }
+        }
+    }
+
+    #[test]
+    fn lower_bounds_are_rounded_down() {
+        let mut rng = rng_from_seed(9);
+        for _ in 0..10_000 {
+            let v: f64 = rng.random_range(0.0..1e6) * rng.random_range(0.0..1.0_f64).powi(8);
+            assert!(f64::from(down(v)) <= v, "{v}");
+            assert!(
+                v - f64::from(down(v)) <= v * 2.0 * f64::from(f32::EPSILON),
+                "{v}"
+            );
+        }
+        assert_eq!(down(f64::INFINITY), f32::INFINITY);
+        assert_eq!(down(1e300), f32::MAX);
+        // 0.1 rounds up to the nearest single (0.100000001…), so it steps down once; 0.5 is
+        // exact.
+        assert!(f64::from(0.1_f32) > 0.1);
+        assert_eq!(down(0.1), 0.1_f32.next_down());
+        assert_eq!(down(0.5), 0.5);
     }
 }
