@@ -103,7 +103,14 @@ const LANES: usize = 8;
 #[inline(always)]
 fn down(v: f64) -> f32 {
     let f = v as f32;
-    if f64::from(f) > v { f.next_down() } else { f }
+    if f64::from(f) <= v {
+        f
+    } else if f > 0.0 {
+        // The next single below a positive one (f32::MAX below infinity).
+        f32::from_bits(f.to_bits() - 1)
+    } else {
+        f.next_down()
+    }
 }
 
 /// Where the lower bound of row `r` (counted from a chunk's start, a multiple of [`LANES`])
@@ -762,5 +769,7 @@ mod tests {
         assert!(f64::from(0.1_f32) > 0.1);
         assert_eq!(down(0.1), 0.1_f32.next_down());
         assert_eq!(down(0.5), 0.5);
+        assert_eq!(down(0.0), 0.0);
+        assert!(f64::from(down(-0.3)) <= -0.3 && f64::from(down(-0.1)) <= -0.1);
     }
 }
