@@ -122,8 +122,16 @@ fn at(r: usize, j: usize, k: usize) -> usize {
 
 /// First assignment with bounds (scikit-learn's `init_bounds_dense`): visits the centres in
 /// order and computes a distance only when half the centre distance does not rule it out.
-fn init_bounds(data: Data<'_>, cs: &Centres, k: usize) -> Bounds {
+fn init_bounds(data: Data<'_>, cs: &Centres, k: usize, vector: bool) -> Bounds {
     let arch = pulp::Arch::new();
+    #[cfg(target_arch = "x86_64")]
+    let block = if vector {
+        avx512::Layout::new(cs, k)
+    } else {
+        None
+    };
+    #[cfg(not(target_arch = "x86_64"))]
+    let _ = vector;
     let mut b = Bounds {
         labels: vec![0; data.n],
         upper: vec![0.0; data.n],
@@ -135,6 +143,11 @@ fn init_bounds(data: Data<'_>, cs: &Centres, k: usize) -> Bounds {
         .zip(b.lower.par_chunks_mut(CHUNK * k))
         .enumerate()
         .for_each(|(c, ((lab, up), low))| {
+            #[cfg(target_arch = "x86_64")]
+            if let Some(p) = &block {
+                p.init_chunk(data, cs, k, c * CHUNK, lab, up, low);
+                return;
+            }
             arch.dispatch(ChunkInit {
                 data,
                 cs,
@@ -146,6 +159,33 @@ fn init_bounds(data: Data<'_>, cs: &Centres, k: usize) -> Bounds {
             });
         });
     b
+}
+
+/// The first assignment of row `r` (from its chunk's start) given its distance to each
+/// centre, `dist(j)`, called only for the centres scikit-learn's `init_bounds_dense` computes
+/// (whose lower bounds it sets; the others stay zero): its label and upper bound.
+#[inline(always)]
+fn init_row(
+    half: &[f64],
+    k: usize,
+    r: usize,
+    low: &mut [f32],
+    mut dist: impl FnMut(usize) -> f64,
+) -> (usize, f64) {
+    let mut best = 0;
+    let mut min_dist = dist(0);
+    low[at(r, 0, k)] = down(min_dist);
+    for j in 1..k {
+        if min_dist > half[best * k + j] {
+            let dj = dist(j);
+            low[at(r, j, k)] = down(dj);
+            if dj < min_dist {
+                min_dist = dj;
+                best = j;
+            }
+        }
+    }
+    (best, min_dist)
 }
 
 /// One chunk of [`init_bounds`], compiled per instruction set as [`ChunkIteration`] is.
@@ -173,24 +213,11 @@ impl pulp::WithSimd for ChunkInit<'_> {
             up,
             low,
         } = self;
-        let (d, centers, half) = (data.d, &cs.centers, &cs.half);
+        let (d, centers) = (data.d, &cs.centers);
         for (r, i) in data.chunk_rows(c).enumerate() {
             let x = data.row(i);
-            let mut best = 0;
-            let mut min_dist = sq_dist(x, &centers[..d]).sqrt();
-            low[at(r, 0, k)] = down(min_dist);
-            for j in 1..k {
-                if min_dist > half[best * k + j] {
-                    let dist = sq_dist(x, &centers[j * d..(j + 1) * d]).sqrt();
-                    low[at(r, j, k)] = down(dist);
-                    if dist < min_dist {
-                        min_dist = dist;
-                        best = j;
-                    }
-                }
-            }
-            lab[r] = best;
-            up[r] = min_dist;
+            let dist = |j: usize| sq_dist(x, &centers[j * d..(j + 1) * d]).sqrt();
+            (lab[r], up[r]) = init_row(&cs.half, k, r, low, dist);
         }
     }
 }
@@ -240,7 +267,7 @@ impl pulp::WithSimd for ChunkIteration<'_> {
         }
         for r in 0..rows.len() {
             visit_row(
-                simd, data, cs, k, r, rows.start, lab, up, low, &mut out, true,
+                simd, data, cs, k, r, rows.start, lab, up, low, &mut out, true, None,
             );
         }
         (out.delta, out.computed, out.changed)
@@ -272,7 +299,8 @@ impl Tally {
 /// One row of a chunk (`r` from the chunk's first row `start`): with `test`, first the
 /// vector bound test; then, unless it proves the label unchanged, the centre-by-centre visit
 /// of scikit-learn's `elkan_iter_chunked_dense`. The bounds are read as Elkan's update would
-/// have left them (see [`Bounds`]).
+/// have left them (see [`Bounds`]). `dists`, when given, are the row's distances to every
+/// centre, equal bit for bit to those the visit would compute.
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn visit_row<S: pulp::Simd>(
@@ -287,6 +315,7 @@ fn visit_row<S: pulp::Simd>(
     low: &mut [f32],
     out: &mut Tally,
     test: bool,
+    dists: Option<&[f64; 16]>,
 ) {
     let (d, centers, half, drift) = (data.d, &cs.centers, &cs.half, &cs.drift);
     let i = start + r;
@@ -305,13 +334,19 @@ fn visit_row<S: pulp::Simd>(
             if j != label && upper > lj && upper > half[label * k + j] {
                 if !tight {
                     out.computed += 1;
-                    upper = sq_dist(x, &centers[label * d..(label + 1) * d]).sqrt();
+                    upper = match dists {
+                        Some(v) => v[label],
+                        None => sq_dist(x, &centers[label * d..(label + 1) * d]).sqrt(),
+                    };
                     low[at(r, label, k)] = down(upper + drift[label]);
                     tight = true;
                 }
                 if upper > lj || upper > half[label * k + j] {
                     out.computed += 1;
-                    let dist = sq_dist(x, &centers[j * d..(j + 1) * d]).sqrt();
+                    let dist = match dists {
+                        Some(v) => v[j],
+                        None => sq_dist(x, &centers[j * d..(j + 1) * d]).sqrt(),
+                    };
                     low[at(r, j, k)] = down(dist + drift[j]);
                     if dist < upper {
                         label = j;
@@ -439,7 +474,7 @@ fn run_with(
 ) -> RunResult {
     let d = data.d;
     let mut cs = Centres::new(centers_init, None, k, d);
-    let mut b = init_bounds(data, &cs, k);
+    let mut b = init_bounds(data, &cs, k, vector);
     let mut running = Running::new(k, d);
     // The share of the distances the previous iteration computed (see `HANDOVER_SHARE`).
     let mut last_share = 0.0;
@@ -495,7 +530,7 @@ mod avx512 {
     use pulp::x86::V4;
     use pulp::{Simd, f64x8, u64x8};
 
-    use super::{Centres, LANES, Tally, visit_row};
+    use super::{Centres, LANES, Tally, init_row, visit_row};
     use crate::kmeans::common::Data;
 
     /// The centres' half-distances and drift totals as vector tables, with the proof that
@@ -506,6 +541,72 @@ mod avx512 {
         half: Vec<[f64x8; 2]>,
         /// The drift totals of centres 0–7 and 8–15 (zero past `k`).
         drift: [f64x8; 2],
+        /// Feature `f` of centres 0–7 and 8–15 (zero past `k`).
+        ct: Vec<[f64x8; 2]>,
+    }
+
+    /// The distances from `x` to centres 0–15 (those past `k` mean nothing; with `two`
+    /// false, past 8 are not computed), each summed in the order and grouping of
+    /// [`sq_dist`](crate::kmeans::common::sq_dist), so they equal its results bit for bit.
+    #[inline(always)]
+    fn all_dists(simd: V4, ct: &[[f64x8; 2]], x: &[f64], two: bool) -> [f64; 16] {
+        let zero = simd.splat_f64x8(0.0);
+        let groups = if two { 2 } else { 1 };
+        let mut acc = [zero; 2];
+        let whole = x.len() / 4 * 4;
+        for (h, a) in acc.iter_mut().enumerate().take(groups) {
+            let sq = |f: usize| {
+                let t = simd.sub_f64s(simd.splat_f64x8(x[f]), ct[f][h]);
+                simd.mul_f64s(t, t)
+            };
+            for f in (0..whole).step_by(4) {
+                let s = simd.add_f64s(simd.add_f64s(sq(f), sq(f + 1)), sq(f + 2));
+                *a = simd.add_f64s(*a, simd.add_f64s(s, sq(f + 3)));
+            }
+            for f in whole..x.len() {
+                *a = simd.add_f64s(*a, sq(f));
+            }
+        }
+        let lo: [f64; 8] = pulp::cast(simd.sqrt_f64s(acc[0]));
+        let hi: [f64; 8] = pulp::cast(simd.sqrt_f64s(acc[1]));
+        let mut out = [0.0; 16];
+        out[..8].copy_from_slice(&lo);
+        out[8..].copy_from_slice(&hi);
+        out
+    }
+
+    /// One chunk of [`super::init_bounds`] from its first row `start`.
+    struct Init<'a, 'b> {
+        p: &'a Layout,
+        data: Data<'a>,
+        half: &'a [f64],
+        k: usize,
+        start: usize,
+        lab: &'b mut [usize],
+        up: &'b mut [f64],
+        low: &'b mut [f32],
+    }
+
+    impl pulp::NullaryFnOnce for Init<'_, '_> {
+        type Output = ();
+
+        #[inline(always)]
+        fn call(self) {
+            let Self {
+                p,
+                data,
+                half,
+                k,
+                start,
+                lab,
+                up,
+                low,
+            } = self;
+            for (r, (l, u)) in lab.iter_mut().zip(up.iter_mut()).enumerate() {
+                let dists = all_dists(p.simd, &p.ct, data.row(start + r), k > 8);
+                (*l, *u) = init_row(half, k, r, low, |j| dists[j]);
+            }
+        }
     }
 
     /// Eight values of `s` from `o` as a vector.
@@ -544,11 +645,44 @@ mod avx512 {
             let half = (0..k)
                 .map(|j| table(&cs.half[j * k..(j + 1) * k], 0, f64::INFINITY))
                 .collect();
+            let d = cs.centers.len() / k.max(1);
+            let ct = (0..d)
+                .map(|f| {
+                    let col: Vec<f64> = (0..k).map(|j| cs.centers[j * d + f]).collect();
+                    table(&col, 0, 0.0)
+                })
+                .collect();
             Some(Self {
                 simd,
                 half,
                 drift: table(&cs.drift, 0, 0.0),
+                ct,
             })
+        }
+
+        /// One chunk of [`super::init_bounds`] from its first row `start`.
+        #[inline]
+        #[allow(clippy::too_many_arguments)]
+        pub fn init_chunk(
+            &self,
+            data: Data<'_>,
+            cs: &Centres,
+            k: usize,
+            start: usize,
+            lab: &mut [usize],
+            up: &mut [f64],
+            low: &mut [f32],
+        ) {
+            self.simd.vectorize(Init {
+                p: self,
+                data,
+                half: &cs.half,
+                k,
+                start,
+                lab,
+                up,
+                low,
+            });
         }
 
         /// One chunk of an iteration (not the first: every row is visited there) from its
@@ -620,6 +754,11 @@ mod avx512 {
                     pulp::cast(t[1]),
                 ))
             };
+            // The rows that fail the test, visited after the whole chunk is tested: few and
+            // far apart, each read of one would wait for memory in turn; read together (a
+            // first pass that only loads them), the waits overlap. A row's test and visit
+            // touch only its own bounds, so the order of work changes nothing else.
+            let mut failing = Vec::new();
             let mut r = 0;
             while r + LANES <= n {
                 let l = &lab[r..r + LANES];
@@ -643,26 +782,40 @@ mod avx512 {
                 }
                 let mut fail = simd.cmp_lt_f64x8(m, upper).0;
                 while fail != 0 {
-                    let q = fail.trailing_zeros() as usize;
+                    failing.push(r + fail.trailing_zeros() as usize);
                     fail &= fail - 1;
-                    visit_row(
-                        simd,
-                        data,
-                        cs,
-                        k,
-                        r + q,
-                        start,
-                        lab,
-                        up,
-                        low,
-                        &mut out,
-                        false,
-                    );
                 }
                 r += LANES;
             }
+            let d = data.d;
+            let mut touched = 0.0;
+            for &q in &failing {
+                // One value per cache line of the row.
+                let x = data.row(start + q);
+                touched += x.iter().step_by(8).sum::<f64>() + x[d - 1];
+            }
+            std::hint::black_box(touched);
+            for &q in &failing {
+                let dists = all_dists(simd, &p.ct, data.row(start + q), k > 8);
+                visit_row(
+                    simd,
+                    data,
+                    cs,
+                    k,
+                    q,
+                    start,
+                    lab,
+                    up,
+                    low,
+                    &mut out,
+                    false,
+                    Some(&dists),
+                );
+            }
             for r in r..n {
-                visit_row(simd, data, cs, k, r, start, lab, up, low, &mut out, true);
+                visit_row(
+                    simd, data, cs, k, r, start, lab, up, low, &mut out, true, None,
+                );
             }
             (out.delta, out.computed, out.changed)
         }
@@ -681,7 +834,7 @@ mod tests {
         let w = vec![1.0; n];
         let data = Data { x, w: &w, n, d };
         let mut cs = Centres::new(x[..k * d].to_vec(), None, k, d);
-        let mut b = init_bounds(data, &cs, k);
+        let mut b = init_bounds(data, &cs, k, true);
         let mut running = Running::new(k, d);
         let mut shares = vec![];
         for i in 0..=HANDOVER_FROM + 1 {
