@@ -262,7 +262,7 @@ impl pulp::WithSimd for ChunkIteration<'_> {
         let mut out = Tally::new(k, data.d, update, fresh);
         let rows = data.chunk_rows(c);
         #[cfg(target_arch = "x86_64")]
-        if let (Some(p), false) = (block, fresh) {
+        if let Some(p) = block {
             return p.chunk(data, cs, k, rows.start, lab, up, low, out);
         }
         for r in 0..rows.len() {
@@ -530,7 +530,9 @@ mod avx512 {
     use pulp::x86::V4;
     use pulp::{Simd, f64x8, u64x8};
 
-    use super::{Centres, LANES, Tally, init_row, visit_row};
+    use std::arch::x86_64::{_MM_FROUND_NO_EXC, _MM_FROUND_TO_NEG_INF};
+
+    use super::{Centres, LANES, Tally, at, visit_row};
     use crate::kmeans::common::Data;
 
     /// The centres' half-distances and drift totals as vector tables, with the proof that
@@ -543,13 +545,15 @@ mod avx512 {
         drift: [f64x8; 2],
         /// Feature `f` of centres 0–7 and 8–15 (zero past `k`).
         ct: Vec<[f64x8; 2]>,
+        /// The lanes of centres 0–7 and 8–15 that exist (below `k`).
+        valid: [u8; 2],
     }
 
-    /// The distances from `x` to centres 0–15 (those past `k` mean nothing; with `two`
+    /// The distances from `x` to centres 0–15 (lanes past `k` mean nothing; with `two`
     /// false, past 8 are not computed), each summed in the order and grouping of
     /// [`sq_dist`](crate::kmeans::common::sq_dist), so they equal its results bit for bit.
     #[inline(always)]
-    fn all_dists(simd: V4, ct: &[[f64x8; 2]], x: &[f64], two: bool) -> [f64; 16] {
+    fn all_dists(simd: V4, ct: &[[f64x8; 2]], x: &[f64], two: bool) -> [f64x8; 2] {
         let zero = simd.splat_f64x8(0.0);
         let groups = if two { 2 } else { 1 };
         let mut acc = [zero; 2];
@@ -567,19 +571,62 @@ mod avx512 {
                 *a = simd.add_f64s(*a, sq(f));
             }
         }
-        let lo: [f64; 8] = pulp::cast(simd.sqrt_f64s(acc[0]));
-        let hi: [f64; 8] = pulp::cast(simd.sqrt_f64s(acc[1]));
-        let mut out = [0.0; 16];
-        out[..8].copy_from_slice(&lo);
-        out[8..].copy_from_slice(&hi);
-        out
+        [simd.sqrt_f64s(acc[0]), simd.sqrt_f64s(acc[1])]
+    }
+
+    impl Layout {
+        /// Row `r` (from its chunk's start) with all its distances `dist` known: its label
+        /// becomes the nearest centre (the first on ties), its upper bound that distance, and
+        /// every lower bound the distance itself (rounded down to single precision); returns
+        /// the label. Branch-free, unlike the centre-by-centre visit, whose comparisons the
+        /// processor mispredicts about half the time while labels are still moving.
+        #[inline(always)]
+        #[allow(clippy::too_many_arguments)]
+        fn settle(
+            &self,
+            dist: [f64x8; 2],
+            k: usize,
+            r: usize,
+            drift: &[f64],
+            lab: &mut [usize],
+            up: &mut [f64],
+            low: &mut [f32],
+        ) -> usize {
+            let simd = self.simd;
+            let f = simd.avx512f;
+            let inf = simd.splat_f64x8(f64::INFINITY);
+            let v0 = simd.select_f64x8(pulp::b8(self.valid[0]), dist[0], inf);
+            let v1 = simd.select_f64x8(pulp::b8(self.valid[1]), dist[1], inf);
+            let min = simd.reduce_min_f64s(simd.min_f64s(v0, v1));
+            let m = simd.splat_f64x8(min);
+            let hits = u32::from(simd.cmp_eq_f64x8(v0, m).0)
+                | (u32::from(simd.cmp_eq_f64x8(v1, m).0) << 8);
+            let label = (hits.trailing_zeros() as usize).min(k.saturating_sub(1));
+            lab[r] = label;
+            up[r] = min - drift[label];
+            // `dist + drift` to single precision, rounded towards minus infinity.
+            let mut bounds = [0.0_f32; 16];
+            for h in 0..2 {
+                let b = simd.add_f64s(dist[h], self.drift[h]);
+                let b: [f32; 8] = pulp::cast(
+                    f._mm512_cvt_roundpd_ps::<{ _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC }>(
+                        pulp::cast(b),
+                    ),
+                );
+                bounds[8 * h..8 * h + 8].copy_from_slice(&b);
+            }
+            for (j, &b) in bounds.iter().enumerate().take(k) {
+                low[at(r, j, k)] = b;
+            }
+            label
+        }
     }
 
     /// One chunk of [`super::init_bounds`] from its first row `start`.
     struct Init<'a, 'b> {
         p: &'a Layout,
         data: Data<'a>,
-        half: &'a [f64],
+        drift: &'a [f64],
         k: usize,
         start: usize,
         lab: &'b mut [usize],
@@ -595,16 +642,16 @@ mod avx512 {
             let Self {
                 p,
                 data,
-                half,
+                drift,
                 k,
                 start,
                 lab,
                 up,
                 low,
             } = self;
-            for (r, (l, u)) in lab.iter_mut().zip(up.iter_mut()).enumerate() {
-                let dists = all_dists(p.simd, &p.ct, data.row(start + r), k > 8);
-                (*l, *u) = init_row(half, k, r, low, |j| dists[j]);
+            for r in 0..lab.len() {
+                let dist = all_dists(p.simd, &p.ct, data.row(start + r), k > 8);
+                p.settle(dist, k, r, drift, lab, up, low);
             }
         }
     }
@@ -657,6 +704,10 @@ mod avx512 {
                 half,
                 drift: table(&cs.drift, 0, 0.0),
                 ct,
+                valid: [
+                    ((1_u32 << k.min(8)) - 1) as u8,
+                    ((1_u32 << k.saturating_sub(8)) - 1) as u8,
+                ],
             })
         }
 
@@ -676,7 +727,7 @@ mod avx512 {
             self.simd.vectorize(Init {
                 p: self,
                 data,
-                half: &cs.half,
+                drift: &cs.drift,
                 k,
                 start,
                 lab,
@@ -796,21 +847,32 @@ mod avx512 {
             }
             std::hint::black_box(touched);
             for &q in &failing {
-                let dists = all_dists(simd, &p.ct, data.row(start + q), k > 8);
-                visit_row(
-                    simd,
-                    data,
-                    cs,
+                let x = data.row(start + q);
+                let old = lab[q];
+                let label = p.settle(
+                    all_dists(simd, &p.ct, x, k > 8),
                     k,
                     q,
-                    start,
+                    &cs.drift,
                     lab,
                     up,
                     low,
-                    &mut out,
-                    false,
-                    Some(&dists),
                 );
+                out.computed += k;
+                if !out.fresh && label != old {
+                    out.changed = true;
+                    if out.update {
+                        out.delta.moved(simd, old, label, x, data.w[start + q]);
+                    }
+                }
+            }
+            if out.fresh && out.update {
+                // The first iteration adds every row to the (empty) sums, in row order.
+                for (q, &l) in lab.iter().enumerate().take(r) {
+                    let i = start + q;
+                    out.delta
+                        .moved(simd, super::NO_LABEL, l, data.row(i), data.w[i]);
+                }
             }
             for r in r..n {
                 visit_row(
