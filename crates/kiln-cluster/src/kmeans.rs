@@ -37,18 +37,21 @@ pub enum KMeansInit {
     Given(Array2<f64>),
 }
 
-/// [`KMeansAlgorithm::Auto`] runs Lloyd's iterations on rows of at most this many features.
+/// [`KMeansAlgorithm::Auto`] starts with Lloyd's iterations on rows of at most this many
+/// features.
 const AUTO_LLOYD_MAX_FEATURES: usize = 16;
 
 /// Which k-means iteration [`KMeans`] runs; all give the same labels, centres, inertia and
 /// iteration count on data without distance ties.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum KMeansAlgorithm {
-    /// The default: Elkan's algorithm for rows of more than 16 features, handing over to
+    /// The default. Rows of more than 16 features: Elkan's algorithm, handing over to
     /// Lloyd's iterations (from the centres and labels reached) when the bounds stop pruning
     /// (more than 10 % of the distances computed in two iterations in a row, from the fourth
-    /// on); Lloyd's for narrower rows, where its kernel is cheaper than the bounds' upkeep.
-    /// Same result as either.
+    /// on). Narrower rows: Lloyd's iterations, handing over to Elkan's once an iteration (from
+    /// the third on) changes fewer than 1 % of the labels, when the processor has AVX-512 and
+    /// there are at most 16 centres (where Elkan's bound test runs on eight rows at once);
+    /// Lloyd's throughout otherwise. Same result as either.
     #[default]
     Auto,
     /// Lloyd's algorithm: every iteration computes every row-to-centre distance.
@@ -78,8 +81,9 @@ pub enum KMeansAlgorithm {
 /// - `tol` (default 1e-4): relative tolerance, `>= 0`. A run stops when the sum of squared
 ///   centre shifts of an iteration is at most `tol × mean of the per-feature variances of X`.
 /// - `algorithm` (default [`KMeansAlgorithm::Auto`]): Elkan's iteration for rows of more than 16
-///   features (handing over to Lloyd's when its bounds stop pruning), Lloyd's otherwise; or
-///   either one by name.
+///   features (handing over to Lloyd's when its bounds stop pruning), Lloyd's otherwise
+///   (handing over to Elkan's once few labels change, with AVX-512 and at most 16 centres); or
+///   Lloyd's, Elkan's or Hamerly's by name.
 /// - `seed` (default 0): run `i` draws its initial centres from
 ///   [`kiln_core::random::task_rng`]`(seed, i)`.
 ///
@@ -420,9 +424,12 @@ impl KMeans {
             };
             let narrow = d <= AUTO_LLOYD_MAX_FEATURES;
             let result = match self.algorithm {
-                KMeansAlgorithm::Lloyd => lloyd::run(data, centers_init, k, self.max_iter, tol),
+                KMeansAlgorithm::Lloyd => {
+                    lloyd::run(data, centers_init, k, self.max_iter, tol, false)
+                }
                 KMeansAlgorithm::Auto if narrow => {
-                    lloyd::run(data, centers_init, k, self.max_iter, tol)
+                    let elkan_after = elkan::vector_kernel(k);
+                    lloyd::run(data, centers_init, k, self.max_iter, tol, elkan_after)
                 }
                 KMeansAlgorithm::Hamerly => hamerly::run(data, centers_init, k, self.max_iter, tol),
                 // Elkan, handing over to Lloyd only under `Auto`.

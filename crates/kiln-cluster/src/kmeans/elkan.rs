@@ -9,8 +9,16 @@
 //! ([`super::common::Running`]) take the same changes in the same chunk order. A row whose
 //! bounds prove its label unchanged is not read at all, and its bounds are not written: they
 //! are stored relative to each centre's total drift ([`Bounds`]), so Elkan's per-iteration
-//! loosening costs nothing. On AVX-512, with at most 16 centres, the bound test runs on eight
-//! rows at once (their lower bounds on one centre stored together).
+//! loosening costs nothing; the lower bounds are single precision, rounded down.
+//!
+//! On AVX-512 with at most 16 centres (module `avx512`), the bound test runs on eight rows
+//! at once (their lower bounds on one centre stored together), and a row that fails it is
+//! not visited centre by centre as scikit-learn does: its distances to every centre come from
+//! one vector pass (each equal bit for bit to [`sq_dist`]'s), and the row takes the nearest
+//! (the first on ties) with every bound exact, without the branches the processor would
+//! mispredict. The rows that fail in a chunk are gathered and read together first, so their
+//! reads from memory overlap. [`run_after_lloyd`] takes over Lloyd's iterations mid-run
+//! (under `Auto`, once few labels change).
 
 use rayon::prelude::*;
 
@@ -473,18 +481,173 @@ fn run_with(
     vector: bool,
 ) -> RunResult {
     let d = data.d;
-    let mut cs = Centres::new(centers_init, None, k, d);
-    let mut b = init_bounds(data, &cs, k, vector);
-    let mut running = Running::new(k, d);
+    let cs = Centres::new(centers_init, None, k, d);
+    let b = init_bounds(data, &cs, k, vector);
+    let limits = Limits {
+        k,
+        max_iter,
+        tol,
+        handover,
+        vector,
+    };
+    run_loop(data, cs, b, Running::new(k, d), 0, true, limits)
+}
+
+/// Whether Elkan's vector kernel runs for `k` centres here (AVX-512, at most 16 centres):
+/// [`KMeansAlgorithm::Auto`](crate::KMeansAlgorithm::Auto) hands Lloyd's iterations over to
+/// Elkan's only then.
+pub(crate) fn vector_kernel(k: usize) -> bool {
+    #[cfg(target_arch = "x86_64")]
+    {
+        k <= 16 && pulp::x86::V4::try_new().is_some()
+    }
+    #[cfg(not(target_arch = "x86_64"))]
+    {
+        let _ = k;
+        false
+    }
+}
+
+/// The run's fixed settings.
+#[derive(Clone, Copy)]
+struct Limits {
+    k: usize,
+    max_iter: usize,
+    tol: f64,
+    handover: bool,
+    vector: bool,
+}
+
+/// [`run`] continued after `done` iterations of Lloyd's that ended at `centers`, with labels
+/// `labels_prev` and their running sums: the bounds are set from `centers` (that assignment is
+/// iteration `done + 1`), the rows whose label it changed move between the sums, and Elkan's
+/// iterations go on from there (handing back to Lloyd's, for good, if the bounds stop
+/// pruning). The iterations are Lloyd's, so the fit is too.
+#[allow(clippy::too_many_arguments)]
+pub(crate) fn run_after_lloyd(
+    data: Data<'_>,
+    centers: Vec<f64>,
+    labels_prev: &[usize],
+    mut running: Running,
+    done: usize,
+    k: usize,
+    max_iter: usize,
+    tol: f64,
+) -> RunResult {
+    let d = data.d;
+    let limits = Limits {
+        k,
+        max_iter,
+        tol,
+        handover: true,
+        vector: true,
+    };
+    let cs = Centres::new(centers, None, k, d);
+    let b = init_bounds(data, &cs, k, true);
+    let arch = pulp::Arch::new();
+    let parts: Vec<(Delta, bool)> = labels_prev
+        .par_chunks(CHUNK)
+        .zip(b.labels.par_chunks(CHUNK))
+        .enumerate()
+        .map(|(c, (prev, now))| {
+            arch.dispatch(Moves {
+                data,
+                k,
+                start: c * CHUNK,
+                prev,
+                now,
+            })
+        })
+        .collect();
+    let changed = parts.iter().any(|p| p.1);
+    let sums = running.apply(parts.into_iter().map(|p| p.0).collect(), d);
+    let new = finish_centers(data, &cs.centers, &b.labels, sums);
+    let shift = center_shift(&cs.centers, &new, d);
+    let n_iter = done + 1;
+    let shift_tot: f64 = shift.iter().map(|s| s * s).sum();
+    if !changed || shift_tot <= tol || n_iter >= max_iter {
+        let mut b = b;
+        let cs = Centres::new(new, Some((&cs, shift)), k, d);
+        if changed {
+            // Not strictly converged: the last labels follow the last centres.
+            iterate(data, &cs, k, &mut b, None, true);
+        }
+        let inertia = inertia(data, &cs.centers, &b.labels);
+        return RunResult {
+            centers: cs.centers,
+            labels: b.labels,
+            inertia,
+            n_iter,
+            converged: !changed || shift_tot <= tol,
+        };
+    }
+    let cs = Centres::new(new, Some((&cs, shift)), k, d);
+    run_loop(data, cs, b, running, n_iter, false, limits)
+}
+
+/// The rows of one chunk whose label differs between `prev` and `now`, moved between the
+/// centre sums in row order.
+struct Moves<'a> {
+    data: Data<'a>,
+    k: usize,
+    start: usize,
+    prev: &'a [usize],
+    now: &'a [usize],
+}
+
+impl pulp::WithSimd for Moves<'_> {
+    type Output = (Delta, bool);
+
+    #[inline(always)]
+    fn with_simd<S: pulp::Simd>(self, simd: S) -> (Delta, bool) {
+        let Self {
+            data,
+            k,
+            start,
+            prev,
+            now,
+        } = self;
+        let mut delta = Delta::zeros(k, data.d);
+        let mut changed = false;
+        for (q, (&a, &b)) in prev.iter().zip(now).enumerate() {
+            if a != b {
+                changed = true;
+                let i = start + q;
+                delta.moved(simd, a, b, data.row(i), data.w[i]);
+            }
+        }
+        (delta, changed)
+    }
+}
+
+/// Elkan's iterations from iteration `start` (0-based) on, from centres `cs` and bounds `b`
+/// set against them; `fresh`: the first adds every row to the (empty) running sums.
+fn run_loop(
+    data: Data<'_>,
+    mut cs: Centres,
+    mut b: Bounds,
+    mut running: Running,
+    start: usize,
+    fresh: bool,
+    limits: Limits,
+) -> RunResult {
+    let Limits {
+        k,
+        max_iter,
+        tol,
+        handover,
+        vector,
+    } = limits;
     // The share of the distances the previous iteration computed (see `HANDOVER_SHARE`).
     let mut last_share = 0.0;
     let mut strict = false;
     let mut converged = false;
-    let mut n_iter = 0;
-    for i in 0..max_iter {
+    let mut n_iter = start;
+    for i in start..max_iter {
         n_iter = i + 1;
+        let first = fresh && i == start;
         let Some((new, computed, changed)) =
-            iterate(data, &cs, k, &mut b, Some((&mut running, i == 0)), vector)
+            iterate(data, &cs, k, &mut b, Some((&mut running, first)), vector)
         else {
             break;
         };
@@ -502,7 +665,7 @@ fn run_with(
         let share = computed as f64 / (data.n * k) as f64;
         if handover && i >= HANDOVER_FROM && share > HANDOVER_SHARE && last_share > HANDOVER_SHARE {
             return super::lloyd::run_from(
-                data, cs.centers, b.labels, running, n_iter, k, max_iter, tol,
+                data, cs.centers, b.labels, running, n_iter, k, max_iter, tol, false,
             );
         }
         last_share = share;
@@ -986,5 +1149,49 @@ mod tests {
         assert_eq!(down(0.5), 0.5);
         assert_eq!(down(0.0), 0.0);
         assert!(f64::from(down(-0.3)) <= -0.3 && f64::from(down(-0.1)) <= -0.1);
+    }
+
+    #[test]
+    fn elkan_continues_lloyds_iterations_to_lloyds_fit() {
+        // Lloyd's iterations for `m` rounds, then Elkan's from Lloyd's centres, labels and
+        // sums: the same fit as Lloyd's all the way, whether the hand-over comes before
+        // convergence, at it, or at the last allowed iteration.
+        let (n, d) = (CHUNK + 777, 6);
+        let mut rng = rng_from_seed(21);
+        let centres: Vec<f64> = (0..5 * d).map(|_| rng.random_range(-10.0..10.0)).collect();
+        let x: Vec<f64> = (0..n)
+            .flat_map(|_| {
+                let c = rng.random_range(0..5);
+                (0..d)
+                    .map(|f| centres[c * d + f] + rng.random_range(-5.0..5.0))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let w: Vec<f64> = (0..n).map(|i| 0.25 + (i % 4) as f64).collect();
+        let data = Data { x: &x, w: &w, n, d };
+        for k in [2, 5, 9, 16] {
+            let init = x[..k * d].to_vec();
+            let lloyd = super::super::lloyd::run(data, init.clone(), k, 40, 0.0, false);
+            assert!(lloyd.n_iter > 6, "k={k}: the run should be long enough");
+            for (m, max_iter) in [(1, 40), (2, 40), (5, 40), (lloyd.n_iter - 1, 40), (3, 4)] {
+                let reference =
+                    super::super::lloyd::run(data, init.clone(), k, max_iter, 0.0, false);
+                let mut labels = vec![NO_LABEL; n];
+                let mut running = Running::new(k, d);
+                let mut centers = init.clone();
+                for _ in 0..m {
+                    let (new, _, _) =
+                        super::super::lloyd::iterate(data, &centers, k, &mut labels, &mut running);
+                    centers = new;
+                }
+                let elkan = run_after_lloyd(data, centers, &labels, running, m, k, max_iter, 0.0);
+                let what = format!("k={k} m={m} max_iter={max_iter}");
+                assert_eq!(elkan.labels, reference.labels, "{what}");
+                assert_eq!(elkan.centers, reference.centers, "{what}");
+                assert_eq!(elkan.inertia, reference.inertia, "{what}");
+                assert_eq!(elkan.n_iter, reference.n_iter, "{what}");
+                assert_eq!(elkan.converged, reference.converged, "{what}");
+            }
+        }
     }
 }

@@ -231,7 +231,8 @@ struct LabelsAndSums<'a> {
     start: usize,
     data: Data<'a>,
     delta: Delta,
-    changed: bool,
+    /// Rows whose label changed.
+    moved: usize,
 }
 
 impl Visit for LabelsAndSums<'_> {
@@ -247,7 +248,7 @@ impl Visit for LabelsAndSums<'_> {
             .zip(&self.data.w[start..start + n]);
         for (((l, &label), row), &w) in block {
             if *l != label {
-                self.changed = true;
+                self.moved += 1;
                 self.delta.moved(simd, *l, label, row, w);
                 *l = label;
             }
@@ -286,18 +287,18 @@ pub(crate) fn assign_finite(
 
 /// One Lloyd iteration: assigns every row to its nearest centre, moves the rows whose label
 /// changed between the running sums, then returns the new centres, how far each moved, and
-/// whether any label changed.
-fn iterate(
+/// how many labels changed.
+pub(crate) fn iterate(
     data: Data<'_>,
     centers: &[f64],
     k: usize,
     labels: &mut [usize],
     running: &mut Running,
-) -> (Vec<f64>, Vec<f64>, bool) {
+) -> (Vec<f64>, Vec<f64>, usize) {
     let d = data.d;
     let p = Prepared::new(centers, k, d);
     let arch = pulp::Arch::new();
-    let parts: Vec<(Delta, bool)> = labels
+    let parts: Vec<(Delta, usize)> = labels
         .par_chunks_mut(CHUNK)
         .enumerate()
         .map(|(c, lab)| {
@@ -307,13 +308,13 @@ fn iterate(
                 start: rows.start,
                 data,
                 delta: Delta::zeros(k, d),
-                changed: false,
+                moved: 0,
             };
             let (done, _) = p.for_each_nearest(arch, data.x, rows, visit, false);
-            (done.delta, done.changed)
+            (done.delta, done.moved)
         })
         .collect();
-    let changed = parts.iter().any(|(_, c)| *c);
+    let changed = parts.iter().map(|(_, c)| c).sum();
     let sums = running.apply(parts.into_iter().map(|(s, _)| s).collect(), d);
     let new = finish_centers(data, centers, labels, sums);
     let shift = center_shift(centers, &new, d);
@@ -330,6 +331,7 @@ pub(crate) fn run(
     k: usize,
     max_iter: usize,
     tol: f64,
+    elkan_after: bool,
 ) -> RunResult {
     // Labels start out of range, so the first iteration always counts as a change; comparing
     // each label as it is overwritten replaces scikit-learn's copy and compare of
@@ -343,8 +345,17 @@ pub(crate) fn run(
         k,
         max_iter,
         tol,
+        elkan_after,
     )
 }
+
+/// With `elkan_after`, Lloyd's iterations hand over to Elkan's once one of them, from this
+/// one on (0-based), ...
+const ELKAN_FROM: usize = 2;
+/// ... changes the labels of fewer than this share of the rows: from then on few rows move,
+/// and Elkan's bounds spare most of the work of an iteration (on AVX-512 with at most 16
+/// centres, where its bound test and the distances of the rows that fail it run in vectors).
+const ELKAN_SHARE: f64 = 0.01;
 
 /// [`run`] continued after `done` iterations (of this algorithm or Elkan's, which give the
 /// same centres and labels): `centers` are the centres those iterations produced and `labels`
@@ -360,15 +371,16 @@ pub(crate) fn run_from(
     k: usize,
     max_iter: usize,
     tol: f64,
+    elkan_after: bool,
 ) -> RunResult {
     let mut strict = false;
     let mut converged = false;
     let mut n_iter = done;
     for i in done..max_iter {
         n_iter = i + 1;
-        let (new, shift, changed) = iterate(data, &centers, k, &mut labels, &mut running);
+        let (new, shift, moved) = iterate(data, &centers, k, &mut labels, &mut running);
         centers = new;
-        if !changed {
+        if moved == 0 {
             strict = true;
             converged = true;
             break;
@@ -377,6 +389,15 @@ pub(crate) fn run_from(
         if shift_tot <= tol {
             converged = true;
             break;
+        }
+        if elkan_after
+            && i >= ELKAN_FROM
+            && i + 1 < max_iter
+            && (moved as f64) < ELKAN_SHARE * data.n as f64
+        {
+            return super::elkan::run_after_lloyd(
+                data, centers, &labels, running, n_iter, k, max_iter, tol,
+            );
         }
     }
     if !strict {
