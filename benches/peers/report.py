@@ -47,7 +47,6 @@ ALGORITHM_FAMILY = {
     "kmeans_fixed_init": "k-means (fixed init)", "k_means_fixed_init": "k-means (fixed init)",
     "kmeans_elkan": "k-means (k-means++ init)",
     "kmeans_fixed_init_elkan": "k-means (fixed init)",
-    "kmeans_fixed_init_hamerly": "k-means (fixed init)",
     "roc_auc": "ROC AUC",
 }
 LIBRARY_ORDER = ["kiln", "sklearn", "lightgbm", "xgboost", "fairlearn", "evidently"]

@@ -201,7 +201,7 @@ pub fn all() -> Vec<Algorithm> {
                 let info = json!({"n_iter": m.n_iter(), "inertia": m.inertia()});
                 Ok(Box::new(Clusterer(m, info)))
             },
-            notes: "greedy k-means++ (our generator); Auto: Lloyd (rows in parallel chunks) up to 16 features, Elkan above, handing over to Lloyd if its bounds stop pruning",
+            notes: "greedy k-means++ (our generator); Auto: Elkan above 16 features (handing over to Lloyd if its bounds stop pruning); Lloyd up to 16, handing over to Elkan once < 1 % of labels change (AVX-512, <= 16 centres)",
         },
         Algorithm {
             name: "kmeans_fixed_init",
@@ -225,29 +225,6 @@ pub fn all() -> Vec<Algorithm> {
                 Ok(Box::new(Clusterer(m, info)))
             },
             notes: "init = the first k rows, so every library starts from the same centres; Auto as in the k-means++ row",
-        },
-        Algorithm {
-            name: "kmeans_fixed_init_hamerly",
-            family: "k-means (fixed init)",
-            tasks: &[Task::Clustering],
-            params: |e| {
-                json!({"n_clusters": e.n_classes, "init": "first k rows", "n_init": 1,
-                       "max_iter": 100, "tol": 0.0, "algorithm": "hamerly"})
-            },
-            fit: |e, t| {
-                let k = e.n_classes.min(t.x.nrows());
-                let init = t.x.slice(ndarray::s![..k, ..]).to_owned();
-                let m = KMeans::default()
-                    .with_n_clusters(k)
-                    .with_init(KMeansInit::Given(init))
-                    .with_max_iter(100)
-                    .with_tol(0.0)
-                    .with_algorithm(KMeansAlgorithm::Hamerly)
-                    .fit(t.x.view())?;
-                let info = json!({"n_iter": m.n_iter(), "inertia": m.inertia()});
-                Ok(Box::new(Clusterer(m, info)))
-            },
-            notes: "as kmeans_fixed_init, with Hamerly's algorithm (one lower bound per row, own distance every iteration; AVX-512 kernel for >= 8 features and <= 8 centres)",
         },
         Algorithm {
             name: "decision_tree_regressor",

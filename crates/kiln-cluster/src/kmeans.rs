@@ -1,10 +1,8 @@
-//! [`KMeans`]: k-means clustering by Lloyd's, Elkan's or Hamerly's algorithm, as scikit-learn's
-//! `KMeans` (which has the first two).
+//! [`KMeans`]: k-means clustering by Lloyd's or Elkan's algorithm, as scikit-learn's `KMeans`.
 
 pub(crate) mod common;
 mod elkan;
 mod fitted;
-mod hamerly;
 pub(crate) mod init;
 pub(crate) mod lloyd;
 #[cfg(target_arch = "x86_64")]
@@ -60,13 +58,6 @@ pub enum KMeansAlgorithm {
     /// at the cost of `n_samples × n_clusters` lower bounds in memory. Faster on
     /// well-separated clusters in many features.
     Elkan,
-    /// Hamerly's algorithm, keeping one lower bound per row and no upper bound: each
-    /// iteration computes a row's distance to its own centre, and all `k` only when the
-    /// bound does not prove the label unchanged. Faster than Lloyd's on long runs in which
-    /// few labels change per iteration (with `tol = 0`, say) on rows of 8 or more features
-    /// with at most 8 centres, where an AVX-512 kernel does both steps eight rows at a time;
-    /// its first iterations, while many labels change, cost about twice Lloyd's.
-    Hamerly,
 }
 
 /// K-means clustering: `n_clusters` centres minimising the inertia `Σ w·||x − c(x)||²`, where
@@ -83,7 +74,7 @@ pub enum KMeansAlgorithm {
 /// - `algorithm` (default [`KMeansAlgorithm::Auto`]): Elkan's iteration for rows of more than 16
 ///   features (handing over to Lloyd's when its bounds stop pruning), Lloyd's otherwise
 ///   (handing over to Elkan's once few labels change, with AVX-512 and at most 16 centres); or
-///   Lloyd's, Elkan's or Hamerly's by name.
+///   either one by name.
 /// - `seed` (default 0): run `i` draws its initial centres from
 ///   [`kiln_core::random::task_rng`]`(seed, i)`.
 ///
@@ -156,8 +147,8 @@ pub struct KMeans {
     pub max_iter: usize,
     /// The tolerance on centre shifts, relative to the mean feature variance. By default, 1e-4.
     pub tol: f64,
-    /// Lloyd's, Elkan's or Hamerly's iteration, or a choice between the first two. By
-    /// default, [`KMeansAlgorithm::Auto`].
+    /// Lloyd's or Elkan's iteration, or a choice between them. By default,
+    /// [`KMeansAlgorithm::Auto`].
     pub algorithm: KMeansAlgorithm,
     /// The random seed. By default, 0.
     pub seed: u64,
@@ -431,7 +422,6 @@ impl KMeans {
                     let elkan_after = elkan::vector_kernel(k);
                     lloyd::run(data, centers_init, k, self.max_iter, tol, elkan_after)
                 }
-                KMeansAlgorithm::Hamerly => hamerly::run(data, centers_init, k, self.max_iter, tol),
                 // Elkan, handing over to Lloyd only under `Auto`.
                 a => elkan::run(
                     data,

@@ -1,5 +1,5 @@
-//! Clustering for kiln: [`KMeans`], k-means by Lloyd's, Elkan's or Hamerly's algorithm with
-//! greedy k-means++ seeding and restarts, as scikit-learn's `KMeans`.
+//! Clustering for kiln: [`KMeans`], k-means by Lloyd's or Elkan's algorithm with greedy
+//! k-means++ seeding and restarts, as scikit-learn's `KMeans`.
 //!
 //! [`KMeans`] holds the parameters; fitting returns a [`FittedKMeans`] with the centres, the
 //! training labels, the inertia and the iteration count of the best run. The fitted model

@@ -1,6 +1,5 @@
-//! Pieces shared by Lloyd's, Elkan's and Hamerly's iterations: the data view, chunked partial
-//! sums merged in a fixed order, empty-cluster relocation, centre averaging and shifts, and the
-//! inertia.
+//! Pieces shared by Lloyd's and Elkan's iterations: the data view, chunked partial sums merged
+//! in a fixed order, empty-cluster relocation, centre averaging and shifts, and the inertia.
 //!
 //! Every reduction over rows runs over fixed chunks of [`CHUNK`] rows whose partial results are
 //! merged in chunk order, so the floating-point sums (and so the whole fit) do not depend on
@@ -271,7 +270,7 @@ pub(crate) fn inertia(data: Data<'_>, centers: &[f64], labels: &[usize]) -> f64 
     parts.iter().sum()
 }
 
-/// The result of one run of Lloyd's, Elkan's or Hamerly's algorithm.
+/// The result of one run of Lloyd's or Elkan's algorithm.
 pub(crate) struct RunResult {
     pub centers: Vec<f64>,
     pub labels: Vec<usize>,

@@ -357,6 +357,12 @@ const ELKAN_FROM: usize = 2;
 /// centres, where its bound test and the distances of the rows that fail it run in vectors).
 const ELKAN_SHARE: f64 = 0.01;
 
+/// Whether Lloyd's iteration `i` (0-based, not the last allowed), which changed `moved` of
+/// `n` labels, hands over to Elkan's (see [`ELKAN_FROM`]).
+fn hands_to_elkan(i: usize, max_iter: usize, moved: usize, n: usize) -> bool {
+    i >= ELKAN_FROM && i + 1 < max_iter && (moved as f64) < ELKAN_SHARE * n as f64
+}
+
 /// [`run`] continued after `done` iterations (of this algorithm or Elkan's, which give the
 /// same centres and labels): `centers` are the centres those iterations produced and `labels`
 /// the last assignment, against which the next one looks for changes; `running` holds the
@@ -390,11 +396,7 @@ pub(crate) fn run_from(
             converged = true;
             break;
         }
-        if elkan_after
-            && i >= ELKAN_FROM
-            && i + 1 < max_iter
-            && (moved as f64) < ELKAN_SHARE * data.n as f64
-        {
+        if elkan_after && hands_to_elkan(i, max_iter, moved, data.n) {
             return super::elkan::run_after_lloyd(
                 data, centers, &labels, running, n_iter, k, max_iter, tol,
             );
@@ -546,5 +548,46 @@ mod tests {
                 x[at] = old;
             }
         }
+    }
+
+    #[test]
+    fn the_hand_over_to_elkan_comes_once_labels_settle() {
+        // Overlapping clusters from the first rows: many labels change in the first
+        // iterations (no hand-over), then under 1 % for many more (hand-over); a run that has
+        // converged by then never hands over.
+        let (n, d, k) = (9000, 10, 8);
+        let mut rng = rng_from_seed(17);
+        let centres: Vec<f64> = (0..k * d).map(|_| rng.random_range(-10.0..10.0)).collect();
+        let x: Vec<f64> = (0..n)
+            .flat_map(|_| {
+                let c = rng.random_range(0..k);
+                (0..d)
+                    .map(|f| centres[c * d + f] + rng.random_range(-9.0..9.0))
+                    .collect::<Vec<_>>()
+            })
+            .collect();
+        let w = vec![1.0; n];
+        let data = Data { x: &x, w: &w, n, d };
+        let mut labels = vec![NO_LABEL; n];
+        let mut running = Running::new(k, d);
+        let mut centers = x[..k * d].to_vec();
+        let mut moves = vec![];
+        for _ in 0..40 {
+            let (new, _, moved) = iterate(data, &centers, k, &mut labels, &mut running);
+            centers = new;
+            moves.push(moved);
+        }
+        assert!(moves[0] == n && moves[1] > n / 100, "{moves:?}");
+        let first = (0..40).find(|&i| hands_to_elkan(i, 300, moves[i], n));
+        assert!(
+            matches!(first, Some(i) if (ELKAN_FROM..30).contains(&i)),
+            "{moves:?}"
+        );
+        assert!(
+            moves[first.unwrap_or(0)..30].iter().any(|&m| m > 0),
+            "{moves:?}"
+        );
+        assert!(!hands_to_elkan(5, 6, 0, n), "not at the last iteration");
+        assert!(!hands_to_elkan(1, 300, 0, n), "not before the third");
     }
 }

@@ -216,7 +216,7 @@ fn nearest<const G: usize, const R: usize>(p: &RowCenters, block: &[f64]) -> [us
 
 /// The 8 × 8 transpose of `r` (rows of eight doubles) in three stages of shuffles.
 #[inline(always)]
-pub(super) fn transpose8(simd: V4, r: [f64x8; 8]) -> [f64x8; 8] {
+fn transpose8(simd: V4, r: [f64x8; 8]) -> [f64x8; 8] {
     use std::arch::x86_64::__m512d;
     let f = simd.avx512f;
     let m: [__m512d; 8] = pulp::cast!(r);
