@@ -104,7 +104,7 @@ struct Bounds {
 
 /// The lower bounds are stored in blocks of this many rows: bound `j` of a block's rows
 /// together, so a vector kernel reads one bound of eight rows at once.
-const LANES: usize = 8;
+const LANES: usize = 16;
 
 /// `v` in single precision, rounded down: a lower bound stays one. Lower bounds are stored
 /// this way to halve the memory an iteration reads (a looser bound only costs a distance).
@@ -709,9 +709,9 @@ fn run_loop(
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
     use pulp::x86::V4;
-    use pulp::{Simd, f64x8, u64x8};
+    use pulp::{Simd, f32x16, f64x8, u64x8};
 
-    use std::arch::x86_64::{_MM_FROUND_NO_EXC, _MM_FROUND_TO_NEG_INF};
+    use std::arch::x86_64::{_MM_FROUND_NO_EXC, _MM_FROUND_TO_NEG_INF, _MM_FROUND_TO_POS_INF};
 
     use super::{Centres, LANES, Tally, at, visit_row};
     use crate::kmeans::common::Data;
@@ -720,8 +720,11 @@ mod avx512 {
     /// the processor has AVX-512.
     pub(super) struct Layout {
         simd: V4,
-        /// Row `j` of the half-distances: centres 0–7 and 8–15 (infinite past `k`).
-        half: Vec<[f64x8; 2]>,
+        /// Row `j` of the half-distances, centres 0–15 (infinite past `k`), in single
+        /// precision rounded down.
+        half: Vec<f32x16>,
+        /// The drift totals in single precision rounded up, one per centre.
+        drift_up: Vec<f32>,
         /// The drift totals of centres 0–7 and 8–15 (zero past `k`).
         drift: [f64x8; 2],
         /// Feature `f` of centres 0–7 and 8–15 (zero past `k`).
@@ -846,14 +849,6 @@ mod avx512 {
         }
     }
 
-    /// Eight single-precision values of `s` from `o`, widened to doubles.
-    #[inline(always)]
-    fn widen8(simd: V4, s: &[f32], o: usize) -> f64x8 {
-        let v = &s[o..o + 8];
-        let v = pulp::f32x8(v[0], v[1], v[2], v[3], v[4], v[5], v[6], v[7]);
-        pulp::cast(simd.avx512f._mm512_cvtps_pd(pulp::cast(v)))
-    }
-
     /// Sixteen values of `v` from `o` (`pad` past its end) as two vectors.
     fn table(v: &[f64], o: usize, pad: f64) -> [f64x8; 2] {
         let g = |j: usize| v.get(o + j).copied().unwrap_or(pad);
@@ -871,8 +866,30 @@ mod avx512 {
                 return None;
             }
             let half = (0..k)
-                .map(|j| table(&cs.half[j * k..(j + 1) * k], 0, f64::INFINITY))
+                .map(|j| {
+                    let row = &cs.half[j * k..(j + 1) * k];
+                    let h = |a: usize| row.get(a).map_or(f32::INFINITY, |&v| super::down(v));
+                    f32x16(
+                        h(0),
+                        h(1),
+                        h(2),
+                        h(3),
+                        h(4),
+                        h(5),
+                        h(6),
+                        h(7),
+                        h(8),
+                        h(9),
+                        h(10),
+                        h(11),
+                        h(12),
+                        h(13),
+                        h(14),
+                        h(15),
+                    )
+                })
                 .collect();
+            let drift_up = cs.drift.iter().map(|&v| -super::down(-v)).collect();
             let d = cs.centers.len() / k.max(1);
             let ct = (0..d)
                 .map(|f| {
@@ -883,6 +900,7 @@ mod avx512 {
             Some(Self {
                 simd,
                 half,
+                drift_up,
                 drift: table(&cs.drift, 0, 0.0),
                 ct,
                 valid: [
@@ -977,8 +995,7 @@ mod avx512 {
             let simd = p.simd;
             let f = simd.avx512f;
             let n = lab.len();
-            let inf = simd.splat_f64x8(f64::INFINITY);
-            // A table of up to 16 values, picked by the labels.
+            // A table of up to 16 doubles, picked by eight labels.
             let pick = |idx: u64x8, t: &[f64x8; 2]| -> f64x8 {
                 pulp::cast(f._mm512_permutex2var_pd(
                     pulp::cast(t[0]),
@@ -986,15 +1003,8 @@ mod avx512 {
                     pulp::cast(t[1]),
                 ))
             };
-            // The rows that fail the test, visited after the whole chunk is tested: few and
-            // far apart, each read of one would wait for memory in turn; read together (a
-            // first pass that only loads them), the waits overlap. A row's test and visit
-            // touch only its own bounds, so the order of work changes nothing else.
-            let mut failing = Vec::new();
-            let mut r = 0;
-            while r + LANES <= n {
-                let l = &lab[r..r + LANES];
-                let idx = u64x8(
+            let labels8 = |l: &[usize]| {
+                u64x8(
                     l[0] as u64,
                     l[1] as u64,
                     l[2] as u64,
@@ -1003,16 +1013,53 @@ mod avx512 {
                     l[5] as u64,
                     l[6] as u64,
                     l[7] as u64,
-                );
-                let upper = simd.add_f64s(load8(up, r), pick(idx, &p.drift));
+                )
+            };
+            // Eight rows' upper bounds `stored + drift[label]`, rounded up to single precision.
+            let upper8 = |idx: u64x8, o: usize| {
+                let u = simd.add_f64s(load8(up, o), pick(idx, &p.drift));
+                f._mm512_cvt_roundpd_ps::<{ _MM_FROUND_TO_POS_INF | _MM_FROUND_NO_EXC }>(
+                    pulp::cast(u),
+                )
+            };
+            // The rows that fail the test, visited after the whole chunk is tested: few and
+            // far apart, each read of one would wait for memory in turn; read together (a
+            // first pass that only loads them), the waits overlap. A row's test and visit
+            // touch only its own bounds, so the order of work changes nothing else.
+            let mut failing = Vec::new();
+            let mut r = 0;
+            while r + LANES <= n {
+                // Sixteen rows at once, in single precision, every rounding towards keeping
+                // the row in the test (the upper bounds up, the drifts up, the lower bounds
+                // and the differences down, the half-distances down): a row kept here is kept
+                // by the test in doubles.
+                let (lo, hi) = (labels8(&lab[r..r + 8]), labels8(&lab[r + 8..r + 16]));
+                let idx: pulp::u32x16 = pulp::cast(f._mm512_inserti64x4::<1>(
+                    f._mm512_castsi256_si512(f._mm512_cvtepi64_epi32(pulp::cast(lo))),
+                    f._mm512_cvtepi64_epi32(pulp::cast(hi)),
+                ));
+                let upper: f32x16 = pulp::cast(f._mm512_insertf64x4::<1>(
+                    f._mm512_castpd256_pd512(pulp::cast(upper8(lo, r))),
+                    pulp::cast(upper8(hi, r + 8)),
+                ));
                 let base = (r / LANES) * k * LANES;
-                let mut m = inf;
-                for (j, (h, &s)) in p.half.iter().zip(&cs.drift).enumerate() {
-                    let lj =
-                        simd.sub_f64s(widen8(simd, low, base + j * LANES), simd.splat_f64x8(s));
-                    m = simd.min_f64s(m, simd.max_f64s(lj, pick(idx, h)));
+                let mut m = simd.splat_f32x16(f32::INFINITY);
+                for (j, (h, &s)) in p.half.iter().zip(&p.drift_up).enumerate() {
+                    let l: f32x16 = match V4::as_simd_f32s(&low[base + j * LANES..][..16]).0 {
+                        [v] => *v,
+                        _ => simd.splat_f32x16(f32::NEG_INFINITY),
+                    };
+                    let lj: f32x16 = pulp::cast(
+                        f._mm512_sub_round_ps::<{ _MM_FROUND_TO_NEG_INF | _MM_FROUND_NO_EXC }>(
+                            pulp::cast(l),
+                            pulp::cast(simd.splat_f32x16(s)),
+                        ),
+                    );
+                    let hj: f32x16 =
+                        pulp::cast(f._mm512_permutexvar_ps(pulp::cast(idx), pulp::cast(*h)));
+                    m = simd.min_f32s(m, simd.max_f32s(lj, hj));
                 }
-                let mut fail = simd.cmp_lt_f64x8(m, upper).0;
+                let mut fail = u32::from(f._mm512_cmplt_ps_mask(pulp::cast(m), pulp::cast(upper)));
                 while fail != 0 {
                     failing.push(r + fail.trailing_zeros() as usize);
                     fail &= fail - 1;
