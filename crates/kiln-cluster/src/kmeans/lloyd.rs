@@ -498,6 +498,54 @@ mod tests {
     }
 
     #[test]
+    fn screened_search_keeps_the_plain_formulas_labels_on_near_ties_and_any_scale() {
+        // 9-16 centres and more than 16 features take the AVX-512 screened search: a first
+        // pass in single precision rules centres out only beyond its error bound. Rows
+        // placed a hair from the midpoint of two centres (their values differ in the last
+        // bits), exact duplicates of a centre pair, and the same data scaled to where single
+        // precision underflows or overflows must all keep the exact kernel's labels.
+        let mut rng = rng_from_seed(8);
+        for (d, k) in [(17, 9), (24, 12), (50, 16), (70, 13)] {
+            let base: Vec<f64> = (0..k * d).map(|_| rng.random_range(-3.0..3.0)).collect();
+            let n = 400;
+            let mut x0 = Vec::with_capacity(n * d);
+            for i in 0..n {
+                let (a, b) = (i % k, (i * 7 + 3) % k);
+                let t = 0.5 + rng.random_range(-1e-12..1e-12) * f64::from(i as u32 % 3);
+                for f in 0..d {
+                    x0.push(base[a * d + f] * t + base[b * d + f] * (1.0 - t));
+                }
+            }
+            for scale in [1.0, 1e-30, 1e-200, 1e30, 1e200] {
+                let mut centers: Vec<f64> = base.iter().map(|v| v * scale).collect();
+                // The last centre repeats the second: ties go to the first.
+                let second = centers[d..2 * d].to_vec();
+                centers[(k - 1) * d..].copy_from_slice(&second);
+                let x: Vec<f64> = x0.iter().map(|v| v * scale).collect();
+                let want: Vec<usize> = x
+                    .chunks_exact(d)
+                    .map(|row| plain_nearest(row, &centers, d))
+                    .collect();
+                let p = Prepared::new(&centers, k, d);
+                for arch in arches() {
+                    let mut got = vec![usize::MAX; n];
+                    p.for_each_nearest(
+                        arch,
+                        &x,
+                        0..n,
+                        Labels {
+                            lab: &mut got,
+                            start: 0,
+                        },
+                        true,
+                    );
+                    assert_eq!(got, want, "d {d}, k {k}, scale {scale:e}, {arch:?}");
+                }
+            }
+        }
+    }
+
+    #[test]
     fn non_finite_rows_get_the_plain_formulas_label_and_clear_the_finite_flag() {
         let mut rng = rng_from_seed(4);
         for (n, d, k) in [(205, 6, 5), (205, 21, 12), (205, 30, 40)] {

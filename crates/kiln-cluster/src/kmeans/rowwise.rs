@@ -16,12 +16,14 @@
 //! smallest `||c||² − 2·x·c` that is not NaN (centre 0 when none is below infinity): the
 //! labels are those of the general kernel, bit for bit. `lloyd::Prepared` sends here, when
 //! the processor has AVX-512 (`pulp::x86::V4`), every assignment against at most 8 centres
-//! and those of rows of more than 16 features against at most 32.
+//! and those of rows of more than 16 features against at most 32. With 9–16 centres a first
+//! search in single precision, with a proven error bound, rules out the centres that cannot
+//! be nearest, and only the rest get the exact value ([`nearest_screened`]).
 
 use std::ops::Range;
 
 use pulp::x86::V4;
-use pulp::{Simd, f64x8};
+use pulp::{Simd, f32x16, f64x8};
 
 use super::lloyd::Visit;
 
@@ -42,6 +44,84 @@ pub(crate) struct RowCenters {
     cn: Vec<f64x8>,
     ng: usize,
     d: usize,
+    /// With 9–16 centres, the screen of [`nearest_screened`].
+    screen: Option<Screen>,
+}
+
+/// The centres in single precision for a first, approximate search ([`nearest_screened`]),
+/// and in double precision for the exact one among the centres it cannot rule out.
+struct Screen {
+    /// `d` vectors: feature `f` of centres 0–15 (zero past `k`).
+    ct: Vec<f32x16>,
+    /// Squared norms (infinite past `k`).
+    norm: f32x16,
+    /// Norms, rounded up a little (zero past `k`).
+    len: f32x16,
+    /// The lanes of the centres that exist.
+    valid: u16,
+    /// `k × d` row-major centres and their squared norms, as the exact kernel has them.
+    centers: Vec<f64>,
+    norms: Vec<f64>,
+    k: usize,
+}
+
+impl Screen {
+    fn new(centers: &[f64], norms: &[f64], k: usize, d: usize) -> Self {
+        let lane = |f: &dyn Fn(usize) -> f32| {
+            f32x16(
+                f(0),
+                f(1),
+                f(2),
+                f(3),
+                f(4),
+                f(5),
+                f(6),
+                f(7),
+                f(8),
+                f(9),
+                f(10),
+                f(11),
+                f(12),
+                f(13),
+                f(14),
+                f(15),
+            )
+        };
+        let ct = (0..d)
+            .map(|f| {
+                lane(&|j| {
+                    if j < k {
+                        centers[j * d + f] as f32
+                    } else {
+                        0.0
+                    }
+                })
+            })
+            .collect();
+        let norm = lane(&|j| {
+            if j < k {
+                norms[j] as f32
+            } else {
+                f32::INFINITY
+            }
+        });
+        let len = lane(&|j| {
+            if j < k {
+                (norms[j].sqrt() * (1.0 + 1e-6)) as f32
+            } else {
+                0.0
+            }
+        });
+        Self {
+            ct,
+            norm,
+            len,
+            valid: ((1_u32 << k) - 1) as u16,
+            centers: centers.to_vec(),
+            norms: norms.to_vec(),
+            k,
+        }
+    }
 }
 
 impl RowCenters {
@@ -73,6 +153,7 @@ impl RowCenters {
             cn: vectors(cn),
             ng,
             d,
+            screen: (ng == 2).then(|| Screen::new(centers, norms, k, d)),
         })
     }
 
@@ -119,6 +200,7 @@ impl<V: Visit> pulp::NullaryFnOnce for RowAssign<'_, V> {
         // over 1M × 50 rows, 16 centres, one thread: 51 against 64 ms).
         match self.p.ng {
             1 => self.run::<1, 8>(),
+            2 if self.p.screen.is_some() => self.run_screened(),
             2 => self.run::<2, 4>(),
             3 => self.run::<3, 2>(),
             _ => self.run::<4, 2>(),
@@ -170,6 +252,154 @@ impl<V: Visit> RowAssign<'_, V> {
         let finite = finite_rest && simd.cmp_eq_f64x8(bad, zero).0 == u8::MAX;
         (visit, finite)
     }
+}
+
+impl<V: Visit> RowAssign<'_, V> {
+    /// [`Self::run`] for 9–16 centres by [`nearest_screened`], four rows to a visit.
+    #[inline(always)]
+    fn run_screened(self) -> (V, bool) {
+        let Self {
+            p,
+            x,
+            rows,
+            mut visit,
+            check,
+        } = self;
+        let simd = p.simd;
+        let d = p.d;
+        let zero = simd.splat_f64x8(0.0);
+        let mut bad = zero;
+        let mut finite_rest = true;
+        let mut i = rows.start;
+        while i < rows.end {
+            let n = (rows.end - i).min(4);
+            let Some(block) = x.get(i * d..(i + n) * d) else {
+                break;
+            };
+            if n == 4 {
+                visit.visit(simd, i, &nearest_screened::<4>(p, block));
+            } else {
+                for (q, row) in block.chunks_exact(d).enumerate() {
+                    visit.visit(simd, i + q, &nearest_screened::<1>(p, row));
+                }
+            }
+            if check {
+                let (whole, rest) = V4::as_simd_f64s(block);
+                for &v in whole {
+                    bad = simd.add_f64s(bad, simd.sub_f64s(v, v));
+                }
+                finite_rest &= rest.iter().fold(true, |ok, v| ok & v.is_finite());
+            }
+            i += n;
+        }
+        let finite = finite_rest && simd.cmp_eq_f64x8(bad, zero).0 == u8::MAX;
+        (visit, finite)
+    }
+}
+
+/// The nearest centre among 9–16 of each of the `R` rows of `block` (row-major, `R × d`),
+/// the same as [`nearest`]'s bit for bit, found in two steps. First every `||c||² − 2·x·c` in single precision (sixteen centres to a vector,
+/// fused multiply-adds), with a bound on how far each can be from the exact value:
+/// `2^-21 · (||c||² + (d + 5)·||x||·||c||)` plus a little for subnormals, four times the
+/// rounding error the single-precision sums can make (Higham, *Accuracy and Stability of
+/// Numerical Algorithms*, §3.1: a dot product of `d` terms errs by at most `d·u·Σ|x·c|`, and
+/// `Σ|x·c| ≤ ||x||·||c||`), the conversion of `x` and `c` to single precision included. A
+/// centre whose value lies above the smallest upper end of these ranges cannot be the
+/// nearest; when one centre is left it is the answer, otherwise the exact values of those left
+/// are computed as [`nearest`] computes them (feature by feature from zero, separate
+/// multiplies and adds) and the first smallest wins. Rows with values beyond single precision
+/// (or NaN, infinities) take the exact search over all centres.
+#[inline(always)]
+fn nearest_screened<const R: usize>(p: &RowCenters, block: &[f64]) -> [usize; R] {
+    let simd = p.simd;
+    let mut labels = [0usize; R];
+    let Some(sc) = &p.screen else {
+        return labels;
+    };
+    let d = p.d;
+    // The single-precision dot products of the `R` rows (one chain of fused multiply-adds
+    // per row, so `R` chains in flight), sixteen features converted at a time.
+    let mut acc = [simd.splat_f32x16(0.0); R];
+    let mut buf = [[0.0_f32; 16]; R];
+    let mut f0 = 0;
+    while f0 < d {
+        let len = (d - f0).min(16);
+        for (r, b) in buf.iter_mut().enumerate() {
+            for (b, &v) in b.iter_mut().zip(&block[r * d + f0..r * d + f0 + len]) {
+                *b = v as f32;
+            }
+        }
+        for (i, &c) in sc.ct[f0..f0 + len].iter().enumerate() {
+            for (a, b) in acc.iter_mut().zip(&buf) {
+                *a = simd.mul_add_f32x16(simd.splat_f32x16(b[i]), c, *a);
+            }
+        }
+        f0 += 16;
+    }
+    for ((label, &acc), x) in labels.iter_mut().zip(&acc).zip(block.chunks_exact(d)) {
+        *label = settle_screened(p, sc, acc, x);
+    }
+    labels
+}
+
+/// The rest of [`nearest_screened`] for one row `x` whose single-precision dot products with
+/// the centres are `acc`.
+#[inline(always)]
+fn settle_screened(p: &RowCenters, sc: &Screen, acc: f32x16, x: &[f64]) -> usize {
+    let simd = p.simd;
+    let d = p.d;
+    // ||x||, from a sum in double precision (exact enough), rounded up a little.
+    let (xv, xr) = V4::as_simd_f64s(x);
+    let mut sq = simd.splat_f64x8(0.0);
+    for &v in xv {
+        sq = simd.add_f64s(sq, simd.mul_f64s(v, v));
+    }
+    let sq = simd.reduce_sum_f64s(sq) + xr.iter().map(|v| v * v).sum::<f64>();
+    let xlen = (sq.sqrt() * (1.0 + 1e-6)) as f32;
+    let value = simd.sub_f32s(sc.norm, simd.add_f32s(acc, acc));
+    let scale = simd.splat_f32x16((d as f32 + 5.0) * xlen);
+    let err = simd.add_f32s(
+        simd.mul_f32s(
+            simd.splat_f32x16(1.0 / 2_097_152.0),
+            simd.mul_add_f32x16(scale, sc.len, sc.norm),
+        ),
+        simd.splat_f32x16((d as f32 + 5.0) * f32::MIN_POSITIVE),
+    );
+    let lo = simd.sub_f32s(value, err);
+    let hi = simd.add_f32s(value, err);
+    let big = simd.splat_f32x16(f32::MAX);
+    // Every existing lane finite (NaN fails both comparisons).
+    let finite =
+        simd.cmp_le_f32x16(simd.abs_f32s(lo), big).0 & simd.cmp_le_f32x16(simd.abs_f32s(hi), big).0;
+    let candidates = if finite & sc.valid == sc.valid {
+        let inf = simd.splat_f32x16(f32::INFINITY);
+        let top = simd.reduce_min_f32s(simd.select_f32x16(pulp::b16(sc.valid), hi, inf));
+        simd.cmp_le_f32x16(lo, simd.splat_f32x16(top)).0 & sc.valid
+    } else {
+        sc.valid
+    };
+    if candidates.count_ones() == 1 {
+        return candidates.trailing_zeros() as usize;
+    }
+    let mut best = (f64::INFINITY, 0);
+    let mut left = candidates;
+    while left != 0 {
+        let j = left.trailing_zeros() as usize;
+        left &= left - 1;
+        if j >= sc.k {
+            break;
+        }
+        let c = &sc.centers[j * d..(j + 1) * d];
+        let mut dot = 0.0;
+        for (a, b) in x.iter().zip(c) {
+            dot += a * b;
+        }
+        let v = sc.norms[j] - (dot + dot);
+        if v < best.0 {
+            best = (v, j);
+        }
+    }
+    best.1
 }
 
 /// The nearest centre of each of the `R` rows of `block` (row-major, `R × d`) among `G`
