@@ -439,6 +439,22 @@ mod tests {
         best.1
     }
 
+    /// The labels `p` gives the `n` rows of `x` on `arch`, and whether every value was finite.
+    fn labels_of(p: &Prepared, arch: pulp::Arch, x: &[f64], n: usize) -> (Vec<usize>, bool) {
+        let mut got = vec![usize::MAX; n];
+        let (_, finite) = p.for_each_nearest(
+            arch,
+            x,
+            0..n,
+            Labels {
+                lab: &mut got,
+                start: 0,
+            },
+            true,
+        );
+        (got, finite)
+    }
+
     /// Every instruction set this processor offers, and the baseline.
     fn arches() -> Vec<pulp::Arch> {
         #[allow(unused_mut)]
@@ -481,17 +497,7 @@ mod tests {
             assert!(want.iter().all(|&l| k == 1 || l != k - 1));
             let p = Prepared::new(&centers, k, d);
             for arch in arches() {
-                let mut got = vec![usize::MAX; n];
-                p.for_each_nearest(
-                    arch,
-                    &x,
-                    0..n,
-                    Labels {
-                        lab: &mut got,
-                        start: 0,
-                    },
-                    true,
-                );
+                let got = labels_of(&p, arch, &x, n).0;
                 assert_eq!(got, want, "n {n}, d {d}, k {k}, {arch:?}");
             }
         }
@@ -528,17 +534,7 @@ mod tests {
                     .collect();
                 let p = Prepared::new(&centers, k, d);
                 for arch in arches() {
-                    let mut got = vec![usize::MAX; n];
-                    p.for_each_nearest(
-                        arch,
-                        &x,
-                        0..n,
-                        Labels {
-                            lab: &mut got,
-                            start: 0,
-                        },
-                        true,
-                    );
+                    let got = labels_of(&p, arch, &x, n).0;
                     assert_eq!(got, want, "d {d}, k {k}, scale {scale:e}, {arch:?}");
                 }
             }
@@ -552,20 +548,7 @@ mod tests {
             let mut x: Vec<f64> = (0..n * d).map(|_| rng.random_range(-2.0..2.0)).collect();
             let centers: Vec<f64> = (0..k * d).map(|_| rng.random_range(-2.0..2.0)).collect();
             let p = Prepared::new(&centers, k, d);
-            let run = |x: &[f64], arch: pulp::Arch| {
-                let mut got = vec![usize::MAX; n];
-                let (_, finite) = p.for_each_nearest(
-                    arch,
-                    x,
-                    0..n,
-                    Labels {
-                        lab: &mut got,
-                        start: 0,
-                    },
-                    true,
-                );
-                (got, finite)
-            };
+            let run = |x: &[f64], arch: pulp::Arch| labels_of(&p, arch, x, n);
             let want = |x: &[f64]| -> Vec<usize> {
                 x.chunks_exact(d)
                     .map(|row| plain_nearest(row, &centers, d))

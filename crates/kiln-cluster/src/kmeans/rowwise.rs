@@ -208,6 +208,46 @@ impl<V: Visit> pulp::NullaryFnOnce for RowAssign<'_, V> {
     }
 }
 
+/// Whether every value of the blocks of rows passed to [`Finite::add`] was finite, checked
+/// without branches.
+struct Finite {
+    simd: V4,
+    /// Stays zero while every value read is finite (`v − v` is NaN for an infinity or NaN).
+    bad: f64x8,
+    rest: bool,
+}
+
+impl Finite {
+    #[inline(always)]
+    fn new(simd: V4) -> Self {
+        Self {
+            simd,
+            bad: simd.splat_f64x8(0.0),
+            rest: true,
+        }
+    }
+
+    #[inline(always)]
+    fn add(&mut self, block: &[f64]) {
+        let simd = self.simd;
+        let (whole, rest) = V4::as_simd_f64s(block);
+        for &v in whole {
+            self.bad = simd.add_f64s(self.bad, simd.sub_f64s(v, v));
+        }
+        self.rest &= rest.iter().fold(true, |ok, v| ok & v.is_finite());
+    }
+
+    #[inline(always)]
+    fn all(&self) -> bool {
+        self.rest
+            && self
+                .simd
+                .cmp_eq_f64x8(self.bad, self.simd.splat_f64x8(0.0))
+                .0
+                == u8::MAX
+    }
+}
+
 impl<V: Visit> RowAssign<'_, V> {
     /// The kernel for `G` groups of centres, `R` rows at a time (one at a time for the last
     /// few).
@@ -222,10 +262,7 @@ impl<V: Visit> RowAssign<'_, V> {
         } = self;
         let simd = p.simd;
         let d = p.d;
-        let zero = simd.splat_f64x8(0.0);
-        // Stays zero while every value read is finite (`v − v` is NaN for an infinity or NaN).
-        let mut bad = zero;
-        let mut finite_rest = true;
+        let mut finite = Finite::new(simd);
         let mut i = rows.start;
         while i < rows.end {
             let n = if i + R <= rows.end { R } else { 1 };
@@ -241,16 +278,11 @@ impl<V: Visit> RowAssign<'_, V> {
                 visit.visit(simd, i, &nearest::<G, 1>(p, block));
             }
             if check {
-                let (whole, rest) = V4::as_simd_f64s(block);
-                for &v in whole {
-                    bad = simd.add_f64s(bad, simd.sub_f64s(v, v));
-                }
-                finite_rest &= rest.iter().fold(true, |ok, v| ok & v.is_finite());
+                finite.add(block);
             }
             i += n;
         }
-        let finite = finite_rest && simd.cmp_eq_f64x8(bad, zero).0 == u8::MAX;
-        (visit, finite)
+        (visit, finite.all())
     }
 }
 
@@ -267,9 +299,7 @@ impl<V: Visit> RowAssign<'_, V> {
         } = self;
         let simd = p.simd;
         let d = p.d;
-        let zero = simd.splat_f64x8(0.0);
-        let mut bad = zero;
-        let mut finite_rest = true;
+        let mut finite = Finite::new(simd);
         let mut i = rows.start;
         while i < rows.end {
             let n = (rows.end - i).min(4);
@@ -284,16 +314,11 @@ impl<V: Visit> RowAssign<'_, V> {
                 }
             }
             if check {
-                let (whole, rest) = V4::as_simd_f64s(block);
-                for &v in whole {
-                    bad = simd.add_f64s(bad, simd.sub_f64s(v, v));
-                }
-                finite_rest &= rest.iter().fold(true, |ok, v| ok & v.is_finite());
+                finite.add(block);
             }
             i += n;
         }
-        let finite = finite_rest && simd.cmp_eq_f64x8(bad, zero).0 == u8::MAX;
-        (visit, finite)
+        (visit, finite.all())
     }
 }
 
