@@ -275,7 +275,7 @@ impl pulp::WithSimd for ChunkIteration<'_> {
         }
         for r in 0..rows.len() {
             visit_row(
-                simd, data, cs, k, r, rows.start, lab, up, low, &mut out, true, None,
+                simd, data, cs, k, r, rows.start, lab, up, low, &mut out, true,
             );
         }
         (out.delta, out.computed, out.changed)
@@ -307,8 +307,7 @@ impl Tally {
 /// One row of a chunk (`r` from the chunk's first row `start`): with `test`, first the
 /// vector bound test; then, unless it proves the label unchanged, the centre-by-centre visit
 /// of scikit-learn's `elkan_iter_chunked_dense`. The bounds are read as Elkan's update would
-/// have left them (see [`Bounds`]). `dists`, when given, are the row's distances to every
-/// centre, equal bit for bit to those the visit would compute.
+/// have left them (see [`Bounds`]).
 #[allow(clippy::too_many_arguments)]
 #[inline(always)]
 fn visit_row<S: pulp::Simd>(
@@ -323,7 +322,6 @@ fn visit_row<S: pulp::Simd>(
     low: &mut [f32],
     out: &mut Tally,
     test: bool,
-    dists: Option<&[f64; 16]>,
 ) {
     let (d, centers, half, drift) = (data.d, &cs.centers, &cs.half, &cs.drift);
     let i = start + r;
@@ -342,19 +340,13 @@ fn visit_row<S: pulp::Simd>(
             if j != label && upper > lj && upper > half[label * k + j] {
                 if !tight {
                     out.computed += 1;
-                    upper = match dists {
-                        Some(v) => v[label],
-                        None => sq_dist(x, &centers[label * d..(label + 1) * d]).sqrt(),
-                    };
+                    upper = sq_dist(x, &centers[label * d..(label + 1) * d]).sqrt();
                     low[at(r, label, k)] = down(upper + drift[label]);
                     tight = true;
                 }
                 if upper > lj || upper > half[label * k + j] {
                     out.computed += 1;
-                    let dist = match dists {
-                        Some(v) => v[j],
-                        None => sq_dist(x, &centers[j * d..(j + 1) * d]).sqrt(),
-                    };
+                    let dist = sq_dist(x, &centers[j * d..(j + 1) * d]).sqrt();
                     low[at(r, j, k)] = down(dist + drift[j]);
                     if dist < upper {
                         label = j;
@@ -1103,9 +1095,7 @@ mod avx512 {
                 }
             }
             for r in r..n {
-                visit_row(
-                    simd, data, cs, k, r, start, lab, up, low, &mut out, true, None,
-                );
+                visit_row(simd, data, cs, k, r, start, lab, up, low, &mut out, true);
             }
             (out.delta, out.computed, out.changed)
         }
