@@ -11,9 +11,10 @@
 //! are stored relative to each centre's total drift ([`Bounds`]), so Elkan's per-iteration
 //! loosening costs nothing; the lower bounds are single precision, rounded down.
 //!
-//! On AVX-512 with at most 16 centres (module `avx512`), the bound test runs on eight rows
-//! at once (their lower bounds on one centre stored together), and a row that fails it is
-//! not visited centre by centre as scikit-learn does: its distances to every centre come from
+//! On AVX-512 with at most 16 centres (module `avx512`), the bound test runs on sixteen rows
+//! at once in single precision, rounded towards keeping rows (their lower bounds on one centre
+//! stored together), and a row that fails it is not visited centre by centre as
+//! scikit-learn does: its distances to every centre come from
 //! one vector pass (each equal bit for bit to [`sq_dist`]'s), and the row takes the nearest
 //! (the first on ties) with every bound exact, without the branches the processor would
 //! mispredict. The rows that fail in a chunk are gathered and read together first, so their
@@ -693,11 +694,13 @@ fn run_loop(
     }
 }
 
-/// The bound test on AVX-512, eight rows at a time, with at most 16 centres: per centre `j`,
-/// one vector of the eight rows' lower bounds on it (stored together, see [`at`]) and one
-/// of the half-distances from each row's centre to `j`, picked from a table by the labels
-/// (`H[a][j] = H[j][a]`, so column `j` of the half-distances is row `j`). A row whose upper
-/// bound is above the minimum over `j` goes to [`visit_row`], as in the row-by-row code.
+/// Elkan's iteration on AVX-512 with at most 16 centres. The bound test takes sixteen rows at
+/// a time in single precision: per centre `j`, one vector of the rows' lower bounds on it
+/// (stored together, see [`at`]) and one of the half-distances from each row's centre to `j`,
+/// picked from a table by the labels (`H[a][j] = H[j][a]`, so column `j` of the
+/// half-distances is row `j`). A row whose upper bound is above the minimum over `j` takes all
+/// its distances in one vector pass and settles branch-free (`Layout::settle`); rows of a
+/// short last block go to [`visit_row`], as in the row-by-row code.
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
     use pulp::x86::V4;
