@@ -200,7 +200,6 @@ impl<V: Visit> pulp::NullaryFnOnce for RowAssign<'_, V> {
         // over 1M × 50 rows, 16 centres, one thread: 51 against 64 ms).
         match self.p.ng {
             1 => self.run::<1, 8>(),
-            2 if self.p.screen.is_some() => self.run_screened(),
             2 => self.run::<2, 4>(),
             3 => self.run::<3, 2>(),
             _ => self.run::<4, 2>(),
@@ -250,7 +249,7 @@ impl Finite {
 
 impl<V: Visit> RowAssign<'_, V> {
     /// The kernel for `G` groups of centres, `R` rows at a time (one at a time for the last
-    /// few).
+    /// few); with two groups and a screen, [`nearest_screened`].
     #[inline(always)]
     fn run<const G: usize, const R: usize>(self) -> (V, bool) {
         let Self {
@@ -263,6 +262,7 @@ impl<V: Visit> RowAssign<'_, V> {
         let simd = p.simd;
         let d = p.d;
         let mut finite = Finite::new(simd);
+        let screened = G == 2 && p.screen.is_some();
         let mut i = rows.start;
         while i < rows.end {
             let n = if i + R <= rows.end { R } else { 1 };
@@ -270,48 +270,16 @@ impl<V: Visit> RowAssign<'_, V> {
             let Some(block) = x.get(i * d..(i + n) * d) else {
                 break;
             };
-            if n == R && G == 1 && R == WIDTH {
+            if screened && n == R {
+                visit.visit(simd, i, &nearest_screened::<R>(p, block));
+            } else if screened {
+                visit.visit(simd, i, &nearest_screened::<1>(p, block));
+            } else if n == R && G == 1 && R == WIDTH {
                 visit.visit(simd, i, &nearest8::<G>(p, block));
             } else if n == R {
                 visit.visit(simd, i, &nearest::<G, R>(p, block));
             } else {
                 visit.visit(simd, i, &nearest::<G, 1>(p, block));
-            }
-            if check {
-                finite.add(block);
-            }
-            i += n;
-        }
-        (visit, finite.all())
-    }
-}
-
-impl<V: Visit> RowAssign<'_, V> {
-    /// [`Self::run`] for 9–16 centres by [`nearest_screened`], four rows to a visit.
-    #[inline(always)]
-    fn run_screened(self) -> (V, bool) {
-        let Self {
-            p,
-            x,
-            rows,
-            mut visit,
-            check,
-        } = self;
-        let simd = p.simd;
-        let d = p.d;
-        let mut finite = Finite::new(simd);
-        let mut i = rows.start;
-        while i < rows.end {
-            let n = (rows.end - i).min(4);
-            let Some(block) = x.get(i * d..(i + n) * d) else {
-                break;
-            };
-            if n == 4 {
-                visit.visit(simd, i, &nearest_screened::<4>(p, block));
-            } else {
-                for (q, row) in block.chunks_exact(d).enumerate() {
-                    visit.visit(simd, i + q, &nearest_screened::<1>(p, row));
-                }
             }
             if check {
                 finite.add(block);
