@@ -575,23 +575,11 @@ pub(crate) fn run_after_lloyd(
     let shift = center_shift(&cs.centers, &new, d);
     let n_iter = done + 1;
     let shift_tot: f64 = shift.iter().map(|s| s * s).sum();
-    if !changed || shift_tot <= tol || n_iter >= max_iter {
-        let mut b = b;
-        let cs = Centres::new(new, Some((&cs, shift)), k, d);
-        if changed {
-            // Not strictly converged: the last labels follow the last centres.
-            iterate(data, &cs, k, &mut b, None, true);
-        }
-        let inertia = inertia(data, &cs.centers, &b.labels);
-        return RunResult {
-            centers: cs.centers,
-            labels: b.labels,
-            inertia,
-            n_iter,
-            converged: !changed || shift_tot <= tol,
-        };
-    }
     let cs = Centres::new(new, Some((&cs, shift)), k, d);
+    if !changed || shift_tot <= tol || n_iter >= max_iter {
+        let converged = !changed || shift_tot <= tol;
+        return finish(data, cs, b, n_iter, !changed, converged, limits);
+    }
     run_loop(data, cs, b, running, n_iter, false, limits)
 }
 
@@ -681,8 +669,22 @@ fn run_loop(
         }
         last_share = share;
     }
+    finish(data, cs, b, n_iter, strict, converged, limits)
+}
+
+/// The end of a run at centres `cs` after `n_iter` iterations: without strict convergence a
+/// last assignment makes the labels follow the centres; then the inertia.
+fn finish(
+    data: Data<'_>,
+    cs: Centres,
+    mut b: Bounds,
+    n_iter: usize,
+    strict: bool,
+    converged: bool,
+    limits: Limits,
+) -> RunResult {
     if !strict {
-        iterate(data, &cs, k, &mut b, None, vector);
+        iterate(data, &cs, limits.k, &mut b, None, limits.vector);
     }
     let inertia = inertia(data, &cs.centers, &b.labels);
     RunResult {
