@@ -152,12 +152,7 @@ fn init_bounds(data: Data<'_>, cs: &Centres, k: usize, vector: bool) -> Bounds {
         .zip(b.lower.par_chunks_mut(CHUNK * k))
         .enumerate()
         .for_each(|(c, ((lab, up), low))| {
-            #[cfg(target_arch = "x86_64")]
-            if let Some(p) = &block {
-                p.init_chunk(data, cs, k, c * CHUNK, lab, up, low);
-                return;
-            }
-            arch.dispatch(ChunkInit {
+            let chunk = ChunkInit {
                 data,
                 cs,
                 k,
@@ -165,7 +160,13 @@ fn init_bounds(data: Data<'_>, cs: &Centres, k: usize, vector: bool) -> Bounds {
                 lab,
                 up,
                 low,
-            });
+            };
+            #[cfg(target_arch = "x86_64")]
+            if let Some(p) = &block {
+                p.init_chunk(chunk);
+                return;
+            }
+            arch.dispatch(chunk);
         });
     b
 }
@@ -710,7 +711,7 @@ mod avx512 {
 
     use std::arch::x86_64::{_MM_FROUND_NO_EXC, _MM_FROUND_TO_NEG_INF, _MM_FROUND_TO_POS_INF};
 
-    use super::{Centres, LANES, Tally, at, visit_row};
+    use super::{CHUNK, Centres, ChunkInit, LANES, Tally, at, visit_row};
     use crate::kmeans::common::Data;
 
     /// The centres' half-distances and drift totals as vector tables, with the proof that
@@ -803,16 +804,10 @@ mod avx512 {
         }
     }
 
-    /// One chunk of [`super::init_bounds`] from its first row `start`.
+    /// One chunk of [`super::init_bounds`], settled row by row from all its distances.
     struct Init<'a, 'b> {
         p: &'a Layout,
-        data: Data<'a>,
-        drift: &'a [f64],
-        k: usize,
-        start: usize,
-        lab: &'b mut [usize],
-        up: &'b mut [f64],
-        low: &'b mut [f32],
+        chunk: ChunkInit<'b>,
     }
 
     impl pulp::NullaryFnOnce for Init<'_, '_> {
@@ -820,19 +815,20 @@ mod avx512 {
 
         #[inline(always)]
         fn call(self) {
-            let Self {
-                p,
+            let Self { p, chunk } = self;
+            let ChunkInit {
                 data,
-                drift,
+                cs,
                 k,
-                start,
+                c,
                 lab,
                 up,
                 low,
-            } = self;
+            } = chunk;
+            let start = c * CHUNK;
             for r in 0..lab.len() {
                 let dist = all_dists(p.simd, &p.ct, data.row(start + r), k > 8);
-                p.settle(dist, k, r, drift, lab, up, low);
+                p.settle(dist, k, r, &cs.drift, lab, up, low);
             }
         }
     }
@@ -907,29 +903,10 @@ mod avx512 {
             })
         }
 
-        /// One chunk of [`super::init_bounds`] from its first row `start`.
+        /// One chunk of [`super::init_bounds`].
         #[inline]
-        #[allow(clippy::too_many_arguments)]
-        pub fn init_chunk(
-            &self,
-            data: Data<'_>,
-            cs: &Centres,
-            k: usize,
-            start: usize,
-            lab: &mut [usize],
-            up: &mut [f64],
-            low: &mut [f32],
-        ) {
-            self.simd.vectorize(Init {
-                p: self,
-                data,
-                drift: &cs.drift,
-                k,
-                start,
-                lab,
-                up,
-                low,
-            });
+        pub fn init_chunk(&self, chunk: ChunkInit<'_>) {
+            self.simd.vectorize(Init { p: self, chunk });
         }
 
         /// One chunk of an iteration (not the first: every row is visited there) from its
