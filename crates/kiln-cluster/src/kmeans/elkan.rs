@@ -1090,6 +1090,31 @@ mod tests {
     use kiln_core::random::rng_from_seed;
     use rand::Rng;
 
+    /// `n` rows of `d` features around `c` centres drawn in [-10, 10), each row a centre
+    /// (drawn) plus uniform noise in [-spread, spread), in random cluster order.
+    fn clustered(rng: &mut impl Rng, n: usize, d: usize, c: usize, spread: f64) -> Vec<f64> {
+        let centres: Vec<f64> = (0..c * d).map(|_| rng.random_range(-10.0..10.0)).collect();
+        (0..n)
+            .flat_map(|_| {
+                let j = rng.random_range(0..c);
+                (0..d)
+                    .map(|f| centres[j * d + f] + rng.random_range(-spread..spread))
+                    .collect::<Vec<_>>()
+            })
+            .collect()
+    }
+
+    /// The same fit bit for bit (`converged` too when `with_converged`).
+    fn assert_same_run(a: &RunResult, b: &RunResult, with_converged: bool, what: &str) {
+        assert_eq!(a.labels, b.labels, "{what}");
+        assert_eq!(a.centers, b.centers, "{what}");
+        assert_eq!(a.inertia, b.inertia, "{what}");
+        assert_eq!(a.n_iter, b.n_iter, "{what}");
+        if with_converged {
+            assert_eq!(a.converged, b.converged, "{what}");
+        }
+    }
+
     /// The shares of the distances Elkan computes in its iterations 3 and 4 (0-based: the
     /// first two the hand-over rule looks at), from the first `k` rows as centres.
     fn shares_at_hand_over(x: &[f64], n: usize, d: usize, k: usize) -> (f64, f64) {
@@ -1120,15 +1145,7 @@ mod tests {
         let (a, b) = shares_at_hand_over(&noise, n, d, k);
         assert!(a > t && b > t, "noise: {a} {b}");
         // k well-separated clusters, rows in random cluster order.
-        let centres: Vec<f64> = (0..k * d).map(|_| rng.random_range(-10.0..10.0)).collect();
-        let clustered: Vec<f64> = (0..n)
-            .flat_map(|_| {
-                let c = rng.random_range(0..k);
-                (0..d)
-                    .map(|f| centres[c * d + f] + rng.random_range(-1.0..1.0))
-                    .collect::<Vec<_>>()
-            })
-            .collect();
+        let clustered = clustered(&mut rng, n, d, k, 1.0);
         let (a, b) = shares_at_hand_over(&clustered, n, d, k);
         assert!(a < t || b < t, "clustered: {a} {b}");
     }
@@ -1140,26 +1157,14 @@ mod tests {
         let n = CHUNK + 1003;
         let mut rng = rng_from_seed(3);
         for d in [2, 7, 12, 30] {
-            let centres: Vec<f64> = (0..6 * d).map(|_| rng.random_range(-10.0..10.0)).collect();
-            let x: Vec<f64> = (0..n)
-                .flat_map(|_| {
-                    let c = rng.random_range(0..6);
-                    (0..d)
-                        .map(|f| centres[c * d + f] + rng.random_range(-4.0..4.0))
-                        .collect::<Vec<_>>()
-                })
-                .collect();
+            let x = clustered(&mut rng, n, d, 6, 4.0);
             let w: Vec<f64> = (0..n).map(|i| (i % 3) as f64 * 0.5).collect();
             let data = Data { x: &x, w: &w, n, d };
             for k in [1, 5, 8, 16, 17] {
                 let init = x[..k * d].to_vec();
                 let a = run_with(data, init.clone(), k, 60, 0.0, false, true);
                 let b = run_with(data, init, k, 60, 0.0, false, false);
-                let what = format!("d={d} k={k}");
-                assert_eq!(a.labels, b.labels, "{what}");
-                assert_eq!(a.centers, b.centers, "{what}");
-                assert_eq!(a.inertia, b.inertia, "{what}");
-                assert_eq!(a.n_iter, b.n_iter, "{what}");
+                assert_same_run(&a, &b, false, &format!("d={d} k={k}"));
             }
         }
     }
@@ -1193,15 +1198,7 @@ mod tests {
         // convergence, at it, or at the last allowed iteration.
         let (n, d) = (CHUNK + 777, 6);
         let mut rng = rng_from_seed(21);
-        let centres: Vec<f64> = (0..5 * d).map(|_| rng.random_range(-10.0..10.0)).collect();
-        let x: Vec<f64> = (0..n)
-            .flat_map(|_| {
-                let c = rng.random_range(0..5);
-                (0..d)
-                    .map(|f| centres[c * d + f] + rng.random_range(-5.0..5.0))
-                    .collect::<Vec<_>>()
-            })
-            .collect();
+        let x = clustered(&mut rng, n, d, 5, 5.0);
         let w: Vec<f64> = (0..n).map(|i| 0.25 + (i % 4) as f64).collect();
         let data = Data { x: &x, w: &w, n, d };
         for k in [2, 5, 9, 16] {
@@ -1221,11 +1218,7 @@ mod tests {
                 }
                 let elkan = run_after_lloyd(data, centers, &labels, running, m, k, max_iter, 0.0);
                 let what = format!("k={k} m={m} max_iter={max_iter}");
-                assert_eq!(elkan.labels, reference.labels, "{what}");
-                assert_eq!(elkan.centers, reference.centers, "{what}");
-                assert_eq!(elkan.inertia, reference.inertia, "{what}");
-                assert_eq!(elkan.n_iter, reference.n_iter, "{what}");
-                assert_eq!(elkan.converged, reference.converged, "{what}");
+                assert_same_run(&elkan, &reference, true, &what);
             }
         }
     }
