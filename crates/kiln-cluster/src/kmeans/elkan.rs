@@ -129,16 +129,22 @@ fn at(r: usize, j: usize, k: usize) -> usize {
     ((r / LANES) * k + j) * LANES + r % LANES
 }
 
+/// The AVX-512 kernel's layout of `cs`, when `vector` allows it and it applies.
+#[cfg(target_arch = "x86_64")]
+fn vector_layout(cs: &Centres, k: usize, vector: bool) -> Option<avx512::Layout> {
+    if vector {
+        avx512::Layout::new(cs, k)
+    } else {
+        None
+    }
+}
+
 /// First assignment with bounds (scikit-learn's `init_bounds_dense`): visits the centres in
 /// order and computes a distance only when half the centre distance does not rule it out.
 fn init_bounds(data: Data<'_>, cs: &Centres, k: usize, vector: bool) -> Bounds {
     let arch = pulp::Arch::new();
     #[cfg(target_arch = "x86_64")]
-    let block = if vector {
-        avx512::Layout::new(cs, k)
-    } else {
-        None
-    };
+    let block = vector_layout(cs, k, vector);
     #[cfg(not(target_arch = "x86_64"))]
     let _ = vector;
     let mut b = Bounds {
@@ -396,11 +402,7 @@ fn iterate(
     let arch = pulp::Arch::new();
     let fresh = matches!(update, Some((_, true)));
     #[cfg(target_arch = "x86_64")]
-    let block = if vector {
-        avx512::Layout::new(cs, k)
-    } else {
-        None
-    };
+    let block = vector_layout(cs, k, vector);
     #[cfg(not(target_arch = "x86_64"))]
     let _ = vector;
     let parts: Vec<(Delta, usize, bool)> = b
