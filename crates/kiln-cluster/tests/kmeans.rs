@@ -361,13 +361,15 @@ fn kmeans_restarts_keep_the_best_run() {
 
 #[test]
 fn kmeans_fit_predict_transform_and_score_agree() {
-    let x = blobs(500, 4, 4, 2.0, 9);
+    // Three chunks of rows, so that predict and transform called from the test's thread split
+    // the rows between it and rayon's workers (`kiln_core::pool::map_chunks_mut`).
+    let x = blobs(10_000, 4, 4, 2.0, 9);
     let p = KMeans::default().with_n_clusters(4);
     let (m, labels) = p.fit_predict(x.view(), None).unwrap();
     assert_eq!(labels, m.labels());
     assert_eq!(m.predict(x.view()).unwrap(), labels);
     let t = m.transform(x.view()).unwrap();
-    assert_eq!(t.dim(), (500, 4));
+    assert_eq!(t.dim(), (10_000, 4));
     let mut inertia = 0.0;
     for (row, &l) in t.rows().into_iter().zip(&labels) {
         let min = row.iter().copied().fold(f64::INFINITY, f64::min);

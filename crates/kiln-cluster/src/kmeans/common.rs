@@ -326,21 +326,21 @@ pub(crate) fn check_fit_input(
 /// The Euclidean distance of every row of the row-major `xs` (`d` values each) to every one of
 /// the `k` row-major `centers`: `rows × k`, rows in parallel chunks.
 pub(crate) fn distances(xs: &[f64], d: usize, centers: &[f64], k: usize) -> ndarray::Array2<f64> {
-    use rayon::prelude::*;
     let n = xs.len() / d.max(1);
     let mut out = vec![0.0; n * k];
-    out.par_chunks_mut(CHUNK * k.max(1))
-        .zip(xs.par_chunks(CHUNK * d.max(1)))
-        .for_each(|(o, rows)| {
-            for (o, r) in o
-                .chunks_exact_mut(k.max(1))
-                .zip(rows.chunks_exact(d.max(1)))
-            {
-                for (j, v) in o.iter_mut().enumerate() {
-                    *v = sq_dist(r, &centers[j * d..(j + 1) * d]).sqrt();
-                }
+    // Called by `transform` from the program's thread: see `map_chunks_mut` for why the
+    // caller takes chunks too.
+    kiln_core::pool::map_chunks_mut(&mut out, CHUNK * k.max(1), |c, o| {
+        let rows = xs.chunks(CHUNK * d.max(1)).nth(c).unwrap_or(&[]);
+        for (o, r) in o
+            .chunks_exact_mut(k.max(1))
+            .zip(rows.chunks_exact(d.max(1)))
+        {
+            for (j, v) in o.iter_mut().enumerate() {
+                *v = sq_dist(r, &centers[j * d..(j + 1) * d]).sqrt();
             }
-        });
+        }
+    });
     ndarray::Array2::from_shape_vec((n, k), out).unwrap_or_else(|_| ndarray::Array2::zeros((n, k)))
 }
 

@@ -273,16 +273,16 @@ pub(crate) fn assign_finite(
 ) -> bool {
     let p = Prepared::new(centers, k, d);
     let arch = pulp::Arch::new();
-    labels
-        .par_chunks_mut(CHUNK)
-        .enumerate()
-        .map(|(c, lab)| {
-            let start = c * CHUNK;
-            let rows = start..start + lab.len();
-            p.for_each_nearest(arch, x, rows, Labels { lab, start }, true)
-                .1
-        })
-        .reduce(|| true, |a, b| a & b)
+    // Called by `predict` from the program's thread: see `map_chunks_mut` for why the caller
+    // takes chunks too.
+    kiln_core::pool::map_chunks_mut(labels, CHUNK, |c, lab| {
+        let start = c * CHUNK;
+        let rows = start..start + lab.len();
+        p.for_each_nearest(arch, x, rows, Labels { lab, start }, true)
+            .1
+    })
+    .into_iter()
+    .all(|finite| finite)
 }
 
 /// One Lloyd iteration: assigns every row to its nearest centre, moves the rows whose label
