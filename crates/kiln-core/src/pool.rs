@@ -1,4 +1,6 @@
-//! Where a fit runs: on a thread of rayon's pool, or on the caller's thread.
+//! Where parallel work runs: a fit on a thread of rayon's pool or on the caller's thread
+//! ([`fit_on_pool`]); a short region entered from the caller's thread on the caller and the
+//! pool together ([`map_chunks_mut`]).
 //!
 //! A fit with many short parallel regions (a boosting round's splits, a k-means++ step) pays
 //! for each region when called from outside rayon's pool: the caller hands the region to the
