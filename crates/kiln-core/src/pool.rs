@@ -61,33 +61,47 @@ pub fn map_chunks_mut<T: Send, R: Send>(
     chunk_len: usize,
     f: impl Fn(usize, &mut [T]) -> R + Sync,
 ) -> Vec<R> {
+    map_items(data.chunks_mut(chunk_len.max(1)).collect(), f)
+}
+
+/// `f(i, item)` for every item of `items`, in parallel as [`map_chunks_mut`] (whose chunks
+/// are such items): the results in order. For chunks of several slices at once, zipped.
+///
+/// ```
+/// let (mut a, mut b) = (vec![1u32; 10], vec![0u32; 10]);
+/// let items: Vec<_> = a.chunks_mut(4).zip(b.chunks_mut(4)).collect();
+/// let lens = kiln_core::pool::map_items(items, |i, (a, b)| {
+///     b.copy_from_slice(a);
+///     b.iter_mut().for_each(|x| *x += i as u32);
+///     b.len()
+/// });
+/// assert_eq!(lens, vec![4, 4, 2]);
+/// assert_eq!(b, vec![1, 1, 1, 1, 2, 2, 2, 2, 3, 3]);
+/// ```
+pub fn map_items<I: Send, R: Send>(items: Vec<I>, f: impl Fn(usize, I) -> R + Sync) -> Vec<R> {
     use rayon::prelude::*;
     use std::sync::Mutex;
     use std::sync::atomic::{AtomicUsize, Ordering};
 
-    let chunk_len = chunk_len.max(1);
     let helpers = rayon::current_num_threads();
-    if rayon::current_thread_index().is_some() || helpers < 2 || data.len() <= chunk_len {
-        return data
-            .par_chunks_mut(chunk_len)
+    if rayon::current_thread_index().is_some() || helpers < 2 || items.len() < 2 {
+        return items
+            .into_par_iter()
             .enumerate()
             .map(|(i, c)| f(i, c))
             .collect();
     }
-    let chunks: Vec<Mutex<Option<&mut [T]>>> = data
-        .chunks_mut(chunk_len)
-        .map(|c| Mutex::new(Some(c)))
-        .collect();
-    let results: Vec<Mutex<Option<R>>> = chunks.iter().map(|_| Mutex::new(None)).collect();
+    let slots: Vec<Mutex<Option<I>>> = items.into_iter().map(|c| Mutex::new(Some(c))).collect();
+    let results: Vec<Mutex<Option<R>>> = slots.iter().map(|_| Mutex::new(None)).collect();
     let next = AtomicUsize::new(0);
-    // Claims chunks until none is left; `f` runs outside the locks, so a panic in it (which
+    // Claims items until none is left; `f` runs outside the locks, so a panic in it (which
     // the scope passes on to the caller) poisons none.
     let work = || loop {
         let i = next.fetch_add(1, Ordering::Relaxed);
-        let Some(slot) = chunks.get(i) else { break };
-        let chunk = slot.lock().ok().and_then(|mut s| s.take());
-        if let Some(chunk) = chunk {
-            let r = f(i, chunk);
+        let Some(slot) = slots.get(i) else { break };
+        let item = slot.lock().ok().and_then(|mut s| s.take());
+        if let Some(item) = item {
+            let r = f(i, item);
             if let Some(Ok(mut out)) = results.get(i).map(|m| m.lock()) {
                 *out = Some(r);
             }
@@ -99,7 +113,7 @@ pub fn map_chunks_mut<T: Send, R: Send>(
         }
         work();
     });
-    // Every chunk was claimed once and computed before the scope ended.
+    // Every item was claimed once and computed before the scope ended.
     results
         .into_iter()
         .filter_map(|r| r.into_inner().ok().flatten())
