@@ -237,10 +237,21 @@ def main():
       "its large allocations, as NumPy already does for its arrays on Linux (this machine's "
       "THP mode is `madvise`). Without it a Rust program's large outputs are faulted in 4 kB "
       "pages while the NumPy-based peers' are not: kiln's StandardScaler on clf_1m took 0.093 s "
-      "without and 0.041–0.076 s with it (the kernel does not always grant huge pages), "
-      "scikit-learn's 0.24–0.28 s either way. Seen in these results: "
+      "without and 0.041–0.076 s with it, scikit-learn's 0.24–0.28 s either way. Seen in these "
+      "results: "
       + "; ".join(f"`{t}` ({', '.join(sorted(libs))})" for t, libs in sorted(tunables.items()))
       + ".")
+    thp = [r.get("malloc_thp") for r in records if r["library"] == "kiln"]
+    w("- glibc 2.36 on this machine applies that tunable in only some processes: in the others "
+      "no large mapping carries the `hg` (huge page) flag and the kernel reports no huge-page "
+      "faults, so data-bound rows run up to twice as slowly (StandardScaler on clf_1m, 2026-11-27: "
+      "0.041–0.067 s in the processes where it applied, 0.108–0.134 s in those where it did not; "
+      "it applied in about a third). Since then each kiln record says which it was "
+      "(`malloc_thp`, from the process's own mappings)"
+      + (f": applied in {thp.count(True)} of the {thp.count(True) + thp.count(False)} kiln "
+         "records here that say. " if thp.count(True) + thp.count(False) else "; no record here "
+         "says yet. ")
+      + "NumPy advises its arrays itself, so the Python peers do not depend on it.")
     w("- Random forests are skipped on workloads with more than 200,000 training rows unless "
       "`run_peers.py --slow` is given.")
     w("- *load* is the highest 1-minute load average seen just before and just after the run "

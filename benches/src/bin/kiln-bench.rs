@@ -384,6 +384,7 @@ fn record(
         model_info: serde_json::Map::new(),
         peak_rss_mib: protocol::peak_rss_mib(),
         glibc_tunables: std::env::var("GLIBC_TUNABLES").ok(),
+        malloc_thp: protocol::malloc_thp(),
         timestamp: now.to_string(),
     };
     match result {
