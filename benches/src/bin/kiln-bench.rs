@@ -228,14 +228,8 @@ fn run(args: &Args, data: &Path, out: &Path) -> BenchResult<usize> {
             }
             eprintln!("kiln-bench: {} on {} ...", algo.name, entry.name);
             let load_before = protocol::loadavg_1min();
-            let child = run_child(&exe, |c| {
-                c.args(["run-one", "--data"])
-                    .arg(data)
-                    .args(["--workload", &entry.name, "--algorithm", algo.name])
-                    .args(["--repeats", &repeats.to_string()])
-                    .args(["--threads", &threads.to_string()])
-                    .env("RAYON_NUM_THREADS", threads.to_string());
-            })?;
+            let what = ("--algorithm", algo.name);
+            let child = run_child(&exe, data, &entry.name, what, repeats, threads)?;
             let line = if child.status.success() {
                 String::from_utf8_lossy(&child.stdout).trim().to_owned()
             } else {
@@ -263,14 +257,7 @@ fn run(args: &Args, data: &Path, out: &Path) -> BenchResult<usize> {
             }
             eprintln!("kiln-bench: {} on {} ...", op.name, entry.name);
             let load_before = protocol::loadavg_1min();
-            let child = run_child(&exe, |c| {
-                c.args(["run-one", "--data"])
-                    .arg(data)
-                    .args(["--workload", &entry.name, "--op", op.name])
-                    .args(["--repeats", &repeats.to_string()])
-                    .args(["--threads", &threads.to_string()])
-                    .env("RAYON_NUM_THREADS", threads.to_string());
-            })?;
+            let child = run_child(&exe, data, &entry.name, ("--op", op.name), repeats, threads)?;
             let line = if child.status.success() {
                 String::from_utf8_lossy(&child.stdout).trim().to_owned()
             } else {
@@ -291,9 +278,25 @@ fn wants_thp() -> bool {
         .is_ok_and(|t| t.split(':').any(|kv| kv.trim() == "glibc.malloc.hugetlb=1"))
 }
 
-/// Runs `exe` as set up by `setup`, starting it again while it reports that malloc did not
-/// apply the huge pages asked for (see the module page); the last attempt accepts that.
-fn run_child(exe: &Path, setup: impl Fn(&mut Command)) -> std::io::Result<std::process::Output> {
+/// Runs `exe run-one` on `workload` for `what` (`--algorithm` or `--op` and its name),
+/// starting it again while it reports that malloc did not apply the huge pages asked for (see
+/// the module page); the last attempt accepts that.
+fn run_child(
+    exe: &Path,
+    data: &Path,
+    workload: &str,
+    what: (&str, &str),
+    repeats: usize,
+    threads: usize,
+) -> std::io::Result<std::process::Output> {
+    let setup = |c: &mut Command| {
+        c.args(["run-one", "--data"])
+            .arg(data)
+            .args(["--workload", workload, what.0, what.1])
+            .args(["--repeats", &repeats.to_string()])
+            .args(["--threads", &threads.to_string()])
+            .env("RAYON_NUM_THREADS", threads.to_string());
+    };
     for attempt in 1..THP_ATTEMPTS {
         let mut c = Command::new(exe);
         setup(&mut c);
