@@ -7,6 +7,8 @@ pub(crate) mod init;
 pub(crate) mod lloyd;
 #[cfg(target_arch = "x86_64")]
 mod rowwise;
+#[cfg(target_arch = "x86_64")]
+mod rowwise3;
 
 pub use fitted::FittedKMeans;
 

@@ -48,6 +48,10 @@ pub(crate) struct Prepared {
     /// and the processor has AVX-512.
     #[cfg(target_arch = "x86_64")]
     rows: Option<super::rowwise::RowCenters>,
+    /// The same centres for the row-at-a-time AVX2 kernel (at most 32 centres), used when
+    /// the instruction set chosen is AVX2.
+    #[cfg(target_arch = "x86_64")]
+    rows3: Option<super::rowwise3::RowCenters>,
 }
 
 /// What the assignment does with each row's nearest centre: a trait rather than a closure,
@@ -78,6 +82,8 @@ impl Prepared {
             } else {
                 None
             },
+            #[cfg(target_arch = "x86_64")]
+            rows3: super::rowwise3::RowCenters::new(centers, &cnorm, k, d),
             ct,
             cnorm,
             d,
@@ -134,8 +140,10 @@ impl Prepared {
         check: bool,
     ) -> (V, bool) {
         #[cfg(target_arch = "x86_64")]
-        if let (pulp::Arch::V4(_), Some(r)) = (arch, &self.rows) {
-            return r.for_each_nearest(x, rows, visit, check);
+        match (arch, &self.rows, &self.rows3) {
+            (pulp::Arch::V4(_), Some(r), _) => return r.for_each_nearest(x, rows, visit, check),
+            (pulp::Arch::V3(_), _, Some(r)) => return r.for_each_nearest(x, rows, visit, check),
+            _ => {}
         }
         arch.dispatch(Assign {
             p: self,
@@ -473,7 +481,8 @@ mod tests {
         // Narrow and wide rows, k below, at and above a group, a row count that leaves a
         // short last block; the last centre repeats the first, which must never win.
         // Rows of more than 16 features against at most 32 centres take the row-at-a-time
-        // kernel on AVX-512 (one to four groups of eight centres, a short last block of rows).
+        // kernel on AVX-512 (one to four groups of eight centres, a short last block of rows);
+        // any rows against at most 32 centres take the AVX2 one when the arch is AVX2.
         for (n, d, k) in [
             (1003, 3, 1),
             (1003, 10, 8),
@@ -483,6 +492,11 @@ mod tests {
             (97, 40, 20),
             (211, 17, 32),
             (150, 33, 33),
+            // Every group count of the AVX2 row-at-a-time kernel (groups of four centres).
+            (405, 7, 3),
+            (333, 9, 11),
+            (130, 5, 24),
+            (121, 12, 26),
         ] {
             let x: Vec<f64> = (0..n * d).map(|_| rng.random_range(-3.0..3.0)).collect();
             let mut centers: Vec<f64> = (0..k * d).map(|_| rng.random_range(-3.0..3.0)).collect();
