@@ -49,8 +49,9 @@ pub enum KMeansAlgorithm {
     /// Lloyd's iterations (from the centres and labels reached) when the bounds stop pruning
     /// (more than 10 % of the distances computed in two iterations in a row, from the fourth
     /// on). Narrower rows: Lloyd's iterations, handing over to Elkan's once an iteration (from
-    /// the third on) changes fewer than 1 % of the labels, when the processor has AVX-512 and
-    /// there are at most 16 centres (where Elkan's bound test runs on eight rows at once);
+    /// the third on) changes fewer than 1 % of the labels, when the processor has AVX-512 or
+    /// AVX2 and there are at most 16 centres (where Elkan's bound test runs on sixteen rows at
+    /// once);
     /// Lloyd's throughout otherwise. Same result as either.
     #[default]
     Auto,
@@ -75,7 +76,8 @@ pub enum KMeansAlgorithm {
 ///   centre shifts of an iteration is at most `tol × mean of the per-feature variances of X`.
 /// - `algorithm` (default [`KMeansAlgorithm::Auto`]): Elkan's iteration for rows of more than 16
 ///   features (handing over to Lloyd's when its bounds stop pruning), Lloyd's otherwise
-///   (handing over to Elkan's once few labels change, with AVX-512 and at most 16 centres); or
+///   (handing over to Elkan's once few labels change, with AVX-512 or AVX2 and at most 16
+///   centres); or
 ///   either one by name.
 /// - `seed` (default 0): run `i` draws its initial centres from
 ///   [`kiln_core::random::task_rng`]`(seed, i)`.

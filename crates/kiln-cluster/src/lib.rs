@@ -49,7 +49,10 @@
 //! - Lloyd's assignment compares `||c||² − 2·x·c` in a kernel that holds eight rows in the
 //!   lanes of a vector against groups of four centres, compiled for AVX-512 or AVX2 when the
 //!   processor has them (chosen at run time; the same results on every instruction set), and
-//!   accumulates the new centre sums in the same pass over the data.
+//!   accumulates the new centre sums in the same pass over the data. With at most 32 centres
+//!   (AVX2) or 8 (AVX-512; up to 32 for rows of more than 16 features) a row-at-a-time kernel
+//!   that broadcasts each feature of a row against vectors of centres replaces it, with the
+//!   same labels.
 //! - k-means++ computes the distances to all candidates of a step in one pass over the data.
 //! - Elkan's algorithm shares the centre update (and so the exact floating-point sums) with
 //!   Lloyd's, so both give the same labels, centres, inertia and iteration count on data

@@ -11,8 +11,9 @@
 //! are stored relative to each centre's total drift ([`Bounds`]), so Elkan's per-iteration
 //! loosening costs nothing; the lower bounds are single precision, rounded down.
 //!
-//! On AVX-512 with at most 16 centres (module `avx512`), the bound test runs on sixteen rows
-//! at once in single precision, rounded towards keeping rows (their lower bounds on one centre
+//! On AVX-512 with at most 16 centres (module `avx512`; on AVX2, module `avx2`, the same with
+//! vectors of eight and a margin in place of directed rounding), the bound test runs on
+//! sixteen rows at once in single precision, rounded towards keeping rows (their lower bounds on one centre
 //! stored together), and a row that fails it is not visited centre by centre as
 //! scikit-learn does: its distances to every centre come from
 //! one vector pass (each equal bit for bit to [`sq_dist`]'s), and the row takes the nearest
@@ -129,13 +130,56 @@ fn at(r: usize, j: usize, k: usize) -> usize {
     ((r / LANES) * k + j) * LANES + r % LANES
 }
 
-/// The AVX-512 kernel's layout of `cs`, when `vector` allows it and it applies.
+/// The vector kernel's layout of `cs`, when `vector` allows it and one applies: AVX-512's
+/// when the processor has it, else AVX2's.
 #[cfg(target_arch = "x86_64")]
-fn vector_layout(cs: &Centres, k: usize, vector: bool) -> Option<avx512::Layout> {
-    if vector {
-        avx512::Layout::new(cs, k)
-    } else {
-        None
+fn vector_layout(cs: &Centres, k: usize, vector: bool) -> Option<VectorLayout> {
+    if !vector {
+        return None;
+    }
+    #[cfg(test)]
+    if tests::AVX2_ONLY.with(std::cell::Cell::get) {
+        return avx2::Layout::new(cs, k).map(VectorLayout::Avx2);
+    }
+    avx512::Layout::new(cs, k)
+        .map(VectorLayout::Avx512)
+        .or_else(|| avx2::Layout::new(cs, k).map(VectorLayout::Avx2))
+}
+
+/// One of the two vector kernels' layouts of an iteration's centres.
+#[cfg(target_arch = "x86_64")]
+enum VectorLayout {
+    Avx512(avx512::Layout),
+    Avx2(avx2::Layout),
+}
+
+#[cfg(target_arch = "x86_64")]
+impl VectorLayout {
+    /// One chunk of [`init_bounds`].
+    fn init_chunk(&self, chunk: ChunkInit<'_>) {
+        match self {
+            Self::Avx512(p) => p.init_chunk(chunk),
+            Self::Avx2(p) => p.init_chunk(chunk),
+        }
+    }
+
+    /// One chunk of an iteration from its first row `start`.
+    #[allow(clippy::too_many_arguments)]
+    fn chunk(
+        &self,
+        data: Data<'_>,
+        cs: &Centres,
+        k: usize,
+        start: usize,
+        lab: &mut [usize],
+        up: &mut [f64],
+        low: &mut [f32],
+        out: Tally,
+    ) -> (Delta, usize, bool) {
+        match self {
+            Self::Avx512(p) => p.chunk(data, cs, k, start, lab, up, low, out),
+            Self::Avx2(p) => p.chunk(data, cs, start, lab, up, low, out),
+        }
     }
 }
 
@@ -252,9 +296,9 @@ struct ChunkIteration<'a> {
     update: bool,
     /// The first iteration: every row is added to the (empty) running sums.
     fresh: bool,
-    /// The AVX-512 bound test, eight rows at a time, when the processor has it.
+    /// The vector bound test, sixteen rows at a time, when the processor has AVX-512 or AVX2.
     #[cfg(target_arch = "x86_64")]
-    block: Option<&'a avx512::Layout>,
+    block: Option<&'a VectorLayout>,
 }
 
 impl pulp::WithSimd for ChunkIteration<'_> {
@@ -450,7 +494,7 @@ const HANDOVER_FROM: usize = 3;
 /// takes half Lloyd's time; uniform noise computes 29 % falling to 7 %, and Elkan takes 1.2
 /// times as long (scikit-learn's centre-by-centre visit, session 12).
 const HANDOVER_SHARE: f64 = 0.1;
-/// The same threshold for the AVX-512 kernel, which computes all `k` distances of a row that
+/// The same threshold for the vector kernels (AVX-512, AVX2), which compute all `k` distances of a row that
 /// fails its test, so that its share is the share of rows visited, each costing about what
 /// Lloyd's kernel spends on a row. Measured (session 17, 100 iterations from the first rows,
 /// no hand-over): blobs_100k_50 visits 82, 47, 18 % of the rows in iterations 1–3, then
@@ -459,7 +503,7 @@ const HANDOVER_SHARE: f64 = 0.1;
 /// time; in 3000 × 24, 92 % falling to 35 %.
 const HANDOVER_ROWS: f64 = 0.25;
 
-/// The hand-over threshold for the kernel that runs (`vector`: the AVX-512 one may).
+/// The hand-over threshold for the kernel that runs (`vector`: a vector kernel may).
 fn handover_threshold(k: usize, vector: bool) -> f64 {
     if vector && vector_kernel(k) {
         HANDOVER_ROWS
@@ -483,7 +527,7 @@ pub(crate) fn run(
     run_with(data, centers_init, k, max_iter, tol, handover, true)
 }
 
-/// [`run`], with or without the AVX-512 bound test (`vector`; tests compare the two).
+/// [`run`], with or without the vector bound test (`vector`; tests compare the two).
 fn run_with(
     data: Data<'_>,
     centers_init: Vec<f64>,
@@ -506,13 +550,13 @@ fn run_with(
     run_loop(data, cs, b, Running::new(k, d), 0, true, limits)
 }
 
-/// Whether Elkan's vector kernel runs for `k` centres here (AVX-512, at most 16 centres):
-/// [`KMeansAlgorithm::Auto`](crate::KMeansAlgorithm::Auto) hands Lloyd's iterations over to
-/// Elkan's only then.
+/// Whether Elkan's vector kernel runs for `k` centres here (AVX-512 or AVX2, at most 16
+/// centres): [`KMeansAlgorithm::Auto`](crate::KMeansAlgorithm::Auto) hands Lloyd's
+/// iterations over to Elkan's only then.
 pub(crate) fn vector_kernel(k: usize) -> bool {
     #[cfg(target_arch = "x86_64")]
     {
-        k <= 16 && pulp::x86::V4::try_new().is_some()
+        k <= 16 && (pulp::x86::V4::try_new().is_some() || pulp::x86::V3::try_new().is_some())
     }
     #[cfg(not(target_arch = "x86_64"))]
     {
@@ -706,6 +750,9 @@ fn finish(
 /// half-distances is row `j`). A row whose upper bound is above the minimum over `j` takes all
 /// its distances in one vector pass and settles branch-free (`Layout::settle`); rows of a
 /// short last block go to [`visit_row`], as in the row-by-row code.
+#[cfg(target_arch = "x86_64")]
+mod avx2;
+
 #[cfg(target_arch = "x86_64")]
 mod avx512 {
     use pulp::x86::V4;
@@ -1152,21 +1199,80 @@ mod tests {
         assert!(a < t || b < t, "clustered: {a} {b}");
     }
 
-    #[test]
-    fn the_avx512_bound_test_and_the_row_by_row_code_give_the_same_fit() {
+    thread_local! {
+        /// Set by a test to make the vector kernel AVX2's even where AVX-512 is there (the
+        /// layout is chosen on the thread that runs the fit).
+        pub(super) static AVX2_ONLY: std::cell::Cell<bool> = const { std::cell::Cell::new(false) };
+    }
+
+    /// The vector kernel (AVX-512's, or AVX2's with `avx2_only`) and the row-by-row code give
+    /// the same fit.
+    fn vector_and_row_by_row_agree(avx2_only: bool) {
+        AVX2_ONLY.with(|c| c.set(avx2_only));
         // Two chunks, each ending in a short block; up to and past 16 centres (the vector
-        // test's table) and one centre; weights with zeros.
+        // test's table), past eight (AVX2's second table) and one centre; weights with zeros.
         let n = CHUNK + 1003;
         let mut rng = rng_from_seed(3);
         for d in [2, 7, 12, 30] {
             let x = clustered(&mut rng, n, d, 6, 4.0);
             let w: Vec<f64> = (0..n).map(|i| (i % 3) as f64 * 0.5).collect();
             let data = Data { x: &x, w: &w, n, d };
-            for k in [1, 5, 8, 16, 17] {
+            for k in [1, 3, 5, 8, 9, 13, 16, 17] {
                 let init = x[..k * d].to_vec();
                 let a = run_with(data, init.clone(), k, 60, 0.0, false, true);
                 let b = run_with(data, init, k, 60, 0.0, false, false);
-                assert_same_run(&a, &b, false, &format!("d={d} k={k}"));
+                assert_same_run(&a, &b, false, &format!("d={d} k={k} avx2 {avx2_only}"));
+            }
+        }
+        AVX2_ONLY.with(|c| c.set(false));
+    }
+
+    #[test]
+    fn the_avx512_bound_test_and_the_row_by_row_code_give_the_same_fit() {
+        vector_and_row_by_row_agree(false);
+    }
+
+    #[test]
+    fn the_avx2_bound_test_and_the_row_by_row_code_give_the_same_fit() {
+        vector_and_row_by_row_agree(true);
+    }
+
+    #[test]
+    fn avx2_lower_bounds_are_rounded_down() {
+        let Some(simd) = pulp::x86::V3::try_new() else {
+            return;
+        };
+        let mut rng = rng_from_seed(11);
+        let mut values: Vec<f64> = (0..40_000)
+            .map(|_| rng.random_range(0.0..1e6) * rng.random_range(0.0..1.0_f64).powi(12))
+            .collect();
+        // Exact singles, their neighbours, subnormals, zero, beyond the single range.
+        values.extend([
+            0.0,
+            0.5,
+            0.1,
+            1e-40,
+            1e-45,
+            3e-39,
+            1e39,
+            1e300,
+            f64::from(f32::MAX),
+        ]);
+        values.extend([1.0_f64.next_up(), 1.0_f64.next_down(), 2.0_f64.next_up()]);
+        for v in values.chunks_exact(4) {
+            let got = avx2::down4(simd, pulp::f64x4(v[0], v[1], v[2], v[3]));
+            for (&g, &v) in got.iter().zip(v) {
+                assert!(f64::from(g) <= v, "{v} -> {g}");
+                // At most a few units in the last place below (or one subnormal step);
+                // beyond the single range, the largest single.
+                if v > f64::from(f32::MAX) {
+                    assert_eq!(g, f32::MAX);
+                } else {
+                    assert!(
+                        v - f64::from(g) <= v * 4.0 * f64::from(f32::EPSILON) + 2e-45,
+                        "{v} -> {g}"
+                    );
+                }
             }
         }
     }

@@ -14,8 +14,9 @@
 //! the instruction set. The assignment and the centre sums share one pass over the data, and
 //! the sums are kept from one iteration to the next: only the rows whose label changed move
 //! between them ([`super::common::Running`]). On AVX-512, assignments against few centres
-//! go to the row-at-a-time kernel of `super::rowwise` instead (see [`NARROW`]), with the same
-//! labels.
+//! go to the row-at-a-time kernel of `super::rowwise` instead (see [`NARROW`]), and on AVX2
+//! (where the compiler leaves the loops below scalar) every assignment against at most 32
+//! centres goes to that of `super::rowwise3`; the labels are the same.
 
 use rayon::prelude::*;
 
@@ -361,7 +362,7 @@ pub(crate) fn run(
 /// one on (0-based), ...
 const ELKAN_FROM: usize = 2;
 /// ... changes the labels of fewer than this share of the rows: from then on few rows move,
-/// and Elkan's bounds spare most of the work of an iteration (on AVX-512 with at most 16
+/// and Elkan's bounds spare most of the work of an iteration (on AVX-512 or AVX2 with at most 16
 /// centres, where its bound test and the distances of the rows that fail it run in vectors).
 const ELKAN_SHARE: f64 = 0.01;
 
