@@ -201,7 +201,7 @@ pub fn all() -> Vec<Algorithm> {
                 let info = json!({"n_iter": m.n_iter(), "inertia": m.inertia()});
                 Ok(Box::new(Clusterer(m, info)))
             },
-            notes: "greedy k-means++ (our generator); Auto: Elkan above 16 features (handing over to Lloyd if its bounds stop pruning); Lloyd up to 16, handing over to Elkan once < 1 % of labels change (AVX-512, <= 16 centres)",
+            notes: "greedy k-means++ (our generator); Auto: Elkan above 16 features (handing over to Lloyd if its bounds stop pruning); Lloyd up to 16 (and wider on AVX2 without AVX-512), handing over to Elkan once < 1 % of labels change (AVX-512 or AVX2, <= 16 centres)",
         },
         Algorithm {
             name: "kmeans_fixed_init",

@@ -45,7 +45,8 @@ const AUTO_LLOYD_MAX_FEATURES: usize = 16;
 /// iteration count on data without distance ties.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
 pub enum KMeansAlgorithm {
-    /// The default. Rows of more than 16 features: Elkan's algorithm, handing over to
+    /// The default. Rows of more than 16 features (except on AVX2 without AVX-512 with at most
+    /// 16 centres, which start as narrower rows do): Elkan's algorithm, handing over to
     /// Lloyd's iterations (from the centres and labels reached) when the bounds stop pruning
     /// (more than 10 % of the distances computed in two iterations in a row, from the fourth
     /// on). Narrower rows: Lloyd's iterations, handing over to Elkan's once an iteration (from
@@ -77,8 +78,7 @@ pub enum KMeansAlgorithm {
 /// - `algorithm` (default [`KMeansAlgorithm::Auto`]): Elkan's iteration for rows of more than 16
 ///   features (handing over to Lloyd's when its bounds stop pruning), Lloyd's otherwise
 ///   (handing over to Elkan's once few labels change, with AVX-512 or AVX2 and at most 16
-///   centres); or
-///   either one by name.
+///   centres; on AVX2 without AVX-512 wide rows start this way too); or either one by name.
 /// - `seed` (default 0): run `i` draws its initial centres from
 ///   [`kiln_core::random::task_rng`]`(seed, i)`.
 ///
@@ -417,7 +417,7 @@ impl KMeans {
                     .flat_map(|r| r.iter().zip(&mean).map(|(v, m)| v - m).collect::<Vec<_>>())
                     .collect(),
             };
-            let narrow = d <= AUTO_LLOYD_MAX_FEATURES;
+            let narrow = d <= AUTO_LLOYD_MAX_FEATURES || elkan::lloyd_first_when_wide(k);
             let result = match self.algorithm {
                 KMeansAlgorithm::Lloyd => {
                     lloyd::run(data, centers_init, k, self.max_iter, tol, false)
