@@ -339,8 +339,12 @@ impl Chunk<'_, '_> {
             ];
             let base = (r / LANES) * k * LANES;
             let inf = simd.splat_f32x8(f32::INFINITY);
-            let mut m = [inf, inf];
-            let bounds = low.get(base..base + k * LANES).unwrap_or(&[]);
+            // Without the block's bounds (never: they are sized for whole blocks) every row
+            // fails the test and is settled from its distances.
+            let bounds = low.get(base..base + k * LANES);
+            let start_m = bounds.map_or(simd.splat_f32x8(f32::NEG_INFINITY), |_| inf);
+            let mut m = [start_m, start_m];
+            let bounds = bounds.unwrap_or(&[]);
             for ((lj, h), &s) in bounds.chunks_exact(LANES).zip(&p.half).zip(&p.drift_up) {
                 let s = simd.splat_f32x8(s);
                 for q in 0..2 {
