@@ -334,6 +334,51 @@ impl pulp::WithSimd for ChunkIteration<'_> {
     }
 }
 
+/// Reads one value per cache line of each of the rows of a chunk (from `start`) that failed a
+/// vector bound test, before any is settled: few and far apart, each read would wait for
+/// memory in turn; read together, the waits overlap.
+#[cfg(target_arch = "x86_64")]
+#[inline(always)]
+fn touch_rows(data: Data<'_>, start: usize, failing: &[usize]) {
+    let mut touched = 0.0;
+    for &q in failing {
+        let x = data.row(start + q);
+        touched += x.iter().step_by(8).sum::<f64>() + x.last().copied().unwrap_or(0.0);
+    }
+    std::hint::black_box(touched);
+}
+
+/// The end of a vector kernel's chunk (from `start`) whose first `tested` rows went through
+/// the bound test: in the first iteration those rows are added to the (empty) sums in row
+/// order; the rows of a short last block are visited row by row. Returns what the chunk
+/// gathered.
+#[cfg(target_arch = "x86_64")]
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn finish_vector_chunk<S: pulp::Simd>(
+    simd: S,
+    data: Data<'_>,
+    cs: &Centres,
+    k: usize,
+    start: usize,
+    tested: usize,
+    lab: &mut [usize],
+    up: &mut [f64],
+    low: &mut [f32],
+    mut out: Tally,
+) -> (Delta, usize, bool) {
+    if out.fresh && out.update {
+        for (q, &l) in lab.iter().enumerate().take(tested) {
+            let i = start + q;
+            out.delta.moved(simd, NO_LABEL, l, data.row(i), data.w[i]);
+        }
+    }
+    for r in tested..lab.len() {
+        visit_row(simd, data, cs, k, r, start, lab, up, low, &mut out, true);
+    }
+    (out.delta, out.computed, out.changed)
+}
+
 /// What a chunk of an iteration gathers: changes to the running sums (when it updates them),
 /// the number of distances computed, whether a label changed.
 struct Tally {
@@ -345,6 +390,28 @@ struct Tally {
 }
 
 impl Tally {
+    /// A row settled from all `k` distances by a vector kernel: counts them and, outside the
+    /// first iteration, moves the row (`x`, weight `w`) between the sums if its label changed.
+    #[cfg(target_arch = "x86_64")]
+    #[inline(always)]
+    fn settled<S: pulp::Simd>(
+        &mut self,
+        simd: S,
+        k: usize,
+        old: usize,
+        label: usize,
+        x: &[f64],
+        w: f64,
+    ) {
+        self.computed += k;
+        if !self.fresh && label != old {
+            self.changed = true;
+            if self.update {
+                self.delta.moved(simd, old, label, x, w);
+            }
+        }
+    }
+
     fn new(k: usize, d: usize, update: bool, fresh: bool) -> Self {
         Self {
             delta: Delta::zeros(if update { k } else { 0 }, d),
@@ -780,7 +847,7 @@ mod avx512 {
 
     use std::arch::x86_64::{_MM_FROUND_NO_EXC, _MM_FROUND_TO_NEG_INF, _MM_FROUND_TO_POS_INF};
 
-    use super::{CHUNK, Centres, ChunkInit, LANES, Tally, at, visit_row};
+    use super::{CHUNK, Centres, ChunkInit, LANES, Tally, at};
     use crate::kmeans::common::Data;
 
     /// The centres' half-distances and drift totals as vector tables, with the proof that
@@ -1109,14 +1176,7 @@ mod avx512 {
                 }
                 r += LANES;
             }
-            let d = data.d;
-            let mut touched = 0.0;
-            for &q in &failing {
-                // One value per cache line of the row.
-                let x = data.row(start + q);
-                touched += x.iter().step_by(8).sum::<f64>() + x[d - 1];
-            }
-            std::hint::black_box(touched);
+            super::touch_rows(data, start, &failing);
             for &q in &failing {
                 let x = data.row(start + q);
                 let old = lab[q];
@@ -1129,26 +1189,9 @@ mod avx512 {
                     up,
                     low,
                 );
-                out.computed += k;
-                if !out.fresh && label != old {
-                    out.changed = true;
-                    if out.update {
-                        out.delta.moved(simd, old, label, x, data.w[start + q]);
-                    }
-                }
+                out.settled(simd, k, old, label, x, data.w[start + q]);
             }
-            if out.fresh && out.update {
-                // The first iteration adds every row to the (empty) sums, in row order.
-                for (q, &l) in lab.iter().enumerate().take(r) {
-                    let i = start + q;
-                    out.delta
-                        .moved(simd, super::NO_LABEL, l, data.row(i), data.w[i]);
-                }
-            }
-            for r in r..n {
-                visit_row(simd, data, cs, k, r, start, lab, up, low, &mut out, true);
-            }
-            (out.delta, out.computed, out.changed)
+            super::finish_vector_chunk(simd, data, cs, k, start, r, lab, up, low, out)
         }
     }
 }

@@ -20,7 +20,7 @@ use pulp::{Simd, f32x8, f64x4, i32x8};
 
 use std::arch::x86_64::{__m256, __m256d, __m256i};
 
-use super::{CHUNK, Centres, ChunkInit, LANES, Tally, at, visit_row};
+use super::{CHUNK, Centres, ChunkInit, LANES, Tally, at};
 use crate::kmeans::common::{Data, Delta};
 
 /// The most centres the kernel takes: four groups of four doubles, two tables of eight singles.
@@ -379,37 +379,13 @@ impl Chunk<'_, '_> {
             }
             r += LANES;
         }
-        let d = data.d;
-        let mut touched = 0.0;
-        for &q in &failing {
-            // One value per cache line of the row.
-            let x = data.row(start + q);
-            touched += x.iter().step_by(8).sum::<f64>() + x[d - 1];
-        }
-        std::hint::black_box(touched);
+        super::touch_rows(data, start, &failing);
         for &q in &failing {
             let x = data.row(start + q);
             let old = lab[q];
             let label = p.settle::<G>(all_dists::<G>(simd, &p.ct, x), q, &cs.drift, lab, up, low);
-            out.computed += k;
-            if !out.fresh && label != old {
-                out.changed = true;
-                if out.update {
-                    out.delta.moved(simd, old, label, x, data.w[start + q]);
-                }
-            }
+            out.settled(simd, k, old, label, x, data.w[start + q]);
         }
-        if out.fresh && out.update {
-            // The first iteration adds every row to the (empty) sums, in row order.
-            for (q, &l) in lab.iter().enumerate().take(r) {
-                let i = start + q;
-                out.delta
-                    .moved(simd, super::NO_LABEL, l, data.row(i), data.w[i]);
-            }
-        }
-        for r in r..n {
-            visit_row(simd, data, cs, k, r, start, lab, up, low, &mut out, true);
-        }
-        (out.delta, out.computed, out.changed)
+        super::finish_vector_chunk(simd, data, cs, k, start, r, lab, up, low, out)
     }
 }
