@@ -168,6 +168,37 @@ fn kmeans_auto_gives_the_lloyd_fit_whichever_way_it_hands_over() {
 }
 
 #[test]
+fn kmeans_fits_data_far_from_the_origin_as_the_same_data_near_it() {
+    // Blobs around the origin are fitted in place; moved far away they are centred first
+    // (for the precision of `||c||² − 2·x·c`: uncentred, the labels here differ). Both fits
+    // must find the same clustering, with the centres moved by the same vector.
+    let x = blobs(3000, 5, 4, 1.0, 11);
+    let shift = array![1e8, -3e8, 2e8, 5e7, -7e7];
+    let far = &x + &shift;
+    let init = x.slice(s![..4, ..]).to_owned();
+    for algorithm in [KMeansAlgorithm::Lloyd, KMeansAlgorithm::Elkan] {
+        let fit = |data: &Array2<f64>, init: Array2<f64>| {
+            KMeans::default()
+                .with_n_clusters(4)
+                .with_init(KMeansInit::Given(init))
+                .with_algorithm(algorithm)
+                .fit(data.view())
+        };
+        let (Ok(near), Ok(moved)) = (fit(&x, init.clone()), fit(&far, &init + &shift)) else {
+            panic!("{algorithm:?}: both fits succeed");
+        };
+        assert_eq!(near.labels(), moved.labels(), "{algorithm:?}: labels");
+        assert_eq!(near.n_iter(), moved.n_iter(), "{algorithm:?}: n_iter");
+        assert_relative_eq!(near.inertia(), moved.inertia(), max_relative = 1e-9);
+        let back = &moved.cluster_centers() - &shift;
+        for (a, b) in near.cluster_centers().iter().zip(back.iter()) {
+            // The shifted centres carry the rounding of coordinates near 3e8 (ulp 6e-8).
+            assert!((a - b).abs() <= 1e-6, "{algorithm:?}: centre {a} vs {b}");
+        }
+    }
+}
+
+#[test]
 fn kmeans_is_identical_on_one_and_two_threads() {
     // More than two chunks of 4096 rows, so the chunk merge order matters.
     let x = blobs(10_000, 4, 6, 3.0, 11);
