@@ -159,42 +159,76 @@ impl pulp::WithSimd for CandidateChunk<'_> {
             pots,
         } = self;
         let (d, n_t) = (data.d, pots.len());
-        let full = d / 4 * 4;
-        for (oi, i) in out.chunks_exact_mut(n_t).zip(rows) {
-            let x = data.row(i);
-            let (w, cap) = (data.w[i], closest[i]);
+        let x = &data.x[rows.start * d..rows.end * d];
+        // Two rows at a time: each candidate vector loaded serves both, and the two rows'
+        // sums are independent chains of additions.
+        let mut out2 = out.chunks_exact_mut(2 * n_t);
+        let mut x2 = x.chunks_exact(2 * d);
+        for (i, (o, xs)) in rows.clone().step_by(2).zip((&mut out2).zip(&mut x2)) {
+            let (xa, xb) = xs.split_at(d);
+            let (oa, ob) = o.split_at_mut(n_t);
             for (g, group) in lanes.chunks_exact(d).enumerate() {
-                let mut res = [0.0f64; LANES];
-                // Four features at a time, added as `sq_dist` adds them.
-                for f in (0..full).step_by(4) {
-                    let mut s = [0.0f64; LANES];
-                    for q in 0..4 {
-                        let (xv, c) = (x[f + q], &group[f + q]);
-                        for j in 0..LANES {
-                            let t = xv - c[j];
-                            s[j] = if q == 0 { t * t } else { s[j] + t * t };
-                        }
-                    }
-                    for j in 0..LANES {
-                        res[j] += s[j];
-                    }
-                }
-                for f in full..d {
-                    let (xv, c) = (x[f], &group[f]);
-                    for j in 0..LANES {
-                        let t = xv - c[j];
-                        res[j] += t * t;
-                    }
-                }
-                for (j, &r) in res.iter().enumerate() {
-                    let t = g * LANES + j;
-                    if t < n_t {
-                        let v = r.min(cap);
-                        oi[t] = v;
-                        pots[t] += w * v;
-                    }
+                let [ra, rb] = group_distances([xa, xb], group);
+                settle(ra, g, oa, pots, data.w[i], closest[i]);
+                settle(rb, g, ob, pots, data.w[i + 1], closest[i + 1]);
+            }
+        }
+        let xa = x2.remainder();
+        if !xa.is_empty() {
+            // An odd row count: the last row alone.
+            let (o, i) = (out2.into_remainder(), rows.end - 1);
+            for (g, group) in lanes.chunks_exact(d).enumerate() {
+                let [ra] = group_distances([xa], group);
+                settle(ra, g, o, pots, data.w[i], closest[i]);
+            }
+        }
+    }
+}
+
+/// The squared distances of each of `R` rows to the (up to) four candidates of `group`
+/// (feature-major lanes), with [`sq_dist`]'s additions in its order: four features squared
+/// and added in turn, then added to the total.
+#[inline(always)]
+fn group_distances<const R: usize>(xs: [&[f64]; R], group: &[[f64; LANES]]) -> [[f64; LANES]; R] {
+    let d = group.len();
+    let full = d / 4 * 4;
+    let mut res = [[0.0f64; LANES]; R];
+    for (f, c) in group[..full].chunks_exact(4).enumerate() {
+        for (r, x) in xs.iter().enumerate() {
+            let x = &x[4 * f..4 * f + 4];
+            let mut s = [0.0f64; LANES];
+            for q in 0..4 {
+                for j in 0..LANES {
+                    let t = x[q] - c[q][j];
+                    s[j] = if q == 0 { t * t } else { s[j] + t * t };
                 }
             }
+            for j in 0..LANES {
+                res[r][j] += s[j];
+            }
+        }
+    }
+    for (r, x) in xs.iter().enumerate() {
+        for (&xv, c) in x[full..].iter().zip(&group[full..]) {
+            for j in 0..LANES {
+                let t = xv - c[j];
+                res[r][j] += t * t;
+            }
+        }
+    }
+    res
+}
+
+/// Stores one row's distances to the candidates of group `g`, capped at its distance to the
+/// nearest centre so far, and adds them (weighted by `w`) to the candidates' potentials.
+#[inline(always)]
+fn settle(res: [f64; LANES], g: usize, out: &mut [f64], pots: &mut [f64], w: f64, cap: f64) {
+    for (j, &r) in res.iter().enumerate() {
+        let t = g * LANES + j;
+        if t < out.len() {
+            let v = r.min(cap);
+            out[t] = v;
+            pots[t] += w * v;
         }
     }
 }
