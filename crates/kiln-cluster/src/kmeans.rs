@@ -112,8 +112,10 @@ pub enum KMeansAlgorithm {
 ///   chosen run.
 /// - With [`KMeansInit::Given`] every restart would start from the same centres, so `n_init`
 ///   is treated as 1 (scikit-learn warns and does the same).
-/// - Memory: the fit holds one centred copy of `X`; Elkan adds `n_samples × n_clusters`
-///   lower bounds.
+/// - Memory: the fit reads `X` in place when it is row-major and its mean lies within its
+///   spread (`2·||mean||² ≤ E||x||²`); otherwise it holds one centred copy (centring keeps the
+///   `||c||² − 2·x·c` comparison accurate on data far from the origin). Elkan adds
+///   `n_samples × n_clusters` lower bounds.
 /// - Results are identical on any number of threads: rows are processed in fixed chunks of
 ///   4096 whose partial sums are merged in order. The initial centres come from kiln's random
 ///   generator, so they differ from scikit-learn's for the same seed.
