@@ -12,6 +12,8 @@ mod rowwise3;
 
 pub use fitted::FittedKMeans;
 
+use std::borrow::Cow;
+
 use kiln_core::check;
 use kiln_core::random::task_rng;
 use kiln_core::{Error, FitUnsupervised, Params, Result};
@@ -284,12 +286,6 @@ impl Params for KMeans {
     }
 }
 
-/// The unweighted mean of every column of the row-major `x` (`n × d`), summed per chunk in
-/// order.
-pub(crate) fn column_means(x: &[f64], n: usize, d: usize) -> Vec<f64> {
-    means_and_square_norm(x, n, d).0
-}
-
 /// The unweighted column means of the row-major `x` (`n × d`) and the mean squared row norm
 /// `Σ ||x_i||² / n`, in one pass, summed per chunk in order.
 fn means_and_square_norm(x: &[f64], n: usize, d: usize) -> (Vec<f64>, f64) {
@@ -327,18 +323,72 @@ fn worth_centring(mean: &[f64], mean_square_norm: f64) -> bool {
     2.0 * mean.iter().map(|m| m * m).sum::<f64>() > mean_square_norm
 }
 
-/// The absolute tolerance: `tol` × the mean of the per-feature (population, unweighted)
-/// variances of the data (scikit-learn's `_tolerance`).
-pub(crate) fn absolute_tol(x: &[f64], n: usize, d: usize, tol: f64) -> f64 {
-    if tol == 0.0 {
-        return 0.0;
-    }
-    absolute_tol_around(x, n, d, &column_means(x, n, d), tol)
+/// The training rows as a fit reads them ([`fit_rows`]).
+pub(crate) struct FitRows<'a> {
+    /// Row-major rows minus `offset`: the caller's own when they are row-major and need no
+    /// centring, otherwise a copy.
+    pub rows: Cow<'a, [f64]>,
+    /// What was subtracted from every row: the column means when centred, otherwise zeros.
+    pub offset: Vec<f64>,
+    /// The absolute tolerance for `tol` ([`absolute_tol`]).
+    pub tol: f64,
 }
 
-/// [`absolute_tol`] with the column means already known: the variances are the mean squares
-/// around them (two passes in all, so no cancellation).
-fn absolute_tol_around(x: &[f64], n: usize, d: usize, mean: &[f64], tol: f64) -> f64 {
+/// The rows of `x` for fitting: row-major, centred by the column means when that helps the
+/// precision ([`worth_centring`]), and the absolute tolerance for `tol`; two reads of the
+/// data, plus the centring pass when it is done (in parallel, in place when `x` had to be
+/// copied anyway).
+pub(crate) fn fit_rows(x: ArrayView2<'_, f64>, tol: f64) -> FitRows<'_> {
+    let (n, d) = x.dim();
+    let src: Cow<'_, [f64]> = match x.to_slice() {
+        Some(s) => Cow::Borrowed(s),
+        None => Cow::Owned(x.iter().copied().collect()),
+    };
+    let (mean, mean_square_norm) = means_and_square_norm(&src, n, d);
+    let tol = absolute_tol(&src, n, d, &mean, tol);
+    if !worth_centring(&mean, mean_square_norm) {
+        return FitRows {
+            rows: src,
+            offset: vec![0.0; d],
+            tol,
+        };
+    }
+    let subtract = |out: &mut [f64], rows: &[f64]| {
+        for (o, r) in out.chunks_exact_mut(d).zip(rows.chunks_exact(d)) {
+            for ((o, v), m) in o.iter_mut().zip(r).zip(&mean) {
+                *o = v - m;
+            }
+        }
+    };
+    // Written in one parallel pass, so the copy's pages are first touched on every core.
+    let centred = match src {
+        Cow::Owned(mut v) => {
+            v.par_chunks_mut(CHUNK * d).for_each(|rows| {
+                for row in rows.chunks_exact_mut(d) {
+                    row.iter_mut().zip(&mean).for_each(|(v, m)| *v -= m);
+                }
+            });
+            v
+        }
+        Cow::Borrowed(s) => {
+            let mut out = vec![0.0; n * d];
+            out.par_chunks_mut(CHUNK * d)
+                .zip(s.par_chunks(CHUNK * d))
+                .for_each(|(o, r)| subtract(o, r));
+            out
+        }
+    };
+    FitRows {
+        rows: Cow::Owned(centred),
+        offset: mean,
+        tol,
+    }
+}
+
+/// The absolute tolerance: `tol` × the mean of the per-feature (population, unweighted)
+/// variances of the data (scikit-learn's `_tolerance`), with the column means already known:
+/// the variances are the mean squares around them (no cancellation).
+fn absolute_tol(x: &[f64], n: usize, d: usize, mean: &[f64], tol: f64) -> f64 {
     if tol == 0.0 {
         return 0.0;
     }
@@ -401,46 +451,17 @@ impl KMeans {
         let k = self.n_clusters;
         crate::kmeans::common::check_fit_input(Self::NAME, x, sample_weight, k, &self.init)?;
 
-        // Row-major data is read in place (`as_standard_layout` copies other layouts).
-        let xs = x.as_standard_layout();
-        let copied: Vec<f64>;
-        let src: &[f64] = match xs.as_slice() {
-            Some(s) => s,
-            None => {
-                copied = xs.iter().copied().collect();
-                &copied
-            }
-        };
-        let (mean, mean_square_norm) = means_and_square_norm(src, n, d);
-        let tol = absolute_tol_around(src, n, d, &mean, self.tol);
-        // Centred only when that helps the precision (`worth_centring`), into a copy written
-        // in one parallel pass so its pages are first touched on every core. `offset` is
-        // subtracted from given centres and added back to the fitted ones.
-        let centre = worth_centring(&mean, mean_square_norm);
-        let mut centred: Vec<f64> = Vec::new();
-        if centre {
-            centred = vec![0.0; n * d];
-            centred
-                .par_chunks_mut(CHUNK * d)
-                .zip(src.par_chunks(CHUNK * d))
-                .for_each(|(out, rows)| {
-                    for (o, r) in out.chunks_exact_mut(d).zip(rows.chunks_exact(d)) {
-                        for ((o, v), m) in o.iter_mut().zip(r).zip(&mean) {
-                            *o = v - m;
-                        }
-                    }
-                });
-        }
-        let (xc, offset): (&[f64], Vec<f64>) = if centre {
-            (&centred, mean)
-        } else {
-            (src, vec![0.0; d])
-        };
+        let FitRows { rows, offset, tol } = fit_rows(x, self.tol);
         let w: Vec<f64> = match sample_weight {
             Some(w) => w.to_vec(),
             None => vec![1.0; n],
         };
-        let data = Data { x: xc, w: &w, n, d };
+        let data = Data {
+            x: &rows,
+            w: &w,
+            n,
+            d,
+        };
 
         let mut best: Option<RunResult> = None;
         for run in 0..self.effective_n_init() {
@@ -539,8 +560,9 @@ mod tests {
     #[test]
     fn absolute_tol_is_tol_times_mean_population_variance() {
         // Columns [1, 3] and [0, 4] (centred: [-1, 1], [-2, 2]); variances 1 and 4.
-        let xc = [-1.0, -2.0, 1.0, 2.0];
-        assert_eq!(absolute_tol(&xc, 2, 2, 0.1), 0.25);
-        assert_eq!(absolute_tol(&xc, 2, 2, 0.0), 0.0);
+        let x = [1.0, 0.0, 3.0, 4.0];
+        let (mean, _) = means_and_square_norm(&x, 2, 2);
+        assert_eq!(absolute_tol(&x, 2, 2, &mean, 0.1), 0.25);
+        assert_eq!(absolute_tol(&x, 2, 2, &mean, 0.0), 0.0);
     }
 }

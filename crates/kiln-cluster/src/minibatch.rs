@@ -14,7 +14,7 @@ use rand::Rng;
 use serde::{Deserialize, Serialize};
 
 use crate::kmeans::common::{Data, sq_dist};
-use crate::kmeans::{KMeansInit, absolute_tol, column_means, init, lloyd};
+use crate::kmeans::{FitRows, KMeansInit, fit_rows, init, lloyd};
 use step::{Convergence, State};
 
 /// Mini-batch k-means (Sculley 2010): k-means whose centres learn from small random batches
@@ -72,10 +72,12 @@ use step::{Convergence, State};
 ///   exponentially weighted average of the mean batch inertia (smoothing factor
 ///   `min(1, 2 · batch_size / (n_samples + 1))`, the first step ignored) or on `tol`; then a
 ///   last full assignment gives the labels and inertia of the training data.
-/// - Every row is shifted by a fixed offset (the column means of the training data, or of the
-///   first batch for `partial_fit`) before any distance is computed, and the centres shifted
+/// - When the training data (or the first batch for `partial_fit`) lies further from the
+///   origin than its rows spread around their mean (`2·||mean||² > E||x||²`), every row is
+///   shifted by those column means before any distance is computed, and the centres shifted
 ///   back for [`FittedMiniBatchKMeans::cluster_centers`]: the `||c||² − 2·x·c` comparison used
-///   for assignments then stays accurate on data far from the origin.
+///   for assignments then stays accurate on data far from the origin. Otherwise the offset is
+///   zero and row-major data is read in place (no copy), as [`crate::KMeans`] does.
 /// - `partial_fit` ignores `max_iter`, `max_no_improvement` and `tol` (there is no stopping
 ///   in a stream), as scikit-learn does; `batch_size` only sets the default `init_size`.
 /// - [`KMeansInit::Random`] draws its rows uniformly (scikit-learn draws them with
@@ -241,7 +243,9 @@ impl MiniBatchKMeans {
     ) -> Result<FittedMiniBatchKMeans> {
         let w = self.check_fit_input(x, sample_weight)?;
         let (n, d) = x.dim();
-        let (xs, offset) = centred_copy(x);
+        let FitRows {
+            rows: xs, offset, ..
+        } = fit_rows(x, 0.0);
         let data = Data {
             x: &xs,
             w: &w,
@@ -349,17 +353,6 @@ impl MiniBatchKMeans {
     }
 }
 
-/// `x` minus its (unweighted) column means, row-major, and those means.
-fn centred_copy(x: ArrayView2<'_, f64>) -> (Vec<f64>, Vec<f64>) {
-    let (n, d) = x.dim();
-    let mut xs: Vec<f64> = x.iter().copied().collect();
-    let mean = column_means(&xs, n, d);
-    for row in xs.chunks_exact_mut(d) {
-        row.iter_mut().zip(&mean).for_each(|(v, m)| *v -= m);
-    }
-    (xs, mean)
-}
-
 /// The rows `idx` of `data` and their weights.
 fn gather(data: Data<'_>, idx: &[usize]) -> (Vec<f64>, Vec<f64>) {
     let mut x = Vec::with_capacity(idx.len() * data.d);
@@ -440,14 +433,17 @@ impl FitUnsupervised for MiniBatchKMeans {
         let w = self.check_fit_input(x, sample_weight)?;
         let (n, d) = x.dim();
         let k = self.n_clusters;
-        let (xs, offset) = centred_copy(x);
+        let FitRows {
+            rows: xs,
+            offset,
+            tol,
+        } = fit_rows(x, self.tol);
         let data = Data {
             x: &xs,
             w: &w,
             n,
             d,
         };
-        let tol = absolute_tol(&xs, n, d, self.tol);
         let batch_size = self.effective_batch_size(n);
         let init_size = self.init_size(n);
         let mut rng = rng_from_seed(self.seed);

@@ -209,6 +209,49 @@ fn minibatch_recovers_well_separated_blobs() {
 }
 
 #[test]
+fn minibatch_fits_data_far_from_the_origin_as_the_same_data_near_it() {
+    // Near the origin the rows are read as they are; moved ~1e8 away they are shifted by
+    // their means first (without that, `||c||² − 2·x·c` loses the clusters). The batches
+    // depend only on the seed, so both fits take the same steps: the same labels, centres
+    // moved by the shift, and the same for a partial_fit stream and its predictions.
+    let (x, _) = blobs(3000, 4, 4, 1.0, 9);
+    let shift = array![1e8, -3e8, 2e8, 5e7];
+    let far = &x + &shift;
+    let init = x.slice(s![..4, ..]).to_owned();
+    let params = |init: Array2<f64>| {
+        MiniBatchKMeans::default()
+            .with_n_clusters(4)
+            .with_batch_size(256)
+            .with_init(KMeansInit::Given(init))
+            .with_seed(4)
+    };
+    let near = params(init.clone()).fit(x.view()).unwrap();
+    let moved = params(&init + &shift).fit(far.view()).unwrap();
+    assert_eq!(near.labels(), moved.labels());
+    assert_eq!(near.n_steps(), moved.n_steps());
+    let back = &moved.cluster_centers() - &shift;
+    for (a, b) in near.cluster_centers().iter().zip(back.iter()) {
+        // The shifted centres carry the rounding of coordinates near 3e8 (ulp 6e-8).
+        assert!((a - b).abs() <= 1e-6, "centre {a} vs {b}");
+    }
+    let mut s_near = params(init.clone())
+        .partial_fit(x.slice(s![..500, ..]), None)
+        .unwrap();
+    let mut s_far = params(&init + &shift)
+        .partial_fit(far.slice(s![..500, ..]), None)
+        .unwrap();
+    for b in 1..6 {
+        let rows = s![b * 500..(b + 1) * 500, ..];
+        s_near.partial_fit(x.slice(rows), None).unwrap();
+        s_far.partial_fit(far.slice(rows), None).unwrap();
+    }
+    assert_eq!(
+        s_near.predict(x.view()).unwrap(),
+        s_far.predict(far.view()).unwrap()
+    );
+}
+
+#[test]
 fn partial_fit_over_a_stream_approaches_fit() {
     let (x, y) = blobs(4000, 3, 4, 1.5, 5);
     let params = MiniBatchKMeans::default()

@@ -1,6 +1,8 @@
 //! [`FittedMiniBatchKMeans`]: the centres and learning state of a [`MiniBatchKMeans`], with
 //! `partial_fit` for further batches, predict, transform and score.
 
+use std::borrow::Cow;
+
 use kiln_core::check::{self, NanPolicy};
 use kiln_core::persist::{FeatureSchema, Persist};
 use kiln_core::random::task_rng;
@@ -141,9 +143,13 @@ impl FittedMiniBatchKMeans {
         self.cluster_centers = Array2::from_shape_fn((k, d), |(j, f)| c[j * d + f] + o[f]);
     }
 
-    /// `x` minus the offset, row-major.
-    fn shifted(&self, x: ArrayView2<'_, f64>) -> Vec<f64> {
-        shift_rows(x, &self.offset)
+    /// `x` minus the offset, row-major: `x` itself when it is row-major and the offset is
+    /// zero.
+    fn shifted<'a>(&self, x: ArrayView2<'a, f64>) -> Cow<'a, [f64]> {
+        match x.to_slice() {
+            Some(s) if self.offset.iter().all(|&o| o == 0.0) => Cow::Borrowed(s),
+            _ => Cow::Owned(shift_rows(x, &self.offset)),
+        }
     }
 
     /// The nearest centre of every row of the shifted, row-major `xs`.
