@@ -336,8 +336,7 @@ pub(crate) struct FitRows<'a> {
 
 /// The rows of `x` for fitting: row-major, centred by the column means when that helps the
 /// precision ([`worth_centring`]), and the absolute tolerance for `tol`; two reads of the
-/// data, plus the centring pass when it is done (in parallel, in place when `x` had to be
-/// copied anyway).
+/// data, plus the centring pass into a copy when it is done.
 pub(crate) fn fit_rows(x: ArrayView2<'_, f64>, tol: f64) -> FitRows<'_> {
     let (n, d) = x.dim();
     let src: Cow<'_, [f64]> = match x.to_slice() {
@@ -353,31 +352,18 @@ pub(crate) fn fit_rows(x: ArrayView2<'_, f64>, tol: f64) -> FitRows<'_> {
             tol,
         };
     }
-    let subtract = |out: &mut [f64], rows: &[f64]| {
-        for (o, r) in out.chunks_exact_mut(d).zip(rows.chunks_exact(d)) {
-            for ((o, v), m) in o.iter_mut().zip(r).zip(&mean) {
-                *o = v - m;
-            }
-        }
-    };
     // Written in one parallel pass, so the copy's pages are first touched on every core.
-    let centred = match src {
-        Cow::Owned(mut v) => {
-            v.par_chunks_mut(CHUNK * d).for_each(|rows| {
-                for row in rows.chunks_exact_mut(d) {
-                    row.iter_mut().zip(&mean).for_each(|(v, m)| *v -= m);
+    let mut centred = vec![0.0; n * d];
+    centred
+        .par_chunks_mut(CHUNK * d)
+        .zip(src.par_chunks(CHUNK * d))
+        .for_each(|(out, rows)| {
+            for (o, r) in out.chunks_exact_mut(d).zip(rows.chunks_exact(d)) {
+                for ((o, v), m) in o.iter_mut().zip(r).zip(&mean) {
+                    *o = v - m;
                 }
-            });
-            v
-        }
-        Cow::Borrowed(s) => {
-            let mut out = vec![0.0; n * d];
-            out.par_chunks_mut(CHUNK * d)
-                .zip(s.par_chunks(CHUNK * d))
-                .for_each(|(o, r)| subtract(o, r));
-            out
-        }
-    };
+            }
+        });
     FitRows {
         rows: Cow::Owned(centred),
         offset: mean,
