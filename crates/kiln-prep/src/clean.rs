@@ -51,8 +51,19 @@ impl Frame {
     /// Missing values compare equal to each other, and `-0.0` equals `0.0`, as in pandas.
     ///
     /// # Errors
-    /// [`kiln_core::Error::InvalidValue`] for an unknown column in `subset`.
+    /// [`kiln_core::Error::InvalidValue`] for an unknown column in `subset`, or an empty
+    /// `subset` (no columns to compare would make every row a duplicate of the first; pass
+    /// `None` to compare all columns).
     pub fn duplicated<S: AsRef<str>>(&self, subset: Option<&[S]>, keep: Keep) -> Result<Vec<bool>> {
+        if subset.is_some_and(<[S]>::is_empty) {
+            return Err(kiln_core::Error::InvalidValue {
+                what: "duplicate subset".into(),
+                row: None,
+                reason: "no columns named: name at least one column, or pass None to compare \
+                         all columns"
+                    .into(),
+            });
+        }
         let cols: Vec<&Column> = match subset {
             Some(names) => names
                 .iter()

@@ -444,6 +444,13 @@ fn duplicates_keep_first_or_last_and_compare_missing_as_equal() {
     let (_, report) = f.drop_duplicates(Some(&["k"]), Keep::Last).unwrap();
     assert_eq!(report.kept, vec![2, 3, 5]);
     assert!(f.duplicated(Some(&["zzz"]), Keep::First).is_err());
+    // No columns to compare is an error, not "every row repeats the first" (pandas raises too).
+    let none: &[&str] = &[];
+    let err = f.drop_duplicates(Some(none), Keep::First).unwrap_err();
+    assert!(
+        matches!(&err, Error::InvalidValue { reason, .. } if reason.contains("no columns")),
+        "{err}"
+    );
 }
 
 #[test]

@@ -135,8 +135,10 @@ pub enum Remainder {
 /// # Errors
 /// [`Error::InvalidParameter`] (at `validate` or `fit`) for a bad step name, a column in two
 /// steps, a column the frame does not have, a categorical column given to a numeric step or a
-/// numeric column to an encoder, and a categorical column left over with
-/// [`Remainder::Passthrough`]; each step's own errors.
+/// numeric column to an encoder, a categorical column left over with
+/// [`Remainder::Passthrough`], and two output columns with the same name (possible with
+/// `verbose_feature_names_out = false`); each step's own errors. A step that names no
+/// columns is skipped: it has no output.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct ColumnTransformer {
     /// `(name, step, columns)` triples. By default, empty.
@@ -256,6 +258,11 @@ impl ColumnTransformer {
         }
         let mut steps = Vec::with_capacity(self.transformers.len());
         for (name, step, columns) in &self.transformers {
+            if columns.is_empty() {
+                // A step that selects no columns has nothing to fit and no output (as in
+                // scikit-learn), so a column list built from the data may come out empty.
+                continue;
+            }
             let fitted = match step {
                 Step::OneHot(p) => FittedStep::OneHot(p.fit(frame, columns)?),
                 Step::Ordinal(p) => FittedStep::Ordinal(p.fit(frame, columns)?),
@@ -271,12 +278,25 @@ impl ColumnTransformer {
             .filter(|n| used.contains(n) || remainder_columns.contains(n))
             .cloned()
             .collect();
-        Ok(FittedColumnTransformer {
+        let fitted = FittedColumnTransformer {
             params: self.clone(),
             input,
             steps,
             remainder_columns,
-        })
+        };
+        let names = fitted.feature_names_out();
+        let mut seen = std::collections::HashSet::with_capacity(names.len());
+        if let Some(dup) = names.iter().find(|n| !seen.insert(n.as_str())) {
+            return Err(Error::invalid_param(
+                Self::NAME,
+                "verbose_feature_names_out",
+                format!(
+                    "would give two output columns the name `{dup}`; set it to true (each \
+                     name then carries its step's prefix) or rename the clashing column"
+                ),
+            ));
+        }
+        Ok(fitted)
     }
 }
 

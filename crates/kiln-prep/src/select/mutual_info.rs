@@ -180,6 +180,11 @@ impl MutualInfo {
         self.validate_as(NAME)?;
         check::check_fit_xy(x, y.len(), NanPolicy::Reject)?;
         let counts = check::check_class_indices(NAME, y, false)?;
+        if counts.classes.len() == 1 {
+            // A constant shares no information with anything: exactly 0, not the estimator's
+            // rounding noise around it.
+            return Ok(Array1::zeros(x.ncols()));
+        }
         let codes: Vec<u32> = y
             .iter()
             .map(|c| counts.classes.partition_point(|k| k < c) as u32)

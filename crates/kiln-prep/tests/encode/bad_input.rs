@@ -310,3 +310,48 @@ fn made_up_category_names_never_collide_with_real_ones() {
     assert_eq!(unique.len(), grouped.len(), "{grouped:?}");
     assert!(grouped.contains(&"c=infrequent_".to_owned()), "{grouped:?}");
 }
+
+#[test]
+fn output_names_must_be_unique_and_empty_steps_are_skipped() {
+    use kiln_prep::{Categorical, Column, Frame};
+    let f = Frame::new(vec![
+        (
+            "c".into(),
+            Column::Categorical(Categorical::from_values(&[Some("x"), Some("y"), Some("x")])),
+        ),
+        ("c=x".into(), Column::Float(vec![1.0, 2.0, 3.0])),
+    ])
+    .unwrap();
+    let ct = ColumnTransformer::default()
+        .with_step("onehot", &["c"], Step::OneHot(OneHotEncoder::default()))
+        .with_remainder(Remainder::Passthrough);
+    // Without the prefixes, the one-hot column `c=x` and the passed-through column `c=x`
+    // would share a name (scikit-learn raises here too).
+    let err = ct
+        .clone()
+        .with_verbose_feature_names_out(false)
+        .fit(&f)
+        .unwrap_err();
+    assert_eq!(err.parameter_name(), Some("verbose_feature_names_out"));
+    assert!(err.to_string().contains("`c=x`"), "{err}");
+    let fitted = ct.fit(&f).unwrap();
+    assert_eq!(
+        fitted.feature_names_out(),
+        ["onehot__c=x", "onehot__c=y", "remainder__c=x"]
+    );
+
+    // A step naming no columns has no output, as in scikit-learn.
+    let none: &[&str] = &[];
+    let fitted = ColumnTransformer::default()
+        .with_numeric(
+            "scaled",
+            none,
+            vec![NumericStep::Standard(StandardScaler::default())],
+        )
+        .with_numeric("raw", &["c=x"], vec![])
+        .fit(&f)
+        .unwrap();
+    assert_eq!(fitted.feature_names_out(), ["raw__c=x"]);
+    assert_eq!(fitted.transform_frame(&f).unwrap().dim(), (3, 1));
+    assert_eq!(fitted.steps().len(), 1);
+}
