@@ -28,7 +28,8 @@ REPO = os.path.dirname(os.path.dirname(HERE))
 FAMILY_ORDER = ["logistic regression", "linear regression", "ridge regression", "lasso",
                 "decision tree", "decision tree (max depth 10)", "random forest", "extra trees",
                 "gradient boosting", "cross-validation overhead",
-                "k-means (k-means++ init)", "k-means (fixed init)", "silhouette", "ROC AUC",
+                "k-means (k-means++ init)", "k-means (fixed init)", "mini-batch k-means",
+                "silhouette", "ROC AUC",
                 "group metrics (fairness)", "group metrics, 1,000 bootstrap resamples",
                 "data drift (profile + report)", "data drift (batch against a saved profile)"]
 # Algorithm name -> family, for records that do not carry "family" (e.g. kiln's).
@@ -47,6 +48,7 @@ ALGORITHM_FAMILY = {
     "kmeans_fixed_init": "k-means (fixed init)", "k_means_fixed_init": "k-means (fixed init)",
     "kmeans_elkan": "k-means (k-means++ init)",
     "kmeans_fixed_init_elkan": "k-means (fixed init)",
+    "minibatch_kmeans": "mini-batch k-means",
     "roc_auc": "ROC AUC",
 }
 LIBRARY_ORDER = ["kiln", "sklearn", "lightgbm", "xgboost", "fairlearn", "evidently"]

@@ -120,6 +120,11 @@ ALGORITHMS = {
         dict(n_init=1, init="first k rows", max_iter=100, tol=0.0, algorithm="lloyd"), False,
         "init = the first k rows of the training data, so every library starts from the same "
         "centres; n_clusters = number of distinct labels"),
+    ("sklearn", "minibatch_kmeans"): (
+        "mini-batch k-means", ("clustering",),
+        dict(n_init=1, init="k-means++", batch_size=1024, max_iter=100, max_no_improvement=10,
+             tol=0.0, reassignment_ratio=0.01, random_state=0), False,
+        "MiniBatchKMeans with its defaults; n_clusters = number of distinct labels"),
     ("sklearn", "roc_auc"): (
         "ROC AUC", ("scores",), dict(), False,
         "fit time = sklearn.metrics.roc_auc_score(label, score) on all rows; no predict"),
@@ -166,6 +171,8 @@ def make_estimator(library, algorithm, params, k):
             return table[algorithm](**params)
         if algorithm in ("kmeans", "kmeans_elkan"):
             return cluster.KMeans(n_clusters=k, **params)
+        if algorithm == "minibatch_kmeans":
+            return cluster.MiniBatchKMeans(n_clusters=k, **params)
         raise ValueError(f"no estimator for {library}/{algorithm}")
     if library == "lightgbm":
         import lightgbm

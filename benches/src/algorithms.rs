@@ -1,7 +1,7 @@
 //! The kiln algorithms the harness runs. Each model issue adds its estimators here, with the
 //! parameters matched to the peers' (see `docs/benchmarks.md`).
 
-use kiln::cluster::{KMeans, KMeansAlgorithm, KMeansInit};
+use kiln::cluster::{KMeans, KMeansAlgorithm, KMeansInit, MiniBatchKMeans};
 use kiln::linear::{ElasticNet, Lasso, LinearRegression, LogisticRegression, Ridge};
 use kiln::prelude::*;
 use kiln::tree::{
@@ -227,6 +227,32 @@ pub fn all() -> Vec<Algorithm> {
             notes: "init = the first k rows, so every library starts from the same centres; Auto as in the k-means++ row",
         },
         Algorithm {
+            name: "minibatch_kmeans",
+            family: "mini-batch k-means",
+            tasks: &[Task::Clustering],
+            params: |e| {
+                json!({"n_clusters": e.n_classes, "init": "k-means++", "n_init": 1,
+                       "batch_size": 1024, "max_iter": 100, "max_no_improvement": 10,
+                       "tol": 0.0, "reassignment_ratio": 0.01, "seed": 0})
+            },
+            fit: |e, t| {
+                let m = MiniBatchKMeans::default()
+                    .with_n_clusters(e.n_classes)
+                    .with_n_init(1)
+                    .with_batch_size(1024)
+                    .with_max_iter(100)
+                    .with_max_no_improvement(Some(10))
+                    .with_tol(0.0)
+                    .with_reassignment_ratio(0.01)
+                    .with_seed(0)
+                    .fit(t.x.view())?;
+                let info = json!({"n_iter": m.n_iter(), "n_steps": m.n_steps(),
+                                  "inertia": m.inertia()});
+                Ok(Box::new(MiniBatchClusterer(m, info)))
+            },
+            notes: "scikit-learn's defaults (batch 1024, init_size 3 x batch, early stop after 10 steps without improvement of the smoothed batch inertia); labels and inertia of all rows at the end",
+        },
+        Algorithm {
             name: "decision_tree_regressor",
             family: "decision tree",
             tasks: &[Task::Regression],
@@ -251,6 +277,22 @@ fn boosting_params() -> Value {
 struct Clusterer(kiln::cluster::FittedKMeans, Value);
 
 impl BenchModel for Clusterer {
+    fn predict(&self, x: ArrayView2<'_, f64>) -> BenchResult<Prediction> {
+        Ok(Prediction::Clusters {
+            labels: self.0.predict(x)?,
+            centres: self.0.cluster_centers().to_owned(),
+        })
+    }
+
+    fn info(&self) -> serde_json::Map<String, Value> {
+        self.1.as_object().cloned().unwrap_or_default()
+    }
+}
+
+/// A fitted kiln mini-batch k-means, and facts for the record.
+struct MiniBatchClusterer(kiln::cluster::FittedMiniBatchKMeans, Value);
+
+impl BenchModel for MiniBatchClusterer {
     fn predict(&self, x: ArrayView2<'_, f64>) -> BenchResult<Prediction> {
         Ok(Prediction::Clusters {
             labels: self.0.predict(x)?,
