@@ -288,6 +288,14 @@ def main():
       "iterations are comparable one for one; those rows need not come from distinct clusters, "
       "so its ARI can be well below the k-means++ variant's.")
     w("")
+    w("Mini-batch k-means stops when the smoothed batch inertia has not improved for 10 steps, "
+      "which depends on the random batches: on blobs_1m (2026-11-28) kiln stopped after 12 "
+      "steps and scikit-learn after 569, with inertias 0.05 % apart and the same ARI, so that "
+      "row's ratio compares different amounts of work. With the same work (one epoch of 976 "
+      "steps, early stopping off; a scratch run, medians of 3-5) kiln took 0.18 s against "
+      "scikit-learn's 10.3 s on blobs_1m and 0.056 s against 0.30 s on blobs_100k_50 (97 "
+      "steps), inertias within 1e-5 of each other.")
+    w("")
 
     # ---- per workload
     w("## Results")
