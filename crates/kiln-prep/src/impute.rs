@@ -138,7 +138,19 @@ impl FitUnsupervised for SimpleImputer {
         check::check_x(x, NanPolicy::AllowMissing)?;
         let counts_sums = colstats::count_sum(x);
         let mut statistics: Vec<f64> = match self.strategy {
-            Strategy::Mean => counts_sums.iter().map(|&(c, s)| s / c).collect(),
+            Strategy::Mean => counts_sums
+                .iter()
+                .enumerate()
+                .map(|(j, &(c, s))| {
+                    if s.is_finite() {
+                        s / c
+                    } else {
+                        // The values are finite, so their sum overflowed: sum them scaled
+                        // by a power of two (exact) and scale the mean back.
+                        colstats::scaled_mean(x.column(j))
+                    }
+                })
+                .collect(),
             Strategy::Median => colstats::sorted_columns(x, colstats::median_sorted),
             Strategy::MostFrequent => colstats::sorted_columns(x, colstats::mode_sorted),
             Strategy::Constant(v) => vec![v; x.ncols()],

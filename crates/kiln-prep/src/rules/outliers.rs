@@ -4,6 +4,7 @@ use kiln_core::check::check_param;
 use kiln_core::{Error, Result};
 
 use crate::frame::Frame;
+use crate::scale::colstats;
 
 /// How an [`OutlierReport`] was computed, with the statistics it used.
 #[derive(Debug, Clone, Copy, PartialEq)]
@@ -152,6 +153,9 @@ pub fn iqr_outliers(frame: &Frame, column: &str, k: f64) -> Result<OutlierReport
 ///   never flagged.
 /// - A constant column has `std = 0` and undefined z-scores: it flags nothing (its reported
 ///   `std` is exactly 0 and the fences equal the value).
+/// - The values are scaled by a power of two before squaring (exact), so columns of values
+///   near 1e±300 are flagged as the same values at unit scale would be (scipy's `zscore`
+///   gives NaN there).
 ///
 /// # Errors
 /// [`Error::InvalidParameter`] for `threshold` not finite or not positive;
@@ -169,18 +173,26 @@ pub fn zscore_outliers(frame: &Frame, column: &str, threshold: f64) -> Result<Ou
     let n = kept.len() as f64;
     let first = kept[0].1;
     let constant = kept.iter().all(|&(_, x)| x == first);
-    let (mean, std) = if constant {
-        (first, 0.0)
+    // z-scores are scale-free: the values are scaled by a power of two (exact), so squares
+    // of values near 1e±300 neither overflow nor underflow, and the mean and std are scaled
+    // back (exactly) for the report.
+    let scale = colstats::pow2_scale(kept.iter().fold(0.0_f64, |m, &(_, x)| m.max(x.abs())));
+    let (mean_s, std_s) = if constant {
+        (first * scale, 0.0)
     } else {
-        let mean = kept.iter().map(|&(_, x)| x).sum::<f64>() / n;
-        let ss = kept.iter().map(|&(_, x)| (x - mean).powi(2)).sum::<f64>();
+        let mean = kept.iter().map(|&(_, x)| x * scale).sum::<f64>() / n;
+        let ss = kept
+            .iter()
+            .map(|&(_, x)| (x * scale - mean).powi(2))
+            .sum::<f64>();
         (mean, (ss / n).sqrt())
     };
+    let (mean, std) = (mean_s / scale, std_s / scale);
     let rows: Vec<usize> = if constant {
         Vec::new()
     } else {
         kept.iter()
-            .filter(|&&(_, x)| ((x - mean) / std).abs() > threshold)
+            .filter(|&&(_, x)| ((x * scale - mean_s) / std_s).abs() > threshold)
             .map(|&(r, _)| r)
             .collect()
     };

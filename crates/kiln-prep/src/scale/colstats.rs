@@ -375,6 +375,10 @@ pub(crate) fn percentile_sorted(sorted: &[f64], q: f64) -> f64 {
     let i = below as usize;
     let (a, b) = (sorted[i], sorted[i + 1]);
     let diff = b - a;
+    if !diff.is_finite() {
+        // Neighbours near opposite ends of f64's range: the same point without the overflow.
+        return a * (1.0 - t) + b * t;
+    }
     if t >= 0.5 {
         b - diff * (1.0 - t)
     } else {
@@ -391,8 +395,67 @@ pub(crate) fn median_sorted(sorted: &[f64]) -> f64 {
     } else if n % 2 == 1 {
         sorted[n / 2]
     } else {
-        (sorted[n / 2 - 1] + sorted[n / 2]) / 2.0
+        midpoint(sorted[n / 2 - 1], sorted[n / 2])
     }
+}
+
+/// `(a + b) / 2`, halving first where the sum would overflow (two values near f64's range).
+pub(crate) fn midpoint(a: f64, b: f64) -> f64 {
+    let sum = a + b;
+    if sum.is_finite() {
+        sum / 2.0
+    } else {
+        a / 2.0 + b / 2.0
+    }
+}
+
+/// A power of two `s` that brings `max_abs` into [1, 2) (1 for 0 or a non-finite value;
+/// clamped to [2^-1000, 2^1000]). Multiplying by it is exact, so statistics computed on
+/// `x · s` are those of `x` scaled exactly (the same bits after dividing back), while sums of
+/// squares of values near 1e±300 neither overflow nor underflow.
+pub(crate) fn pow2_scale(max_abs: f64) -> f64 {
+    if max_abs == 0.0 || !max_abs.is_finite() {
+        return 1.0;
+    }
+    // The unbiased exponent of a normal value; a subnormal's (at most -1023) is clamped.
+    let exponent = ((max_abs.to_bits() >> 52) & 0x7ff) as i64 - 1023;
+    let e = exponent.clamp(-1000, 1000);
+    f64::from_bits(((1023 - e) as u64) << 52)
+}
+
+/// The mean of the non-NaN values of `v` computed on `v · s` for a power of two `s`
+/// ([`pow2_scale`]), so that it is finite whenever the values are; NaN without values.
+pub(crate) fn scaled_mean(v: ArrayView1<'_, f64>) -> f64 {
+    let scale = pow2_scale(v.iter().fold(0.0_f64, |m, x| m.max(x.abs())));
+    let (mut sum, mut count) = (0.0, 0.0);
+    for &x in v.iter().filter(|x| !x.is_nan()) {
+        sum += x * scale;
+        count += 1.0;
+    }
+    sum / count / scale
+}
+
+/// The error for column `j` whose `statistic` overflows f64 although every value is finite.
+pub(crate) fn too_large(j: usize, statistic: &str) -> Error {
+    Error::InvalidValue {
+        what: format!("column {j} of X"),
+        row: None,
+        reason: format!(
+            "its values are too large: their {statistic} overflows f64; rescale it (e.g. \
+             divide by a constant)"
+        ),
+    }
+}
+
+/// The largest absolute value of each column, ignoring NaN (0 for a column without values).
+pub(crate) fn max_abs_by_column(x: ArrayView2<'_, f64>) -> Vec<f64> {
+    let mut m = vec![0.0_f64; x.ncols()];
+    for_each_row(x, |_, row| {
+        for (m, &v) in m.iter_mut().zip(row) {
+            *m = m.max(v.abs());
+        }
+    });
+    m
 }
 
 /// The most frequent of sorted values, the smallest among ties (SciPy's `mode`); NaN for an

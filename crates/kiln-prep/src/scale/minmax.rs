@@ -30,6 +30,11 @@ use super::{colstats, no_weights};
 /// range 1, so it maps to `lo`. Sample weights are not defined (they do not change a minimum
 /// or maximum): passing some gives [`Error::Unsupported`].
 ///
+/// # Errors
+/// Empty or infinite `x`; [`Error::InvalidValue`] naming the column whose range
+/// `data_max − data_min` overflows f64 (values near ±1e308 of both signs), where
+/// scikit-learn would scale every value to 0.
+///
 /// # Example
 /// ```
 /// use kiln_core::{FitUnsupervised, Transform};
@@ -106,6 +111,9 @@ impl FitUnsupervised for MinMaxScaler {
         let data_min = Array1::from_iter(mm.iter().map(|p| p.0));
         let data_max = Array1::from_iter(mm.iter().map(|p| p.1));
         let data_range = &data_max - &data_min;
+        if let Some(j) = data_range.iter().position(|r| r.is_infinite()) {
+            return Err(colstats::too_large(j, "range (max − min)"));
+        }
         let scale = data_range.mapv(|r| (hi - lo) / colstats::handle_zero_scale(r));
         let min = Array1::from_shape_fn(scale.len(), |j| lo - data_min[j] * scale[j]);
         Ok(FittedMinMaxScaler {

@@ -29,7 +29,10 @@ use kiln_core::special;
 ///
 /// # Notes
 /// - Percentiles follow NumPy's default linear interpolation; NaN is ignored at fit and kept
-///   at transform; a zero inter-quantile range becomes 1.
+///   at transform; a zero inter-quantile range becomes 1. Medians and interpolated
+///   percentiles of values near f64's range are computed without overflow (scikit-learn's
+///   can be infinite there); an inter-quantile range that itself exceeds f64 is an
+///   [`Error::InvalidValue`] naming the column.
 /// - Sample weights are not defined: passing some gives [`Error::Unsupported`].
 /// - With `unit_variance`, scikit-learn accepts `q_min = 0` or `q_max = 100` and then divides
 ///   by an infinite adjustment; kiln rejects those ranges instead.
@@ -146,6 +149,11 @@ impl FitUnsupervised for RobustScaler {
                 colstats::percentile_sorted(col, q_max) - colstats::percentile_sorted(col, q_min),
             )
         });
+        if self.with_scaling
+            && let Some(j) = stats.iter().position(|s| s.1.is_infinite())
+        {
+            return Err(colstats::too_large(j, "inter-quantile range"));
+        }
         let center = self
             .with_centering
             .then(|| Array1::from_iter(stats.iter().map(|s| s.0)));

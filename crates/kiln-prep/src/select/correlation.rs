@@ -6,7 +6,7 @@ use kiln_core::{FitTransform, FitUnsupervised, Fitted, Params, Result, Transform
 use ndarray::{Array2, ArrayView1, ArrayView2, Axis};
 use serde::{Deserialize, Serialize};
 
-use crate::scale::no_weights;
+use crate::scale::{colstats, no_weights};
 
 /// The correlation coefficient a [`CorrelationFilter`] uses.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Serialize, Deserialize)]
@@ -180,6 +180,10 @@ fn pearson(x: ArrayView2<'_, f64>) -> Array2<f64> {
     for (j, mut col) in centred.axis_iter_mut(Axis(1)).enumerate() {
         let first = col[0];
         constant[j] = col.iter().all(|&v| v == first);
+        // Correlations are scale-free: a power-of-two scale (exact) keeps the sums of squares
+        // of values near 1e±300 from overflowing or underflowing.
+        let scale = colstats::pow2_scale(col.iter().fold(0.0_f64, |m, v| m.max(v.abs())));
+        col.mapv_inplace(|v| v * scale);
         let mean = col.sum() / n;
         col.mapv_inplace(|v| v - mean);
     }

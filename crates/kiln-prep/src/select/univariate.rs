@@ -66,13 +66,25 @@ pub fn f_classif(
     let (dfbn, dfwn) = ((k - 1) as f64, n as f64 - k as f64);
     let per_column = colstats::by_column_blocks(x, |block| {
         let d = block.ncols();
+        // F is scale-free: each column is scaled by a power of two (exact) so that its sums
+        // of squares neither overflow nor underflow for values near 1e±300.
+        let scales: Vec<f64> = colstats::max_abs_by_column(block)
+            .into_iter()
+            .map(colstats::pow2_scale)
+            .collect();
         let mut sums = vec![0.0; k * d];
         let mut lo = vec![f64::INFINITY; d];
         let mut hi = vec![f64::NEG_INFINITY; d];
         colstats::for_each_row(block, |i, row| {
             let s = &mut sums[pos[i] * d..(pos[i] + 1) * d];
-            for (((s, l), h), &v) in s.iter_mut().zip(lo.iter_mut()).zip(hi.iter_mut()).zip(row) {
-                *s += v;
+            for ((((s, l), h), &v), sc) in s
+                .iter_mut()
+                .zip(lo.iter_mut())
+                .zip(hi.iter_mut())
+                .zip(row)
+                .zip(&scales)
+            {
+                *s += v * sc;
                 *l = l.min(v);
                 *h = h.max(v);
             }
@@ -87,8 +99,9 @@ pub fn f_classif(
         let mut within = vec![0.0; d];
         colstats::for_each_row(block, |i, row| {
             let m = &means[pos[i] * d..(pos[i] + 1) * d];
-            for ((w, &v), &m) in within.iter_mut().zip(row).zip(m) {
-                *w += (v - m) * (v - m);
+            for (((w, &v), &m), sc) in within.iter_mut().zip(row).zip(m).zip(&scales) {
+                let t = v * sc - m;
+                *w += t * t;
             }
         });
         (0..d)
@@ -119,6 +132,10 @@ pub fn f_classif(
 ///
 /// Unlike scikit-learn, `r` is clamped to `[−1, 1]`: for a feature collinear with `y`,
 /// rounding can give `|r|` a hair above 1, where scikit-learn returns a large *negative* F.
+/// Each feature and `y` are scaled by a power of two first (exact, so ordinary data gives
+/// the same bits), so values near 1e±300 give the unit-scale result where scikit-learn's
+/// sums of squares overflow or underflow (0, NaN or `f64::MAX` there). [`f_classif`] does
+/// the same.
 ///
 /// # Errors
 /// Empty or non-finite `x` or `y`, or `y` of another length.
@@ -141,23 +158,38 @@ pub fn f_regression(
     check::check_fit_xy(x, y.len(), NanPolicy::Reject)?;
     check::check_finite_1d(y, "y")?;
     let n = x.nrows() as f64;
-    let y_mean = y.sum() / n;
-    let yc: Vec<f64> = y.iter().map(|v| v - y_mean).collect();
+    // F is scale-free: each column and y are scaled by a power of two (exact) so that their
+    // squares neither overflow nor underflow for values near 1e±300.
+    let ys = colstats::pow2_scale(y.iter().fold(0.0_f64, |m, v| m.max(v.abs())));
+    let y_mean = y.iter().map(|v| v * ys).sum::<f64>() / n;
+    let yc: Vec<f64> = y.iter().map(|v| v * ys - y_mean).collect();
     let y_ss = yc.iter().map(|v| v * v).sum::<f64>();
     let dof = n - 2.0;
     let per_column = colstats::by_column_blocks(x, |block| {
         let d = block.ncols();
+        let scales: Vec<f64> = colstats::max_abs_by_column(block)
+            .into_iter()
+            .map(colstats::pow2_scale)
+            .collect();
         let mut sums = vec![0.0; d];
         colstats::for_each_row(block, |_, row| {
-            sums.iter_mut().zip(row).for_each(|(s, v)| *s += v);
+            for ((s, v), sc) in sums.iter_mut().zip(row).zip(&scales) {
+                *s += v * sc;
+            }
         });
         let means: Vec<f64> = sums.iter().map(|s| s / n).collect();
         let mut cross = vec![0.0; d];
         let mut ssq = vec![0.0; d];
         colstats::for_each_row(block, |i, row| {
             let yi = yc[i];
-            for (((c, q), &v), &m) in cross.iter_mut().zip(ssq.iter_mut()).zip(row).zip(&means) {
-                let t = v - m;
+            for ((((c, q), &v), &m), sc) in cross
+                .iter_mut()
+                .zip(ssq.iter_mut())
+                .zip(row)
+                .zip(&means)
+                .zip(&scales)
+            {
+                let t = v * sc - m;
                 *c += t * yi;
                 *q += t * t;
             }
