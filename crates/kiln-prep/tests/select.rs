@@ -350,6 +350,15 @@ fn f_regression_of_a_collinear_or_constant_feature() {
     let (f, p) = f_regression(x.view(), y.view()).unwrap();
     assert_eq!((f[0], p[0]), (f64::MAX, 0.0));
     assert_eq!((f[1], p[1]), (0.0, 1.0));
+    // One or two samples leave no degrees of freedom: F = 0 and p NaN, whatever the data.
+    for n in [1, 2] {
+        let (f, p) =
+            f_regression(x.slice(ndarray::s![..n, ..]), y.slice(ndarray::s![..n])).unwrap();
+        assert!(
+            f.iter().all(|&v| v == 0.0) && p.iter().all(|v| v.is_nan()),
+            "n {n}: {f} {p}"
+        );
+    }
 }
 
 #[test]

@@ -128,7 +128,7 @@ pub fn f_classif(
 /// With `r` the Pearson correlation of the feature and `y`, `F = r² / (1 − r²) · (n − 2)` and
 /// `p = P(F(1, n−2) > F)`. As in scikit-learn, a constant feature (or constant `y`) gets
 /// `r = 0`, so `F = 0` and `p = 1`; a perfectly correlated feature gets `F = f64::MAX` and
-/// `p = 0`. With fewer than 3 samples the p-values are NaN (no degrees of freedom).
+/// `p = 0`. With fewer than 3 samples F is 0 and p NaN (no degrees of freedom).
 ///
 /// Unlike scikit-learn, `r` is clamped to `[−1, 1]`: for a feature collinear with `y`,
 /// rounding can give `|r|` a hair above 1, where scikit-learn returns a large *negative* F.
@@ -213,6 +213,11 @@ pub fn f_regression(
                 r = r.clamp(-1.0, 1.0);
                 let r2 = r * r;
                 let f = r2 / (1.0 - r2) * dof;
+                if dof <= 0.0 {
+                    // One or two samples: no residual degrees of freedom, so nothing to test
+                    // (two points are always collinear).
+                    return (0.0, f64::NAN);
+                }
                 let p = special::f_sf(1.0, dof, f);
                 if f.is_infinite() {
                     (f64::MAX, p)
