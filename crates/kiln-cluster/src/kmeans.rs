@@ -516,8 +516,22 @@ impl KMeans {
             inertia: best.inertia,
             n_iter: best.n_iter,
             converged: best.converged,
+            offset: if offset.iter().any(|&o| o != 0.0) {
+                offset
+            } else {
+                Vec::new()
+            },
         })
     }
+}
+
+/// The rows of `x`, row-major, each minus `offset`.
+pub(crate) fn shift_rows(x: ArrayView2<'_, f64>, offset: &[f64]) -> Vec<f64> {
+    let mut out = Vec::with_capacity(x.len());
+    for row in x.rows() {
+        out.extend(row.iter().zip(offset).map(|(v, o)| v - o));
+    }
+    out
 }
 
 #[cfg(test)]

@@ -195,6 +195,33 @@ fn kmeans_fits_data_far_from_the_origin_as_the_same_data_near_it() {
             // The shifted centres carry the rounding of coordinates near 3e8 (ulp 6e-8).
             assert!((a - b).abs() <= 1e-6, "{algorithm:?}: centre {a} vs {b}");
         }
+        // Predict, transform and score subtract the fit's offset too: on the training rows
+        // they give the fit's labels (uncentred dot-form distances would not), and the moved
+        // model's distances are the near one's.
+        assert_eq!(
+            moved.predict(far.view()).unwrap(),
+            moved.labels(),
+            "{algorithm:?}"
+        );
+        let (dn, dm) = (
+            near.transform(x.view()).unwrap(),
+            moved.transform(far.view()).unwrap(),
+        );
+        for (a, b) in dn.iter().zip(dm.iter()) {
+            assert!((a - b).abs() <= 1e-5, "{algorithm:?}: distance {a} vs {b}");
+        }
+        assert_relative_eq!(
+            near.score(x.view(), None).unwrap(),
+            moved.score(far.view(), None).unwrap(),
+            max_relative = 1e-9
+        );
+        // The offset is saved with the model.
+        let loaded: FittedKMeans = from_bytes(&to_bytes(&moved).unwrap()).unwrap();
+        assert_eq!(
+            loaded.predict(far.view()).unwrap(),
+            moved.labels(),
+            "{algorithm:?}"
+        );
     }
 }
 

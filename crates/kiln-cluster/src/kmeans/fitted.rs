@@ -1,5 +1,7 @@
 //! [`FittedKMeans`]: the centres of a fitted [`KMeans`], with predict, transform and score.
 
+use std::borrow::Cow;
+
 use kiln_core::check::{self, NanPolicy};
 use kiln_core::persist::{FeatureSchema, Persist};
 use kiln_core::{Fitted, Params, Predict, Result, Transform};
@@ -21,6 +23,12 @@ pub struct FittedKMeans {
     pub(super) inertia: f64,
     pub(super) n_iter: usize,
     pub(super) converged: bool,
+    /// The shift the fit subtracted from every row (the column means, when the data lay
+    /// further from the origin than it spread; empty when it read the rows as they are).
+    /// Predict, transform and score subtract it too, from the rows and the centres, so that
+    /// the distances of rows far from the origin keep the precision the fit had.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub(super) offset: Vec<f64>,
 }
 
 impl FittedKMeans {
@@ -69,13 +77,13 @@ impl FittedKMeans {
     ) -> Result<f64> {
         check::check_predict_x(KMeans::NAME, self.n_features, x, NanPolicy::Reject)?;
         check::check_sample_weight(sample_weight, x.nrows())?;
-        let xs: Vec<f64> = x.iter().copied().collect();
+        let xs = self.rows(x);
         let w: Vec<f64> = match sample_weight {
             Some(w) => w.to_vec(),
             None => vec![1.0; x.nrows()],
         };
         let (labels, _) = self.nearest(&xs);
-        let centers: Vec<f64> = self.cluster_centers.iter().copied().collect();
+        let centers = self.shifted_centers();
         let data = Data {
             x: &xs,
             w: &w,
@@ -85,11 +93,29 @@ impl FittedKMeans {
         Ok(-common::inertia(data, &centers, &labels))
     }
 
-    /// The nearest centre of every row of the row-major `xs`.
+    /// The rows of `x`, row-major, minus the fit's offset (borrowed when there is neither a
+    /// copy to make nor an offset).
+    fn rows<'a>(&self, x: ArrayView2<'a, f64>) -> Cow<'a, [f64]> {
+        match x.to_slice() {
+            Some(s) if self.offset.iter().all(|&o| o == 0.0) => Cow::Borrowed(s),
+            _ if self.offset.is_empty() => Cow::Owned(x.iter().copied().collect()),
+            _ => Cow::Owned(crate::kmeans::shift_rows(x, &self.offset)),
+        }
+    }
+
+    /// The centres, row-major, minus the fit's offset.
+    fn shifted_centers(&self) -> Vec<f64> {
+        if self.offset.is_empty() {
+            return self.cluster_centers.iter().copied().collect();
+        }
+        crate::kmeans::shift_rows(self.cluster_centers.view(), &self.offset)
+    }
+
+    /// The nearest centre of every row of the row-major, shifted `xs`.
     fn nearest(&self, xs: &[f64]) -> (Vec<usize>, bool) {
         let d = self.n_features;
         let k = self.cluster_centers.nrows();
-        let centers: Vec<f64> = self.cluster_centers.iter().copied().collect();
+        let centers = self.shifted_centers();
         let mut labels = vec![0; xs.len() / d.max(1)];
         let finite = lloyd::assign_finite(xs, d, &centers, k, &mut labels);
         (labels, finite)
@@ -109,13 +135,9 @@ impl Predict for FittedKMeans {
     fn predict(&self, x: ArrayView2<'_, f64>) -> Result<Array1<usize>> {
         check::check_n_features(KMeans::NAME, self.n_features, x)?;
         check::check_non_empty(x, "X")?;
-        let xs = x.as_standard_layout();
         // The assignment notes whether every value was finite, so the data is read once; the
         // positional check (which names the row and column) runs only when one was not.
-        let (labels, finite) = match xs.as_slice() {
-            Some(s) => self.nearest(s),
-            None => self.nearest(&xs.iter().copied().collect::<Vec<_>>()),
-        };
+        let (labels, finite) = self.nearest(&self.rows(x));
         if !finite {
             check::check_finite(x, "X", NanPolicy::Reject)?;
         }
@@ -128,18 +150,13 @@ impl Transform for FittedKMeans {
     fn transform(&self, x: ArrayView2<'_, f64>) -> Result<Array2<f64>> {
         check::check_predict_x(KMeans::NAME, self.n_features, x, NanPolicy::Reject)?;
         let k = self.cluster_centers.nrows();
-        let centers: Vec<f64> = self.cluster_centers.iter().copied().collect();
-        let d = self.n_features;
-        let xs = x.as_standard_layout();
-        let owned;
-        let xs: &[f64] = match xs.as_slice() {
-            Some(s) => s,
-            None => {
-                owned = xs.iter().copied().collect::<Vec<_>>();
-                &owned
-            }
-        };
-        Ok(common::distances(xs, d, &centers, k))
+        let centers = self.shifted_centers();
+        Ok(common::distances(
+            &self.rows(x),
+            self.n_features,
+            &centers,
+            k,
+        ))
     }
 }
 
@@ -164,6 +181,18 @@ impl Persist for FittedKMeans {
                     "{k} x {d} cluster centres (finite: {}) for {} features",
                     self.cluster_centers.iter().all(|v| v.is_finite()),
                     self.n_features
+                ),
+            ));
+        }
+        if !(self.offset.is_empty()
+            || self.offset.len() == d && self.offset.iter().all(|v| v.is_finite()))
+        {
+            return Err(kiln_core::Error::model_format(
+                kiln_core::FormatCheck::Payload,
+                format!(
+                    "an offset of {} values for {d} features (it must be empty or one finite \
+                     value per feature)",
+                    self.offset.len()
                 ),
             ));
         }

@@ -148,7 +148,7 @@ impl FittedMiniBatchKMeans {
     fn shifted<'a>(&self, x: ArrayView2<'a, f64>) -> Cow<'a, [f64]> {
         match x.to_slice() {
             Some(s) if self.offset.iter().all(|&o| o == 0.0) => Cow::Borrowed(s),
-            _ => Cow::Owned(shift_rows(x, &self.offset)),
+            _ => Cow::Owned(crate::kmeans::shift_rows(x, &self.offset)),
         }
     }
 
@@ -187,15 +187,6 @@ impl FittedMiniBatchKMeans {
         };
         Ok(-common::inertia(data, &self.state.centers, &labels))
     }
-}
-
-/// `x` minus `offset` in every row, row-major.
-fn shift_rows(x: ArrayView2<'_, f64>, offset: &[f64]) -> Vec<f64> {
-    let mut out = Vec::with_capacity(x.len());
-    for row in x.rows() {
-        out.extend(row.iter().zip(offset).map(|(v, o)| v - o));
-    }
-    out
 }
 
 impl Fitted for FittedMiniBatchKMeans {
