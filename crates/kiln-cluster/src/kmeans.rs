@@ -104,7 +104,11 @@ pub enum KMeansAlgorithm {
 ///   iterations. Unless strictly converged, a last assignment makes the labels those of the
 ///   final centres. [`FittedKMeans::n_iter`] counts iterations as scikit-learn's `n_iter_`.
 /// - A cluster left empty (zero weight) by an iteration is moved to the point farthest from
-///   its centre (ties by lowest row index), as scikit-learn's `_relocate_empty_clusters`.
+///   its centre (ties by lowest row index), as scikit-learn's `_relocate_empty_clusters`,
+///   except that a point sitting on its centre, of weight 0, or holding the last weight of
+///   its cluster is not moved (that gains nothing, and with duplicate points it made the fit
+///   shuffle identical rows until `max_iter`); an empty cluster that gets no point keeps its
+///   centre.
 /// - With fewer distinct points than clusters the fit succeeds (scikit-learn warns): some
 ///   centres coincide or some clusters stay empty, and [`FittedKMeans::labels`] has fewer
 ///   distinct values than `n_clusters`.

@@ -655,3 +655,41 @@ fn predict_names_a_non_finite_value_anywhere_in_large_or_strided_input() {
         );
     }
 }
+
+#[test]
+fn more_clusters_than_distinct_points_converge_with_every_point_on_a_centre() {
+    // Five rows, two distinct points, five clusters. scikit-learn (given these centres)
+    // stops after one iteration with the centres unchanged; relocating rows that already sit
+    // on their centre would shuffle identical rows between clusters until max_iter and
+    // leave a centre at the mean of everything.
+    let x = array![[1.0, 1.0], [1.0, 1.0], [1.0, 1.0], [2.0, 2.0], [2.0, 2.0]];
+    let init = array![[1.0, 1.0], [2.0, 2.0], [1.0, 1.0], [1.0, 1.0], [1.0, 1.0]];
+    for algorithm in [KMeansAlgorithm::Lloyd, KMeansAlgorithm::Elkan] {
+        let m = KMeans::default()
+            .with_n_clusters(5)
+            .with_init(KMeansInit::Given(init.clone()))
+            .with_algorithm(algorithm)
+            .fit(x.view())
+            .unwrap();
+        assert!(m.converged(), "{algorithm:?}");
+        assert_eq!(m.n_iter(), 1, "{algorithm:?}");
+        assert_eq!(m.cluster_centers(), init, "{algorithm:?}");
+        assert_eq!(m.inertia(), 0.0);
+        assert_eq!(m.labels().to_vec(), [0, 0, 0, 1, 1]);
+    }
+    for seed in 0..3 {
+        let m = KMeans::default()
+            .with_n_clusters(5)
+            .with_seed(seed)
+            .fit(x.view())
+            .unwrap();
+        assert!(m.converged() && m.inertia() == 0.0, "seed {seed}");
+        // Every centre is one of the two points.
+        for c in m.cluster_centers().rows() {
+            assert!(
+                c == array![1.0, 1.0] || c == array![2.0, 2.0],
+                "seed {seed}: {c}"
+            );
+        }
+    }
+}

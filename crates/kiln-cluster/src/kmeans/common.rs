@@ -207,6 +207,12 @@ pub(crate) fn finish_centers(
 /// farthest point to the first empty cluster, the next to the second, and so on; ties go to
 /// the lowest row index. The point's weighted row moves from its old cluster's sums to the
 /// empty cluster's; labels are left as they are, as in scikit-learn.
+///
+/// Unlike scikit-learn, a point is not moved when that gains nothing or breaks another
+/// cluster: when it sits on its centre (distance 0, so with duplicate points and more
+/// clusters than distinct points the fit does not shuffle identical rows between clusters
+/// forever), when its weight is 0, or when it is the last weight of its cluster (which
+/// would only move the emptiness). An empty cluster that gets no point keeps its old centre.
 fn relocate_empty(data: Data<'_>, centers_old: &[f64], labels: &[usize], sums: &mut Sums) {
     let empty: Vec<usize> = (0..sums.weights.len())
         .filter(|&j| sums.weights[j] == 0.0)
@@ -223,15 +229,53 @@ fn relocate_empty(data: Data<'_>, centers_old: &[f64], labels: &[usize], sums: &
             sq_dist(data.row(i), &centers_old[l * d..(l + 1) * d])
         })
         .collect();
-    let mut order: Vec<usize> = (0..data.n).collect();
     let far_first = |a: &usize, b: &usize| dist[*b].total_cmp(&dist[*a]).then(a.cmp(b));
-    let n_empty = empty.len().min(data.n);
-    if n_empty < data.n {
-        order.select_nth_unstable_by(n_empty, far_first);
-    }
-    order.truncate(n_empty);
-    order.sort_unstable_by(far_first);
-    for (&new_id, &far) in empty.iter().zip(&order) {
+    // The farthest points, in order: a few more than the empty clusters first (skipped
+    // points are rare), all of them if those run out.
+    let candidates = |m: usize| {
+        let mut order: Vec<usize> = (0..data.n).collect();
+        if m < data.n {
+            order.select_nth_unstable_by(m, far_first);
+            order.truncate(m);
+        }
+        order.sort_unstable_by(far_first);
+        order
+    };
+    let first = (2 * empty.len() + 64).min(data.n);
+    let mut order = candidates(first);
+    let mut next = 0;
+    // Set once no candidate is left (or the rest sit on their centres).
+    let mut exhausted = false;
+    for &new_id in &empty {
+        let mut far = None;
+        while !exhausted {
+            if next == order.len() {
+                if order.len() < data.n {
+                    // The full order starts with the partial one (the order is total).
+                    order = candidates(data.n);
+                    continue;
+                }
+                exhausted = true;
+                break;
+            }
+            let i = order[next];
+            next += 1;
+            if dist[i] == 0.0 {
+                // The rest are on their centres too.
+                exhausted = true;
+                break;
+            }
+            let w = data.w[i];
+            if w > 0.0 && sums.weights[labels[i]] - w > 0.0 {
+                far = Some(i);
+                break;
+            }
+        }
+        let Some(far) = far else {
+            sums.centers[new_id * d..(new_id + 1) * d]
+                .copy_from_slice(&centers_old[new_id * d..(new_id + 1) * d]);
+            continue;
+        };
         let w = data.w[far];
         let old_id = labels[far];
         let x = data.row(far);
