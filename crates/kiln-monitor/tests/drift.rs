@@ -598,3 +598,40 @@ fn anderson_on_a_column_constant_in_both_sets_is_a_note_not_a_failed_report() {
     assert_eq!(k.method, Some(Method::AndersonDarling));
     assert!(k.drifted, "{k:?}");
 }
+
+#[test]
+fn binned_methods_see_a_batch_leave_a_constant_reference() {
+    // The reference column is constant (one bin); the batch spreads over 17 values, too many
+    // to count as discrete. Every batch value used to be clipped into the one bin, so PSI,
+    // KL and Jensen-Shannon reported 0 where KS flags the change.
+    let reference = Frame::new(vec![floats("a", vec![3.0; 100])]).unwrap();
+    let profile = ReferenceProfile::build(&reference, &ProfileOptions::default()).unwrap();
+    let moved = Frame::new(vec![floats(
+        "a",
+        (0..200).map(|i| (i % 17) as f64).collect(),
+    )])
+    .unwrap();
+    let same = Frame::new(vec![floats("a", vec![3.0; 200])]).unwrap();
+    for method in [
+        Method::Psi,
+        Method::KlDivergence,
+        Method::JensenShannon,
+        Method::Ks,
+    ] {
+        let opts = DriftOptions::default().with_method("a", method);
+        let a = DriftReport::new(&profile, &moved, &opts).unwrap();
+        let col = a.column("a").unwrap();
+        assert!(
+            col.drifted,
+            "{method}: {} on the moved batch",
+            col.statistic
+        );
+        let b = DriftReport::new(&profile, &same, &opts).unwrap();
+        let col = b.column("a").unwrap();
+        assert!(
+            !col.drifted,
+            "{method}: {} on the same constant",
+            col.statistic
+        );
+    }
+}

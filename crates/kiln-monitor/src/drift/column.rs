@@ -302,6 +302,22 @@ fn discrete_counts(
 /// Counts in the profile's reference-quantile bins.
 fn binned_counts(profile: &ColumnProfile, values: &Values<'_>) -> Result<Counts> {
     match (values, &profile.summary) {
+        (Values::Numeric { current, .. }, ColumnSummary::Numeric(p))
+            if p.n_unique == 1 && p.edges.len() == 2 && p.edges[0] < p.edges[1] =>
+        {
+            // A constant reference has one bin, into which every batch value would be
+            // clipped: any batch would look the same. Open bins below and above it count the
+            // values that left the constant (the reference has none there).
+            let (lo, hi) = (p.edges[0], p.edges[1]);
+            let width = hi - lo;
+            let edges = vec![lo - width, lo, hi, hi + width];
+            let n_ref: f64 = p.bin_counts.iter().sum();
+            Ok(Counts {
+                reference: vec![0.0, n_ref, 0.0],
+                current: backend::histogram(current, &edges)?,
+                bins: Bins::Edges(edges),
+            })
+        }
         (Values::Numeric { current, .. }, ColumnSummary::Numeric(p)) => Ok(Counts {
             reference: p.bin_counts.clone(),
             current: backend::histogram(current, &p.edges)?,
