@@ -255,6 +255,7 @@ pub(crate) fn grow_forest(
     // binned once.
     let classification = matches!(target, TargetData::Classes { .. });
     let prepared = if settings.growth.splitter == Splitter::Random {
+        crate::tree::random::check_f32_range(x)?;
         Prepared::Random(RandomData::new(x))
     } else if settings
         .growth

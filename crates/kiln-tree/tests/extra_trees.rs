@@ -287,14 +287,15 @@ fn saved_forests_load_as_their_own_kind_only() {
 }
 
 #[test]
-fn values_beyond_the_f32_range_and_close_together_route_as_at_fit() {
-    // The search reads values rounded up to f32: huge values become ±f32::MAX or infinity,
-    // and values closer than an f32 step become equal. The rows each split sent left at fit
-    // must still be the rows the tree sends left at predict (checked by walking the data).
+fn huge_values_and_values_closer_than_an_f32_step_route_as_at_fit() {
+    // The search reads values rounded up to f32: huge values land on a coarse f32 grid, and
+    // values closer than an f32 step become equal. The rows each split sent left at fit must
+    // still be the rows the tree sends left at predict (checked by walking the data). Values
+    // beyond f32's range are an error (`values_beyond_the_f32_range_are_an_error...`).
     let n = 200;
     let x = Array2::from_shape_fn((n, 2), |(i, j)| match (i % 4, j) {
-        (0, 0) => 1e300,
-        (1, 0) => -1e300,
+        (0, 0) => 3e38 + i as f64 * 1e22,
+        (1, 0) => -3e38 - i as f64 * 1e22,
         (_, 0) => i as f64,
         (_, _) => 1.0 + (i as f64) * 1e-12,
     });
@@ -342,4 +343,42 @@ fn bad_input_gives_typed_errors() {
             .fit(x.view(), array![0usize, 1, 1].view()),
         Err(Error::InvalidParameter { .. })
     ));
+}
+
+#[test]
+fn values_beyond_the_f32_range_are_an_error_not_one_rounded_value() {
+    // The random splitter's thresholds are f32: 1e39 .. 6e39 would all round to f32's end,
+    // and the trees could not split them (they predicted one class for all). Refused, as
+    // scikit-learn refuses them; the exact splitter fits them.
+    let x = Array2::from_shape_fn((6, 1), |(i, _)| (i + 1) as f64 * 1e39);
+    let y = array![0usize, 1, 0, 1, 0, 1];
+    let yr = array![0.0, 1.0, 2.0, 3.0, 4.0, 5.0];
+    let errors = [
+        ExtraTreesClassifier::default()
+            .with_n_estimators(5)
+            .fit(x.view(), y.view())
+            .map(|_| ())
+            .unwrap_err(),
+        ExtraTreesRegressor::default()
+            .with_n_estimators(5)
+            .fit(x.view(), yr.view())
+            .map(|_| ())
+            .unwrap_err(),
+        DecisionTreeRegressor::default()
+            .with_splitter(Splitter::Random)
+            .fit(x.view(), yr.view())
+            .map(|_| ())
+            .unwrap_err(),
+    ];
+    for err in errors {
+        assert!(
+            matches!(&err, Error::InvalidValue { row: Some(0), reason, .. }
+                if reason.contains("3.4e38")),
+            "{err}"
+        );
+    }
+    let exact = DecisionTreeRegressor::default()
+        .fit(x.view(), yr.view())
+        .unwrap();
+    assert_eq!(exact.predict(x.view()).unwrap(), yr);
 }

@@ -82,6 +82,7 @@ fn grow_unpruned(
         kind,
     };
     if growth.splitter == Splitter::Random {
+        super::random::check_f32_range(x)?;
         let values = RandomData::new(x);
         let layout = Layout::Random(RandomRows::new(&values, &rows, weights, target));
         return Ok(grow_in(&data, layout, &cfg));

@@ -15,7 +15,8 @@
 //! bytes matter because the search reads a node's values through its row indices: for
 //! clf_100k (100,000 × 50) the `f32` copy (20 MB) stays in this machine's 32 MB L3 cache and
 //! the `f64` one (40 MB) does not. scikit-learn's trees work in `float32` too. Values closer
-//! than an `f32` step count as equal, and values beyond the `f32` range as its ends.
+//! than an `f32` step count as equal; values beyond the `f32` range are an error at fit
+//! ([`check_f32_range`]).
 //!
 //! As scikit-learn's `RandomSplitter` (≥ 1.4): the threshold is `min + u · (max − min)` with
 //! `u` uniform in `[0, 1)`, replaced by `min` if it rounds up to `max`; a feature whose
@@ -81,6 +82,27 @@ impl RandomData {
         }
         Self { cols, rows, n, p }
     }
+}
+
+/// Checks that every value of `x` lies within `f32`'s range, where the random splitter's
+/// thresholds live: beyond it every value would round to the same end and no split could
+/// separate them (scikit-learn refuses such input too).
+pub(crate) fn check_f32_range(x: ndarray::ArrayView2<'_, f64>) -> kiln_core::Result<()> {
+    let limit = f64::from(f32::MAX);
+    for (i, row) in x.rows().into_iter().enumerate() {
+        if let Some(j) = row.iter().position(|v| v.abs() > limit) {
+            return Err(kiln_core::Error::InvalidValue {
+                what: format!("X (column {j})"),
+                row: Some(i),
+                reason: format!(
+                    "{:e} is beyond ±3.4e38, the range of the random splitter's f32 \
+                     thresholds; rescale the column or use the exact splitter",
+                    row[j]
+                ),
+            });
+        }
+    }
+    Ok(())
 }
 
 /// The smallest `f32` at or above `x` (NaN stays NaN; above `f32::MAX`, infinity).
