@@ -28,8 +28,9 @@ pub enum ClassWeight {
     /// `n_samples / (n_classes · count(class))`, with counts weighted by the sample weights,
     /// so that every class carries the same total weight (scikit-learn's `"balanced"`).
     Balanced,
-    /// Explicit weights as `(class index, weight)` pairs; classes not listed get weight 1 and
-    /// listed classes absent from `y` are ignored (scikit-learn's dict form).
+    /// Explicit weights as `(class index, weight)` pairs; classes not listed get weight 1.
+    /// Listed classes absent from `y` are ignored when every class of `y` is listed, and an
+    /// error otherwise (scikit-learn's dict form and its rule).
     Custom(Vec<(usize, f64)>),
 }
 
@@ -80,9 +81,12 @@ pub enum ClassWeight {
 ///   (and, with `C = ∞`, to every class's coefficient of a feature); the fitted values are the
 ///   representative whose sum over classes is zero, which is what scikit-learn's default
 ///   lbfgs solver returns.
-/// - Without penalty on linearly separable data the optimum is at infinity: the fit stops at
-///   `max_iter` and reports `converged() == false`. With an L2 penalty the coefficients are
-///   always finite.
+/// - Without penalty on linearly separable data the optimum is at infinity: the loss keeps
+///   falling as the coefficients grow, and its gradient shrinks with it, so the fit stops
+///   where the gradient falls below `tol` (as scikit-learn's lbfgs does) and reports
+///   `converged() == true` at coefficients that grow as `tol` shrinks (about 9 at the default
+///   `tol`, 27 at `1e-12`, on six separable points). They are a point along the way, not an
+///   optimum; with a penalty (finite `C`) the coefficients are the finite optimum.
 /// - Results do not depend on the number of threads: rows are split into blocks by their
 ///   count alone, and the partial sums are added in block order.
 ///
@@ -191,8 +195,8 @@ impl LogisticRegression {
         classes: &[usize],
         y_pos: &[usize],
         sample_weight: Option<ArrayView1<'_, f64>>,
-    ) -> Vec<f64> {
-        match &self.class_weight {
+    ) -> Result<Vec<f64>> {
+        Ok(match &self.class_weight {
             ClassWeight::Uniform => vec![1.0; classes.len()],
             ClassWeight::Balanced => {
                 let mut counts = vec![0.0; classes.len()];
@@ -206,18 +210,54 @@ impl LogisticRegression {
                     .map(|&n| if n > 0.0 { total / (k * n) } else { 0.0 })
                     .collect()
             }
-            ClassWeight::Custom(pairs) => classes
-                .iter()
-                .map(|c| {
-                    pairs
-                        .iter()
-                        .rev()
-                        .find(|(k, _)| k == c)
-                        .map_or(1.0, |&(_, w)| w)
-                })
-                .collect(),
-        }
+            ClassWeight::Custom(pairs) => return custom_class_weights(Self::NAME, classes, pairs),
+        })
     }
+}
+
+/// The weights of `classes` (sorted class indices of `y`) under explicit `(class, weight)`
+/// pairs, the last pair for a class winning; classes not listed get 1. As scikit-learn's
+/// `compute_class_weight`: pairs naming classes absent from `y` are ignored when every class
+/// of `y` is listed, and an error otherwise (a weight meant for a class of `y` was probably
+/// given to the wrong index).
+pub(crate) fn custom_class_weights(
+    estimator: &str,
+    classes: &[usize],
+    pairs: &[(usize, f64)],
+) -> Result<Vec<f64>> {
+    let weights: Vec<f64> = classes
+        .iter()
+        .map(|c| {
+            pairs
+                .iter()
+                .rev()
+                .find(|(k, _)| k == c)
+                .map_or(1.0, |&(_, w)| w)
+        })
+        .collect();
+    let unweighted: Vec<usize> = classes
+        .iter()
+        .copied()
+        .filter(|c| !pairs.iter().any(|(k, _)| k == c))
+        .collect();
+    let mut keys: Vec<usize> = pairs.iter().map(|(k, _)| *k).collect();
+    keys.sort_unstable();
+    keys.dedup();
+    if !unweighted.is_empty() && classes.len() - unweighted.len() != keys.len() {
+        let unknown: Vec<usize> = keys
+            .into_iter()
+            .filter(|k| classes.binary_search(k).is_err())
+            .collect();
+        return Err(Error::invalid_param(
+            estimator,
+            "class_weight",
+            format!(
+                "names classes {unknown:?}, which are not in y, while classes {unweighted:?} of \
+                 y are not named (the classes of y are {classes:?})"
+            ),
+        ));
+    }
+    Ok(weights)
 }
 
 impl Params for LogisticRegression {
@@ -277,7 +317,7 @@ impl Fit for LogisticRegression {
             .iter()
             .map(|c| classes.binary_search(c).unwrap_or(0))
             .collect();
-        let cw = self.class_weights(&classes, &y_pos, sample_weight);
+        let cw = self.class_weights(&classes, &y_pos, sample_weight)?;
         let mut s: Vec<f64> = y_pos
             .iter()
             .enumerate()

@@ -425,3 +425,33 @@ fn balanced_weights_equal_explicit_ones() {
     assert!((a.coef()[[0, 0]] - b.coef()[[0, 0]]).abs() < 1e-10);
     assert!((a.intercept()[0] - b.intercept()[0]).abs() < 1e-10);
 }
+
+#[test]
+fn a_class_weight_for_a_class_not_in_y_is_an_error_unless_every_class_is_weighted() {
+    let x = array![[-3.0], [-2.0], [-1.0], [1.0], [2.0], [3.0]];
+    let y = array![0usize, 0, 1, 0, 1, 1];
+    // scikit-learn 1.9: "The classes, [0, 1], are not in class_weight" for {7: 2.0}.
+    let err = LogisticRegression::default()
+        .with_class_weight(ClassWeight::Custom(vec![(7, 2.0)]))
+        .fit(x.view(), y.view())
+        .unwrap_err();
+    assert_eq!(err.parameter_name(), Some("class_weight"), "{err}");
+    assert!(err.to_string().contains("[7]"), "{err}");
+    // Every class of y weighted: an extra key is ignored, as in scikit-learn.
+    let with_extra = LogisticRegression::default()
+        .with_class_weight(ClassWeight::Custom(vec![(0, 1.0), (1, 2.0), (7, 5.0)]))
+        .fit(x.view(), y.view())
+        .unwrap();
+    let without = LogisticRegression::default()
+        .with_class_weight(ClassWeight::Custom(vec![(0, 1.0), (1, 2.0)]))
+        .fit(x.view(), y.view())
+        .unwrap();
+    assert_eq!(with_extra.coef(), without.coef());
+    // Some classes unnamed but no unknown key: the unnamed get 1.
+    assert!(
+        LogisticRegression::default()
+            .with_class_weight(ClassWeight::Custom(vec![(1, 2.0)]))
+            .fit(x.view(), y.view())
+            .is_ok()
+    );
+}

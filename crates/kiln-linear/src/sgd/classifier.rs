@@ -251,8 +251,8 @@ impl SGDClassifier {
 
     /// The weight of each class of `classes` for the target `y_pos` (positions in
     /// `classes`), as scikit-learn's `compute_class_weight` (unweighted counts).
-    fn class_weights(&self, classes: &[usize], y_pos: &[usize]) -> Vec<f64> {
-        match &self.class_weight {
+    fn class_weights(&self, classes: &[usize], y_pos: &[usize]) -> Result<Vec<f64>> {
+        Ok(match &self.class_weight {
             ClassWeight::Uniform => vec![1.0; classes.len()],
             ClassWeight::Balanced => {
                 let mut counts = vec![0usize; classes.len()];
@@ -265,17 +265,10 @@ impl SGDClassifier {
                     .map(|&c| if c > 0 { n / (k * c as f64) } else { 0.0 })
                     .collect()
             }
-            ClassWeight::Custom(pairs) => classes
-                .iter()
-                .map(|c| {
-                    pairs
-                        .iter()
-                        .rev()
-                        .find(|(k, _)| k == c)
-                        .map_or(1.0, |&(_, w)| w)
-                })
-                .collect(),
-        }
+            ClassWeight::Custom(pairs) => {
+                return crate::logistic::custom_class_weights(Self::NAME, classes, pairs);
+            }
+        })
     }
 }
 
@@ -351,7 +344,7 @@ pub(super) fn train(
             }
         }
     }
-    let cw = params.class_weights(&classes, &y_pos);
+    let cw = params.class_weights(&classes, &y_pos)?;
     let common = params.common();
     let loss = LossKind::classifier(params.loss, params.epsilon);
     let label_neg = if params.loss == ClassifierLoss::LogLoss {
