@@ -84,8 +84,16 @@ impl Confusion {
     }
 
     /// Share predicted positive (fairlearn's `selection_rate`).
-    pub fn selection_rate(&self, zd: ZeroDivision) -> Value {
-        rate(self.predicted_positives(), self.total(), zd)
+    ///
+    /// Over a group of zero total weight it is undefined under either [`ZeroDivision`]
+    /// convention: there is nothing to take a share of (fairlearn gives NaN, scikit-learn's
+    /// weighted accuracy raises), where a zero-division rule would make it 0.
+    pub fn selection_rate(&self, _zero_division: ZeroDivision) -> Value {
+        rate(
+            self.predicted_positives(),
+            self.total(),
+            ZeroDivision::Undefined,
+        )
     }
 
     /// True-positive rate (recall, sensitivity).
@@ -119,13 +127,21 @@ impl Confusion {
     }
 
     /// Accuracy.
-    pub fn accuracy(&self, zd: ZeroDivision) -> Value {
-        rate(self.tp + self.tn, self.total(), zd)
+    ///
+    /// Over a group of zero total weight it is undefined under either [`ZeroDivision`]
+    /// convention: there is nothing to take a share of (fairlearn gives NaN, scikit-learn's
+    /// weighted accuracy raises), where a zero-division rule would make it 0.
+    pub fn accuracy(&self, _zero_division: ZeroDivision) -> Value {
+        rate(self.tp + self.tn, self.total(), ZeroDivision::Undefined)
     }
 
     /// Error rate (1 − accuracy).
-    pub fn error_rate(&self, zd: ZeroDivision) -> Value {
-        rate(self.fp + self.fn_, self.total(), zd)
+    ///
+    /// Over a group of zero total weight it is undefined under either [`ZeroDivision`]
+    /// convention: there is nothing to take a share of (fairlearn gives NaN, scikit-learn's
+    /// weighted accuracy raises), where a zero-division rule would make it 0.
+    pub fn error_rate(&self, _zero_division: ZeroDivision) -> Value {
+        rate(self.fp + self.fn_, self.total(), ZeroDivision::Undefined)
     }
 }
 

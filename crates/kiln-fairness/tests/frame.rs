@@ -972,3 +972,46 @@ fn custom_metrics_on_large_inputs_run_per_group_in_parallel_and_agree_with_count
         }
     }
 }
+
+#[test]
+fn a_group_of_zero_total_weight_has_no_share_under_either_convention() {
+    // Group b has rows but weight 0. fairlearn gives NaN for its selection rate (and
+    // scikit-learn's weighted accuracy raises); a zero-division rule must not make it 0,
+    // which would decide the difference (1.0) and the ratio (0.0).
+    let groups = Groups::new(
+        &[
+            SensitiveColumn::from_strings("g", ["a", "a", "a", "a", "b", "b", "b", "b", "c", "c"])
+                .unwrap(),
+        ],
+        &[],
+    )
+    .unwrap();
+    let y_true = array![1, 0, 1, 0, 1, 0, 1, 0, 1, 0];
+    let y_pred = array![1, 1, 0, 0, 1, 1, 0, 0, 1, 0];
+    let w = array![1.0, 1.0, 1.0, 1.0, 0.0, 0.0, 0.0, 0.0, 1.0, 1.0];
+    for options in [FrameOptions::default(), FrameOptions::fairlearn()] {
+        let frame = MetricFrame::new(
+            &[Metric::selection_rate(), Metric::accuracy()],
+            y_true.view(),
+            y_pred.view(),
+            None,
+            &groups,
+            Some(w.view()),
+            &options,
+        )
+        .unwrap();
+        let by_group = frame.by_group();
+        for metric in ["selection_rate", "accuracy"] {
+            let v = by_group.value("b", metric).unwrap();
+            assert!(
+                matches!(v, Value::Undefined { .. }),
+                "{options:?} {metric}: {v:?}"
+            );
+        }
+        // a and c both select half: difference 0, ratio 1 over the defined groups.
+        let diff = frame.difference(Method::BetweenGroups);
+        assert_eq!(diff.get(0, 0).unwrap().get(), Some(0.0), "{options:?}");
+        let ratio = frame.ratio(Method::BetweenGroups);
+        assert_eq!(ratio.get(0, 0).unwrap().get(), Some(1.0), "{options:?}");
+    }
+}
