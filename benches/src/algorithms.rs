@@ -248,7 +248,7 @@ pub fn all() -> Vec<Algorithm> {
                     .fit(t.x.view())?;
                 let info = json!({"n_iter": m.n_iter(), "n_steps": m.n_steps(),
                                   "inertia": m.inertia()});
-                Ok(Box::new(MiniBatchClusterer(m, info)))
+                Ok(Box::new(Clusterer(m, info)))
             },
             notes: "scikit-learn's defaults (batch 1024, init_size 3 x batch, early stop after 10 steps without improvement of the smoothed batch inertia); labels and inertia of all rows at the end",
         },
@@ -273,30 +273,31 @@ fn boosting_params() -> Value {
            "min_samples_leaf": 20, "l2_regularization": 0.0, "early_stopping": false})
 }
 
-/// A fitted kiln clusterer, and facts for the record.
-struct Clusterer(kiln::cluster::FittedKMeans, Value);
+/// A fitted kiln clusterer (k-means or mini-batch k-means), and facts for the record.
+struct Clusterer<M>(M, Value);
 
-impl BenchModel for Clusterer {
-    fn predict(&self, x: ArrayView2<'_, f64>) -> BenchResult<Prediction> {
-        Ok(Prediction::Clusters {
-            labels: self.0.predict(x)?,
-            centres: self.0.cluster_centers().to_owned(),
-        })
-    }
+/// The fitted centres of a kiln clusterer.
+trait Centres {
+    fn centres(&self) -> Array2<f64>;
+}
 
-    fn info(&self) -> serde_json::Map<String, Value> {
-        self.1.as_object().cloned().unwrap_or_default()
+impl Centres for kiln::cluster::FittedKMeans {
+    fn centres(&self) -> Array2<f64> {
+        self.cluster_centers().to_owned()
     }
 }
 
-/// A fitted kiln mini-batch k-means, and facts for the record.
-struct MiniBatchClusterer(kiln::cluster::FittedMiniBatchKMeans, Value);
+impl Centres for kiln::cluster::FittedMiniBatchKMeans {
+    fn centres(&self) -> Array2<f64> {
+        self.cluster_centers().to_owned()
+    }
+}
 
-impl BenchModel for MiniBatchClusterer {
+impl<M: Predict<Output = usize> + Centres> BenchModel for Clusterer<M> {
     fn predict(&self, x: ArrayView2<'_, f64>) -> BenchResult<Prediction> {
         Ok(Prediction::Clusters {
             labels: self.0.predict(x)?,
-            centres: self.0.cluster_centers().to_owned(),
+            centres: self.0.centres(),
         })
     }
 
