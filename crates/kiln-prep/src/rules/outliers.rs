@@ -176,7 +176,7 @@ pub fn zscore_outliers(frame: &Frame, column: &str, threshold: f64) -> Result<Ou
     // z-scores are scale-free: the values are scaled by a power of two (exact), so squares
     // of values near 1e±300 neither overflow nor underflow, and the mean and std are scaled
     // back (exactly) for the report.
-    let scale = colstats::pow2_scale(kept.iter().fold(0.0_f64, |m, &(_, x)| m.max(x.abs())));
+    let scale = colstats::pow2_scale_of(kept.iter().map(|&(_, x)| x));
     let (mean_s, std_s) = if constant {
         (first * scale, 0.0)
     } else {

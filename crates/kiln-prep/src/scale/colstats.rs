@@ -426,7 +426,7 @@ pub(crate) fn pow2_scale(max_abs: f64) -> f64 {
 /// The mean of the non-NaN values of `v` computed on `v · s` for a power of two `s`
 /// ([`pow2_scale`]), so that it is finite whenever the values are; NaN without values.
 pub(crate) fn scaled_mean(v: ArrayView1<'_, f64>) -> f64 {
-    let scale = pow2_scale(v.iter().fold(0.0_f64, |m, x| m.max(x.abs())));
+    let scale = pow2_scale_of(v.iter().copied());
     let (mut sum, mut count) = (0.0, 0.0);
     for &x in v.iter().filter(|x| !x.is_nan()) {
         sum += x * scale;
@@ -447,15 +447,20 @@ pub(crate) fn too_large(j: usize, statistic: &str) -> Error {
     }
 }
 
-/// The largest absolute value of each column, ignoring NaN (0 for a column without values).
-pub(crate) fn max_abs_by_column(x: ArrayView2<'_, f64>) -> Vec<f64> {
+/// [`pow2_scale`] of the largest absolute value among `values` (NaN ignored).
+pub(crate) fn pow2_scale_of(values: impl IntoIterator<Item = f64>) -> f64 {
+    pow2_scale(values.into_iter().fold(0.0_f64, |m, v| m.max(v.abs())))
+}
+
+/// [`pow2_scale`] of each column's largest absolute value (NaN ignored).
+pub(crate) fn pow2_scales(x: ArrayView2<'_, f64>) -> Vec<f64> {
     let mut m = vec![0.0_f64; x.ncols()];
     for_each_row(x, |_, row| {
         for (m, &v) in m.iter_mut().zip(row) {
             *m = m.max(v.abs());
         }
     });
-    m
+    m.into_iter().map(pow2_scale).collect()
 }
 
 /// The most frequent of sorted values, the smallest among ties (SciPy's `mode`); NaN for an

@@ -182,7 +182,7 @@ fn pearson(x: ArrayView2<'_, f64>) -> Array2<f64> {
         constant[j] = col.iter().all(|&v| v == first);
         // Correlations are scale-free: a power-of-two scale (exact) keeps the sums of squares
         // of values near 1e±300 from overflowing or underflowing.
-        let scale = colstats::pow2_scale(col.iter().fold(0.0_f64, |m, v| m.max(v.abs())));
+        let scale = colstats::pow2_scale_of(col.iter().copied());
         col.mapv_inplace(|v| v * scale);
         let mean = col.sum() / n;
         col.mapv_inplace(|v| v - mean);

@@ -68,10 +68,7 @@ pub fn f_classif(
         let d = block.ncols();
         // F is scale-free: each column is scaled by a power of two (exact) so that its sums
         // of squares neither overflow nor underflow for values near 1e±300.
-        let scales: Vec<f64> = colstats::max_abs_by_column(block)
-            .into_iter()
-            .map(colstats::pow2_scale)
-            .collect();
+        let scales: Vec<f64> = colstats::pow2_scales(block);
         let mut sums = vec![0.0; k * d];
         let mut lo = vec![f64::INFINITY; d];
         let mut hi = vec![f64::NEG_INFINITY; d];
@@ -160,17 +157,14 @@ pub fn f_regression(
     let n = x.nrows() as f64;
     // F is scale-free: each column and y are scaled by a power of two (exact) so that their
     // squares neither overflow nor underflow for values near 1e±300.
-    let ys = colstats::pow2_scale(y.iter().fold(0.0_f64, |m, v| m.max(v.abs())));
+    let ys = colstats::pow2_scale_of(y.iter().copied());
     let y_mean = y.iter().map(|v| v * ys).sum::<f64>() / n;
     let yc: Vec<f64> = y.iter().map(|v| v * ys - y_mean).collect();
     let y_ss = yc.iter().map(|v| v * v).sum::<f64>();
     let dof = n - 2.0;
     let per_column = colstats::by_column_blocks(x, |block| {
         let d = block.ncols();
-        let scales: Vec<f64> = colstats::max_abs_by_column(block)
-            .into_iter()
-            .map(colstats::pow2_scale)
-            .collect();
+        let scales: Vec<f64> = colstats::pow2_scales(block);
         let mut sums = vec![0.0; d];
         colstats::for_each_row(block, |_, row| {
             for ((s, v), sc) in sums.iter_mut().zip(row).zip(&scales) {
